@@ -1,0 +1,65 @@
+"""Answer kinds, found by name: each module here defines ``KIND``."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from functools import lru_cache
+from typing import Any
+
+from exgen.answers.base import AnswerKind, Score, misconception_score
+from exgen.errors import FormatError
+from exgen.instance import Part
+
+__all__ = ["AnswerKind", "Score", "get_kind", "all_kinds", "grade_part"]
+
+
+@lru_cache(maxsize=None)
+def all_kinds() -> dict[str, AnswerKind]:
+    """Return every answer kind by name (imports each module of this package once)."""
+    found: dict[str, AnswerKind] = {}
+    for mod in pkgutil.iter_modules(__path__):
+        if mod.name.startswith("_") or mod.name == "base":
+            continue
+        module = importlib.import_module(f"{__name__}.{mod.name}")
+        kind = getattr(module, "KIND", None)
+        if isinstance(kind, AnswerKind):
+            found[kind.name] = kind
+    return found
+
+
+def get_kind(name: str) -> AnswerKind:
+    """Return the answer kind called ``name``; raises KeyError naming the known kinds."""
+    kinds = all_kinds()
+    if name not in kinds:
+        raise KeyError(f"unknown answer kind {name!r}; known: {', '.join(sorted(kinds))}")
+    return kinds[name]
+
+
+def _blank(raw: Any) -> bool:
+    return raw is None or (isinstance(raw, str) and not raw.strip())
+
+
+def grade_part(part: Part, raw: Any) -> Score:
+    """Parse and check one student answer for one part; never raises on bad input.
+
+    A blank answer is *missing*; text that cannot be read is *invalid* (unless it is a known wrong answer
+    of another kind, such as a vector where a scalar is asked), and shows the expected form.
+    """
+    if _blank(raw):
+        return Score(0.0, part.points, "missing", "No answer given.")
+    kind = get_kind(part.kind)
+    try:
+        value = kind.parse(raw, part)
+    except FormatError as err:
+        for wrong in part.wrong_answers:
+            if wrong.kind and wrong.kind != kind.name:
+                other = get_kind(wrong.kind)
+                try:
+                    if other.equals(other.parse(raw, part), wrong.value, part):
+                        return misconception_score(wrong, part)
+                except FormatError:
+                    pass
+        return Score(0.0, part.points, "invalid", f"Could not read the answer: {err}. "
+                     f"Expected {kind.expected_form(part)}.")
+    return kind.check(value, part)

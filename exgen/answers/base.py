@@ -1,0 +1,105 @@
+"""The answer-kind seam: parse a student's answer safely, then check it against a part.
+
+Every kind (scalar, matrix, shape, choice, expression, ...) is one module in ``exgen/answers/`` that
+defines ``KIND = SomeKind()``; the registry finds it by its ``name``. Kinds never evaluate text: each
+parses with a whitelist and raises ``FormatError`` showing the expected form.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from exgen.errors import FormatError
+from exgen.instance import Part, WrongAnswer
+
+#: Longest answer text any kind reads; longer text is refused before parsing.
+MAX_ANSWER_CHARS = 20_000
+
+VERDICTS = ("correct", "partial", "incorrect", "invalid", "missing")
+
+
+@dataclass(frozen=True)
+class Score:
+    """The outcome of checking one part: points, a verdict, feedback and the misconception matched."""
+
+    points: float
+    max_points: float
+    verdict: str
+    feedback: str
+    tag: str | None = None
+
+    def to_dict(self) -> dict:
+        return {"points": self.points, "max_points": self.max_points, "verdict": self.verdict,
+                "feedback": self.feedback, "tag": self.tag}
+
+
+class AnswerKind:
+    """Base class: subclasses set ``name`` and implement ``parse``, ``equals`` and ``typed``."""
+
+    name: ClassVar[str] = ""
+
+    def expected_form(self, part: Part) -> str:
+        """Return a short description of how to type an answer, with an example."""
+        raise NotImplementedError
+
+    def parse(self, raw: Any, part: Part) -> Any:
+        """Read a student's answer (text, or a number / nested list from a JSON or YAML file).
+
+        Raises:
+            FormatError: the answer cannot be read; the message shows the expected form.
+        """
+        raise NotImplementedError
+
+    def equals(self, value: Any, target: Any, part: Part) -> bool:
+        """Return whether a parsed value matches a stored value (the key or a known wrong answer)."""
+        raise NotImplementedError
+
+    def typed(self, value: Any, part: Part) -> str:
+        """Return a stored value written the way a student would type it (parses back to ``value``)."""
+        raise NotImplementedError
+
+    def latex(self, value: Any, part: Part) -> str:
+        """Return a stored value as LaTeX math (no surrounding ``$``) for keys and solutions."""
+        from exgen.formatting import tex_text
+
+        return tex_text(self.typed(value, part))
+
+    def display(self, value: Any, part: Part) -> str:
+        """Return a stored value as plain text for feedback messages (defaults to ``typed``)."""
+        return self.typed(value, part)
+
+    def diagnose(self, value: Any, part: Part) -> Score | None:
+        """Return a specific verdict for a wrong answer (e.g. wrong shape, transposed), or None."""
+        return None
+
+    def check(self, value: Any, part: Part) -> Score:
+        """Score a parsed value: the key, then known wrong answers, then kind-specific diagnosis."""
+        if self.equals(value, part.answer, part):
+            return Score(part.points, part.points, "correct", "Correct.")
+        for wrong in part.wrong_answers:
+            if wrong.kind in (None, self.name) and self.equals(value, wrong.value, part):
+                return misconception_score(wrong, part)
+        found = self.diagnose(value, part)
+        if found is not None:
+            return found
+        return Score(0.0, part.points, "incorrect", "Not correct.")
+
+
+def misconception_score(wrong: WrongAnswer, part: Part) -> Score:
+    """Return the score for an answer that matched a known wrong answer."""
+    points = round(part.points * wrong.credit, 6)
+    verdict = "partial" if points > 0 else "incorrect"
+    return Score(points, part.points, verdict, wrong.feedback, wrong.tag)
+
+
+def require_text(raw: Any, *, example: str) -> str:
+    """Return ``raw`` as stripped text within the length bound, or raise FormatError."""
+    if not isinstance(raw, str):
+        raise FormatError(f"expected text like {example}, got {type(raw).__name__}")
+    if len(raw) > MAX_ANSWER_CHARS:
+        raise FormatError(f"answer is too long ({len(raw)} characters; at most {MAX_ANSWER_CHARS})")
+    text = raw.strip()
+    if not text:
+        raise FormatError(f"empty answer; expected something like {example}")
+    return text

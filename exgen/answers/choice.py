@@ -1,0 +1,58 @@
+"""Choice answers (including yes/no): the student types an option's key or its label."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from exgen.answers.base import AnswerKind, require_text
+from exgen.errors import FormatError
+from exgen.instance import Part
+
+MAX_CHOICE_CHARS = 200
+_SYNONYMS = {"yes": ("y", "true", "t", "1"), "no": ("n", "false", "f", "0")}
+
+
+def _choices(part: Part) -> list[tuple[str, str]]:
+    return [(c["key"], c["label"]) for c in part.options.get("choices", ())]
+
+
+class ChoiceKind(AnswerKind):
+    name = "choice"
+
+    def expected_form(self, part: Part) -> str:
+        return "one of: " + ", ".join(key for key, _ in _choices(part))
+
+    def parse(self, raw: Any, part: Part) -> str:
+        if isinstance(raw, bool):
+            raw = "yes" if raw else "no"
+        text = require_text(raw, example=_choices(part)[0][0] if _choices(part) else "yes")
+        if len(text) > MAX_CHOICE_CHARS:
+            raise FormatError(f"a choice is at most {MAX_CHOICE_CHARS} characters")
+        folded = " ".join(text.casefold().strip(" .()").split())
+        for key, label in _choices(part):
+            if folded in (key.casefold(), " ".join(label.casefold().split())) or folded in _SYNONYMS.get(key, ()):
+                return key
+        raise FormatError(f"expected {self.expected_form(part)}; got {text[:30]!r}")
+
+    def equals(self, value: Any, target: Any, part: Part) -> bool:
+        return value == target
+
+    def typed(self, value: Any, part: Part) -> str:
+        return str(value)
+
+    def display(self, value: Any, part: Part) -> str:
+        labels = dict(_choices(part))
+        return labels.get(value, str(value))
+
+    def latex(self, value: Any, part: Part) -> str:
+        from exgen.formatting import tex_text
+
+        return r"\text{" + tex_text(self.display(value, part)) + "}"
+
+
+KIND = ChoiceKind()
+
+
+def yes_no() -> dict:
+    """Return the options of a yes/no question."""
+    return {"choices": [{"key": "yes", "label": "Yes"}, {"key": "no", "label": "No"}]}

@@ -1,0 +1,37 @@
+"""Scalar answers: one number, compared with absolute + relative tolerance."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from exgen.answers.base import AnswerKind, require_text
+from exgen.answers.numbers import NUMBER_FORM, close, parse_number, plain
+from exgen.instance import Part
+
+
+class ScalarKind(AnswerKind):
+    name = "scalar"
+
+    def expected_form(self, part: Part) -> str:
+        return NUMBER_FORM
+
+    def parse(self, raw: Any, part: Part) -> float:
+        if isinstance(raw, str):
+            raw = require_text(raw, example="3/4")
+        return parse_number(raw)
+
+    def equals(self, value: Any, target: Any, part: Part) -> bool:
+        if not isinstance(target, (int, float)) or isinstance(target, bool):
+            return False
+        return close(float(value), float(target), part.tolerance)
+
+    def typed(self, value: Any, part: Part) -> str:
+        return plain(value)
+
+    def latex(self, value: Any, part: Part) -> str:
+        from exgen.formatting import tex_num
+
+        return tex_num(value)
+
+
+KIND = ScalarKind()

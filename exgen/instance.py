@@ -1,0 +1,159 @@
+"""Frozen exercise instances and their JSON form.
+
+An instance is everything a worksheet, an answer key and the grader need about one exercise for one
+student: the given data, and one or more parts, each with its answer kind, points, the correct answer, a
+tolerance where numeric, worked solution steps and the known wrong answers (misconceptions) with the
+feedback a student should read.
+
+Values stored here are JSON-native (numbers, strings, nested lists, dicts) so that the answer key is the
+instance's ``to_dict`` and ``from_dict(to_dict(x)) == x`` holds exactly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Mapping
+
+
+def freeze(value: Any) -> Any:
+    """Return a deeply immutable copy: lists become tuples and dicts read-only mappings."""
+    if isinstance(value, Mapping):
+        return MappingProxyType({str(k): freeze(v) for k, v in value.items()})
+    if isinstance(value, (list, tuple)):
+        return tuple(freeze(v) for v in value)
+    if hasattr(value, "tolist"):  # numpy arrays and scalars
+        return freeze(value.tolist())
+    return value
+
+
+def thaw(value: Any) -> Any:
+    """Return the JSON-native (mutable) copy of a frozen value."""
+    if isinstance(value, Mapping):
+        return {k: thaw(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [thaw(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True)
+class WrongAnswer:
+    """A known wrong answer: the value a misconception produces and what to tell the student.
+
+    ``kind`` names the answer kind that reads this value when it differs from the part's (e.g. the
+    element-wise product *vector* given where the dot product *scalar* is asked).
+    """
+
+    value: Any
+    tag: str
+    feedback: str
+    kind: str | None = None
+    credit: float = 0.0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "value", freeze(self.value))
+
+    def to_dict(self) -> dict:
+        out = {"tag": self.tag, "value": thaw(self.value), "feedback": self.feedback}
+        if self.kind is not None:
+            out["kind"] = self.kind
+        if self.credit:
+            out["credit"] = self.credit
+        return out
+
+    @classmethod
+    def from_dict(cls, d: Mapping) -> "WrongAnswer":
+        return cls(value=d["value"], tag=d["tag"], feedback=d["feedback"], kind=d.get("kind"),
+                   credit=float(d.get("credit", 0.0)))
+
+
+@dataclass(frozen=True)
+class Part:
+    """One answerable question of an exercise."""
+
+    id: str
+    kind: str
+    prompt: str
+    answer: Any
+    points: float = 1.0
+    tolerance: Any = None
+    options: Any = field(default_factory=dict)
+    solution: tuple[str, ...] = ()
+    wrong_answers: tuple[WrongAnswer, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "answer", freeze(self.answer))
+        object.__setattr__(self, "tolerance", freeze(self.tolerance))
+        object.__setattr__(self, "options", freeze(self.options or {}))
+        object.__setattr__(self, "solution", tuple(self.solution))
+        object.__setattr__(self, "wrong_answers", tuple(self.wrong_answers))
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "prompt": self.prompt,
+            "points": self.points,
+            "answer": thaw(self.answer),
+            "tolerance": thaw(self.tolerance),
+            "options": thaw(self.options),
+            "solution": list(self.solution),
+            "wrong_answers": [w.to_dict() for w in self.wrong_answers],
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping) -> "Part":
+        return cls(
+            id=d["id"], kind=d["kind"], prompt=d["prompt"], answer=d["answer"],
+            points=float(d["points"]), tolerance=d.get("tolerance"), options=d.get("options") or {},
+            solution=tuple(d.get("solution", ())),
+            wrong_answers=tuple(WrongAnswer.from_dict(w) for w in d.get("wrong_answers", ())),
+        )
+
+
+@dataclass(frozen=True)
+class Instance:
+    """One exercise as one student sees it.
+
+    ``given`` holds the data the statement shows (matrices, vectors, numbers, formulas) by name, and
+    ``context`` any further facts the templates print (e.g. a diagram description); both JSON-native.
+    """
+
+    exercise_id: str
+    type: str
+    title: str
+    points: float
+    given: Any
+    parts: tuple[Part, ...]
+    context: Any = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "given", freeze(self.given or {}))
+        object.__setattr__(self, "context", freeze(self.context or {}))
+        object.__setattr__(self, "parts", tuple(self.parts))
+
+    def part(self, part_id: str) -> Part:
+        """Return the part with this id; raises KeyError when there is none."""
+        for p in self.parts:
+            if p.id == part_id:
+                return p
+        raise KeyError(part_id)
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.exercise_id,
+            "type": self.type,
+            "title": self.title,
+            "points": self.points,
+            "given": thaw(self.given),
+            "context": thaw(self.context),
+            "parts": [p.to_dict() for p in self.parts],
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping) -> "Instance":
+        return cls(
+            exercise_id=d["id"], type=d["type"], title=d["title"], points=float(d["points"]),
+            given=d.get("given") or {}, context=d.get("context") or {},
+            parts=tuple(Part.from_dict(p) for p in d["parts"]),
+        )

@@ -1,0 +1,44 @@
+"""Exercise types, found by module: each module in ``exgen/types/`` defines ``TYPE``."""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+import pkgutil
+from functools import lru_cache
+
+import exgen.types as _types_pkg
+from exgen.types.base import ExerciseType
+
+
+@lru_cache(maxsize=None)
+def all_types() -> dict[str, ExerciseType]:
+    """Return every exercise type by name, sorted by topic then name."""
+    found: dict[str, ExerciseType] = {}
+    for mod in pkgutil.iter_modules(_types_pkg.__path__):
+        if mod.name.startswith("_") or mod.name == "base":
+            continue
+        module = importlib.import_module(f"{_types_pkg.__name__}.{mod.name}")
+        typ = getattr(module, "TYPE", None)
+        if isinstance(typ, ExerciseType):
+            if typ.name != mod.name:
+                raise RuntimeError(f"exgen.types.{mod.name} defines TYPE named {typ.name!r}")
+            found[typ.name] = typ
+    return dict(sorted(found.items(), key=lambda kv: (kv[1].topic, kv[0])))
+
+
+def get_type(name: str) -> ExerciseType:
+    """Return the type called ``name``; raises KeyError with a did-you-mean message."""
+    types = all_types()
+    if name in types:
+        return types[name]
+    raise KeyError(unknown_type_message(name))
+
+
+def unknown_type_message(name: object) -> str:
+    """Return "unknown exercise type 'x'; did you mean 'y'?" (or the list of known types)."""
+    types = all_types()
+    close = difflib.get_close_matches(str(name), list(types), n=1, cutoff=0.6)
+    if close:
+        return f"unknown exercise type {str(name)!r}; did you mean {close[0]!r}?"
+    return f"unknown exercise type {str(name)!r}; known types: {', '.join(types)}"
