@@ -117,6 +117,7 @@ class Instance:
 
     ``given`` holds the data the statement shows (matrices, vectors, numbers, formulas) by name, and
     ``context`` any further facts the templates print (e.g. a diagram description); both JSON-native.
+    ``grading`` holds the bank's grading options for this exercise (e.g. ``reveal_answer``).
     """
 
     exercise_id: str
@@ -126,10 +127,12 @@ class Instance:
     given: Any
     parts: tuple[Part, ...]
     context: Any = field(default_factory=dict)
+    grading: Any = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "given", freeze(self.given or {}))
         object.__setattr__(self, "context", freeze(self.context or {}))
+        object.__setattr__(self, "grading", freeze(self.grading or {}))
         object.__setattr__(self, "parts", tuple(self.parts))
 
     def part(self, part_id: str) -> Part:
@@ -147,6 +150,7 @@ class Instance:
             "points": self.points,
             "given": thaw(self.given),
             "context": thaw(self.context),
+            "grading": thaw(self.grading),
             "parts": [p.to_dict() for p in self.parts],
         }
 
@@ -154,6 +158,6 @@ class Instance:
     def from_dict(cls, d: Mapping) -> "Instance":
         return cls(
             exercise_id=d["id"], type=d["type"], title=d["title"], points=float(d["points"]),
-            given=d.get("given") or {}, context=d.get("context") or {},
+            given=d.get("given") or {}, context=d.get("context") or {}, grading=d.get("grading") or {},
             parts=tuple(Part.from_dict(p) for p in d["parts"]),
         )

@@ -1,0 +1,1 @@
+"""Grading against a stored answer key (the ``grade`` verb)."""

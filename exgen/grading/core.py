@@ -1,0 +1,29 @@
+"""Grade one student's answers to one exercise instance (no I/O; never raises on bad answers)."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from exgen.answers import Score, get_kind, grade_part
+from exgen.instance import Instance
+
+
+def grade_instance(instance: Instance, answers: Mapping[str, Any]) -> dict[str, Score]:
+    """Grade every part of ``instance``.
+
+    Args:
+        instance: the exercise as stored in the answer key.
+        answers: the student's raw answers by part id (text, numbers or nested lists); absent = missing.
+
+    Returns:
+        A Score per part id, in the instance's part order.
+    """
+    scores = {part.id: grade_part(part, answers.get(part.id)) for part in instance.parts}
+    if instance.grading.get("reveal_answer"):
+        for part in instance.parts:
+            score = scores[part.id]
+            if score.verdict != "correct":
+                shown = get_kind(part.kind).display(part.answer, part)
+                scores[part.id] = Score(score.points, score.max_points, score.verdict,
+                                        f"{score.feedback} The correct answer is {shown}.", score.tag)
+    return scores
