@@ -1,0 +1,148 @@
+"""Matrix multiplication: the product, one entry, the result's shape, and "is it defined?"."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import numpy as np
+
+from exgen.answers.choice import yes_no
+from exgen.draw import array, clean, size, value_params
+from exgen.formatting import bmatrix, dims, shape_tex, tex_num
+from exgen.instance import Part, WrongAnswer
+from exgen.params import IntRange, Subset
+from exgen.types.base import Draft, ExerciseType, draw_until
+
+PARTS = ("product", "entry", "shape", "defined")
+
+
+class MatMul(ExerciseType):
+    name = "matmul"
+    title = "Matrix multiplication"
+    topic = "3. Matrix multiplication"
+    summary = "product AB, one entry of AB, shape of AB, is a product defined (the shape rule)"
+    params = {
+        "m": IntRange(default=[2, 3], lo=1, hi=6, doc="rows of A"),
+        "k": IntRange(default=[2, 3], lo=1, hi=6, doc="columns of A = rows of B"),
+        "n": IntRange(default=[2, 3], lo=1, hi=6, doc="columns of B"),
+        **value_params(default_range=(-4, 4)),
+        "parts": Subset(default=list(PARTS), choices=PARTS, doc="which questions to ask, in order"),
+    }
+    presets = {"easy": {"m": 2, "k": 2, "n": [2, 3], "value_range": [0, 5]},
+               "hard": {"m": [2, 4], "k": [3, 5], "n": [2, 4], "decimals": 1}}
+
+    def check_params(self, params: Mapping[str, Any]) -> list[tuple[str, str]]:
+        (m0, m1), (n0, n1) = params["m"], params["n"]
+        if "shape" in params["parts"] and m0 == m1 == n0 == n1:
+            return [("n", f"m and n are both always {m0}: the shape question needs m != n so a transposed "
+                          "shape is distinguishable")]
+        return []
+
+    def generate(self, params: Mapping[str, Any], *, rng: np.random.Generator) -> Draft:
+        wants = set(params["parts"])
+
+        def draw(rng):
+            m, k, n = (size(rng, params[x]) for x in ("m", "k", "n"))
+            if "shape" in wants and m == n:
+                return None  # equal sizes hide a transposed shape
+            a, b = array(rng, (m, k), params), array(rng, (k, n), params)
+            c = a @ b
+            if m == n and np.array_equal(c, c.T):
+                return None  # a symmetric product hides a transposed answer
+            if m == k == n and (np.array_equal(c, b @ a) or np.array_equal(c, a * b)):
+                return None
+            i, j = int(rng.integers(0, m)), int(rng.integers(0, n))
+            if min(m, n) > 1 and i == j:
+                return None  # ask an off-diagonal entry, where swapping the indices is a visible mistake
+            if j < m and i < n and c[i, j] == c[j, i]:
+                return None
+            return a, b, c, i, j
+        a, b, c, i, j = draw_until(rng, draw, what="product")
+        shapes = self._defined_question(rng, params)
+        given = {"A": clean(a), "B": clean(b), "i": i + 1, "j": j + 1,
+                 "P_shape": list(shapes[0]), "Q_shape": list(shapes[1])}
+        builders = {"product": lambda: self._product(a, b, c), "entry": lambda: self._entry(a, b, c, i, j),
+                    "shape": lambda: self._shape(a, b), "defined": lambda: self._defined(*shapes)}
+        parts = [Part(**{**builders[name](), "id": chr(ord("a") + q)}) for q, name in enumerate(params["parts"])]
+        return Draft(given=given, parts=parts)
+
+    def _product(self, a, b, c) -> dict:
+        m, n = c.shape
+        wrongs = [WrongAnswer(clean(c.T), "product-transposed",
+                              "This is $(AB)^\\top$: entry $(i, j)$ of $AB$ is row $i$ of $A$ times column $j$ of "
+                              "$B$.")] if m == n else []
+        if b.shape[1] == a.shape[0]:
+            wrongs.append(WrongAnswer(clean(b @ a), "order-swapped",
+                                      "This is $BA$, not $AB$: matrix multiplication is not commutative."))
+        if a.shape == b.shape:
+            wrongs.append(WrongAnswer(clean(a * b), "elementwise",
+                                      "This is the element-wise product; a matrix product takes dot products of "
+                                      "rows of $A$ with columns of $B$."))
+        rows = [" & ".join(f"{self._row_col(a, b, r, s)}" for s in range(n)) for r in range(m)]
+        return dict(kind="matrix", prompt="Compute $C = AB$.", answer=clean(c),
+                    solution=(f"$A$ is ${dims(a.shape)}$ and $B$ is ${dims(b.shape)}$, so $AB$ is "
+                              f"${dims(c.shape)}$; entry $(i, j)$ is row $i$ of $A$ times column $j$ of $B$.",
+                              "$AB = \\begin{bmatrix} " + " \\\\ ".join(rows) + " \\end{bmatrix}"
+                              f" = {bmatrix(clean(c))}$."),
+                    wrong_answers=tuple(wrongs))
+
+    @staticmethod
+    def _row_col(a, b, r, s) -> str:
+        return " + ".join(f"({tex_num(clean(a[r, t]))})({tex_num(clean(b[t, s]))})" for t in range(a.shape[1]))
+
+    def _entry(self, a, b, c, i, j) -> dict:
+        m, n = c.shape
+        wrongs = []
+        if j < m and i < n and (i, j) != (j, i):
+            wrongs.append(WrongAnswer(clean(c[j, i]), "entry-indices-swapped",
+                                      f"That is entry $({j + 1}, {i + 1})$: use row {i + 1} of $A$ and column "
+                                      f"{j + 1} of $B$."))
+        return dict(kind="scalar", answer=clean(c[i, j]),
+                    prompt=f"Compute only the entry $(AB)_{{{i + 1},{j + 1}}}$ (row {i + 1}, column {j + 1}).",
+                    solution=(f"Row {i + 1} of $A$ times column {j + 1} of $B$: "
+                              f"${self._row_col(a, b, i, j)} = {tex_num(clean(c[i, j]))}$.",),
+                    wrong_answers=tuple(wrongs))
+
+    def _shape(self, a, b) -> dict:
+        (m, k), n = a.shape, b.shape[1]
+        wrongs = [WrongAnswer([n, m], "shape-transposed", "Rows come from $A$ and columns from $B$: the result is "
+                                                          "(rows of $A$, columns of $B$).")]
+        if (k, k) != (m, n):
+            wrongs.append(WrongAnswer([k, k], "inner-dimensions",
+                                      "The inner dimensions must match and then disappear: "
+                                      "$(m, k) \\times (k, n) \\to (m, n)$."))
+        return dict(kind="shape", prompt="What is the shape of $AB$?", answer=[m, n],
+                    solution=(f"$({m}, {k}) \\times ({k}, {n}) \\to ({m}, {n})$: the inner {k}s match and "
+                              "disappear.",),
+                    wrong_answers=tuple(wrongs))
+
+    @staticmethod
+    def _defined_question(rng, params) -> tuple[tuple[int, int], tuple[int, int]]:
+        lo = min(params["m"][0], params["k"][0], params["n"][0], 2)
+        hi = max(params["m"][1], params["k"][1], params["n"][1], 3)
+
+        def draw(rng):
+            p, q, r, s = (int(rng.integers(lo, hi + 1)) for _ in range(4))
+            defined = bool(rng.integers(0, 2))
+            if defined:
+                r = q
+                return ((p, q), (r, s)) if p != s else None  # p == s would also pass the outer-dims mistake
+            s = p  # the tempting outer-dimension match, which is not the rule
+            return ((p, q), (r, s)) if q != r else None
+        return draw_until(rng, draw, what="pair of shapes")
+
+    def _defined(self, pq, rs) -> dict:
+        defined = pq[1] == rs[0]
+        answer, other = ("yes", "no") if defined else ("no", "yes")
+        reason = (f"the columns of $P$ ({pq[1]}) equal the rows of $Q$ ({rs[0]})" if defined else
+                  f"the columns of $P$ ({pq[1]}) differ from the rows of $Q$ ({rs[0]})")
+        result = f" and $PQ$ has shape ${shape_tex((pq[0], rs[1]))}$" if defined else ""
+        return dict(kind="choice", options=yes_no(), answer=answer,
+                    prompt=f"$P$ has shape ${shape_tex(pq)}$ and $Q$ has shape ${shape_tex(rs)}$. "
+                           "Is the product $PQ$ defined? Answer yes or no.",
+                    solution=(f"$PQ$ is defined exactly when the columns of $P$ equal the rows of $Q$: here {reason}"
+                              f"{result}.",),
+                    wrong_answers=(WrongAnswer(other, "shape-rule", f"Compare the inner dimensions: {reason}."),))
+
+
+TYPE = MatMul()
