@@ -1,0 +1,120 @@
+"""Formulas as text: the canonical string of a parsed formula, and the canonical string and LaTeX of the
+sympy formulas our generators build.
+
+The canonical string uses ``*`` for every product and ``^`` for powers, parenthesises only where needed,
+and parses back (with ``parser.parse``) to the same tree. sympy is imported inside functions only.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Sequence
+
+from exgen.expr.parser import Node, parse
+
+_PREC = {"add": 1, "sub": 1, "mul": 2, "div": 2, "neg": 3, "pow": 4}
+_SYMBOL = {"add": " + ", "sub": " - ", "mul": "*", "div": "/"}
+
+
+def _prec(node: Node) -> int:
+    return _PREC.get(node.op, 5)
+
+
+def _number(value: float) -> str:
+    if value == int(value) and abs(value) < 1e15:
+        return str(int(value))
+    return repr(float(value))
+
+
+def to_text(node: Node) -> str:
+    """Return the canonical text of a formula (parses back to the same tree)."""
+    op = node.op
+    if op == "num":
+        return _number(float(node.value))
+    if op in ("var", "const"):
+        return str(node.value)
+    if op == "call":
+        return f"{node.value}({to_text(node.args[0])})"
+    if op == "neg":
+        (a,) = node.args
+        inner = to_text(a)
+        return "-" + (f"({inner})" if _prec(a) <= 3 else inner)
+    a, b = node.args
+    left, right = to_text(a), to_text(b)
+    if op == "pow":
+        if _prec(a) <= 4 or (a.op == "num" and "e" in left):
+            left = f"({left})"
+        if _prec(b) < 3:
+            right = f"({right})"
+        return f"{left}^{right}"
+    p = _PREC[op]
+    if _prec(a) < p:
+        left = f"({left})"
+    if _prec(b) <= p:
+        right = f"({right})"
+    return f"{left}{_SYMBOL[op]}{right}"
+
+
+def to_sympy(node: Node):
+    """Return a parsed formula as a sympy expression (``sigmoid`` as our sympy function)."""
+    import sympy as sp
+
+    from exgen.expr.symbolic import sigmoid
+
+    funcs = {"exp": sp.exp, "log": sp.log, "sqrt": sp.sqrt, "sin": sp.sin, "cos": sp.cos, "tan": sp.tan,
+             "sinh": sp.sinh, "cosh": sp.cosh, "tanh": sp.tanh, "sigmoid": sigmoid,
+             "relu": lambda z: sp.Max(z, 0), "abs": sp.Abs}
+
+    def build(n: Node):
+        if n.op == "num":
+            v = float(n.value)
+            return sp.Integer(int(v)) if v == int(v) and abs(v) < 1e15 else sp.Float(v)
+        if n.op == "const":
+            return sp.E if n.value == "e" else sp.pi
+        if n.op == "var":
+            return sp.Symbol(str(n.value))
+        args = [build(a) for a in n.args]
+        if n.op == "neg":
+            return -args[0]
+        if n.op == "call":
+            return funcs[str(n.value)](args[0])
+        a, b = args
+        return {"add": lambda: a + b, "sub": lambda: a - b, "mul": lambda: a * b,
+                "div": lambda: a / b, "pow": lambda: a ** b}[n.op]()
+
+    return build(node)
+
+
+@lru_cache(maxsize=1)
+def _printer():
+    from sympy.printing.str import StrPrinter
+
+    class _ExgenPrinter(StrPrinter):
+        def _print_Exp1(self, expr):
+            return "e"
+
+        def _print_Abs(self, expr):
+            return f"abs({self._print(expr.args[0])})"
+
+        def _print_Rational(self, expr):
+            return f"({expr.p}/{expr.q})" if expr.q != 1 else str(expr.p)
+
+    return _ExgenPrinter({"order": "lex"})
+
+
+def sympy_to_text(expr, variables: Sequence[str]) -> str:
+    """Return the canonical text of one of our sympy formulas (checked to parse with ``variables``)."""
+    text = _printer().doprint(expr).replace("**", "^")
+    return to_text(parse(text, variables, implicit_multiplication=False))
+
+
+def sympy_latex(expr) -> str:
+    """Return LaTeX for one of our sympy formulas (natural log written ``\\ln``)."""
+    import sympy as sp
+
+    return sp.latex(expr, ln_notation=True)
+
+
+def formula(expr, variables: Sequence[str]) -> dict:
+    """Return the stored form of a formula answer: ``{"expr": canonical text, "latex": LaTeX}``."""
+    return {"expr": sympy_to_text(expr, variables), "latex": sympy_latex(expr)}
