@@ -40,6 +40,11 @@ def _orthogonal_to(a: np.ndarray, rng: np.random.Generator, params) -> np.ndarra
     return b if np.any(b != 0) else None
 
 
+def _paren(x) -> str:
+    """Return a term of a sum, in parentheses when negative (``3 + (-4)``)."""
+    return f"({tex_num(x)})" if x < 0 else tex_num(x)
+
+
 class DotProduct(ExerciseType):
     name = "dot_product"
     title = "Dot product"
@@ -92,7 +97,7 @@ class DotProduct(ExerciseType):
         return dict(
             kind="scalar", prompt="Compute the dot product $a \\cdot b$.", answer=clean(d),
             solution=(f"Multiply corresponding entries and add: $a \\cdot b = {self._terms(a, b)}$.",
-                      f"$= {' + '.join(tex_num(x) for x in elementwise)} = {tex_num(clean(d))}$."),
+                      f"$= {' + '.join(_paren(x) for x in elementwise)} = {tex_num(clean(d))}$."),
             wrong_answers=(
                 WrongAnswer(elementwise, "elementwise-not-summed",
                             "This is the element-wise product $a \\odot b$ (a vector); the dot product is the "

@@ -1,0 +1,107 @@
+"""Render instances into worksheets and answer keys with Jinja2 templates, one folder per format.
+
+A format is an entry in ``FORMATS``: a template folder, a file extension, Jinja delimiters and an escaper
+for user text. Templates only format: every number reaches them through a filter.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Callable, Mapping, Sequence
+
+import jinja2
+
+from exgen.answers import get_kind
+from exgen.formatting import bmatrix, column, dims, num, shape_tex, tex_num, tex_text
+from exgen.instance import Instance, Part
+from exgen.resources import templates_dir
+
+_MD_ESCAPES = {"\\": "\\\\", "*": "\\*", "_": "\\_", "`": "\\`", "[": "\\[", "]": "\\]", "#": "\\#",
+               "|": "\\|", "$": "\\$", "<": "&lt;", ">": "&gt;", "&": "&amp;", "~": "\\~"}
+
+
+def md_text(text: Any) -> str:
+    """Escape user text for Markdown so it shows literally (no emphasis, links, math or HTML)."""
+    return "".join(_MD_ESCAPES.get(ch, ch) for ch in str(text))
+
+
+def _rich(escape: Callable[[str], str]) -> Callable[[str], str]:
+    """Return a filter for rich text: words are escaped, ``$...$`` / ``$$...$$`` math is kept."""
+    pattern = re.compile(r"(\$\$.+?\$\$|\$.+?\$)", re.DOTALL)
+
+    def render(text: str) -> str:
+        pieces = pattern.split(str(text))
+        return "".join(p if i % 2 else escape(p) for i, p in enumerate(pieces))
+
+    return render
+
+
+@dataclass(frozen=True)
+class Format:
+    """One document format: where its templates are and how it escapes user text."""
+
+    key: str
+    folder: str
+    ext: str
+    escape: Callable[[str], str]
+    delimiters: Mapping[str, str]
+
+
+_LATEX_DELIMITERS = {"block_start_string": "((*", "block_end_string": "*))", "variable_start_string": "(((",
+                     "variable_end_string": ")))", "comment_start_string": "((=", "comment_end_string": "=))"}
+
+FORMATS: dict[str, Format] = {
+    "md": Format("md", "markdown", "md", md_text, {}),
+    "tex": Format("tex", "latex", "tex", tex_text, _LATEX_DELIMITERS),
+}
+
+
+def _answer(part: Mapping) -> str:
+    p = Part.from_dict(part)
+    return get_kind(p.kind).latex(p.answer, p)
+
+
+@lru_cache(maxsize=None)
+def environment(fmt: str) -> jinja2.Environment:
+    """Return the Jinja2 environment of a format (strict: a missing variable is an error)."""
+    spec = FORMATS[fmt]
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir() / spec.folder)),
+        undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True,
+        trim_blocks=True, lstrip_blocks=True, **spec.delimiters)
+    env.filters.update({
+        "num": num, "tex_num": tex_num, "bmatrix": bmatrix, "column": column, "shape": shape_tex, "dims": dims,
+        "esc": spec.escape, "rich": _rich(spec.escape), "answer": _answer,
+    })
+    return env
+
+
+def type_template(fmt: str, type_name: str) -> str:
+    """Return the template name of one exercise type's statement in a format."""
+    return f"{type_name}.{FORMATS[fmt].ext}.j2"
+
+
+def render_exercise(instance: Instance, fmt: str, *, key: bool = False) -> str:
+    """Render the statement of one exercise (its given data) in a format."""
+    template = environment(fmt).get_template(type_template(fmt, instance.type))
+    return template.render(ex=instance.to_dict(), key=key)
+
+
+def render_document(*, fmt: str, key: bool, bank: Mapping[str, Any], student: Mapping[str, str],
+                    instances: Sequence[Instance]) -> str:
+    """Render a whole worksheet (``key=False``) or answer key (``key=True``) for one student.
+
+    Args:
+        fmt: a key of ``FORMATS``.
+        key: whether to render the answer key with worked solutions.
+        bank: ``{"id", "title", "course": {...}}`` of the bank.
+        student: ``{"id", "name"}``.
+        instances: the student's instances, in bank order.
+    """
+    env = environment(fmt)
+    exercises = [{**inst.to_dict(), "statement": render_exercise(inst, fmt, key=key)} for inst in instances]
+    total = sum(inst.points for inst in instances)
+    doc = env.get_template(f"{'key' if key else 'worksheet'}.{FORMATS[fmt].ext}.j2")
+    return doc.render(bank=bank, student=student, exercises=exercises, total=total, key=key)
