@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
+import numpy as np
+
 from exgen.answers.base import AnswerKind, Score, require_text
 from exgen.errors import FormatError
 from exgen.expr.equivalence import ABS_TOL, REL_TOL, compare, seed_from
@@ -70,7 +72,7 @@ class ExpressionKind(AnswerKind):
         if text is None:
             return None
         try:
-            return parse(text, _variables(part), implicit_multiplication=False)
+            return parse(text, _variables(part))
         except FormatError:
             return None
 
@@ -90,12 +92,15 @@ class ExpressionKind(AnswerKind):
             return Score(0.0, part.points, "incorrect",
                          "Not correct: your formula is undefined at most points where the answer is defined.",
                          "undefined")
-        got, want = result.student, result.reference
+        with np.errstate(all="ignore"):
+            return self._shape_of_error(result.student, result.reference, part)
+
+    def _shape_of_error(self, got: np.ndarray, want: np.ndarray, part: Part) -> Score | None:
         nonzero = abs(want) > 1e-12
         if nonzero.sum() >= 3:
             ratios = got[nonzero] / want[nonzero]
             r0 = float(ratios[0])
-            if abs(r0) > 1e-12 and abs(ratios - r0).max() <= 1e-6 * max(1.0, abs(r0)):
+            if np.isfinite(ratios).all() and abs(r0) > 1e-12 and abs(ratios - r0).max() <= 1e-6 * max(1.0, abs(r0)):
                 if abs(r0 + 1) <= 1e-6:
                     return Score(0.0, part.points, "incorrect", "Not correct: the sign is wrong.", "sign")
                 return Score(0.0, part.points, "incorrect",
@@ -103,7 +108,7 @@ class ExpressionKind(AnswerKind):
                              "factors.", "constant-factor")
         diff = got - want
         d0 = float(diff[0])
-        if abs(diff - d0).max() <= 1e-6 * max(1.0, float(abs(want).max())):
+        if np.isfinite(diff).all() and abs(diff - d0).max() <= 1e-6 * max(1.0, float(abs(want).max())):
             return Score(0.0, part.points, "incorrect",
                          "Not correct: your formula differs from the answer by a constant term.", "constant-offset")
         return None

@@ -1,0 +1,112 @@
+"""Hostile formula answers are refused quickly with a message and never executed.
+
+Every check goes through ``grade_part`` (the grader's path) and, where useful, the parser directly.
+Time bounds here are hang guards (seconds), not speed claims.
+"""
+
+from __future__ import annotations
+
+import builtins
+import time
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from exgen.answers import all_kinds, grade_part
+from exgen.errors import FormatError
+from exgen.expr.parser import parse
+from exgen.instance import Part
+
+HANG_GUARD_S = 2.0
+
+PART = Part(id="a", kind="expression", prompt="", answer={"expr": "2*x*exp(x^2)", "latex": "2 x e^{x^{2}}"},
+            options={"variables": ["x"], "domain": {"x": [-1.0, 1.0]}})
+
+HOSTILE = {
+    "import": ("__import__('os').system('echo pwned')", "not allowed"),
+    "dunder attribute": ("x.__class__.__bases__", "not allowed"),
+    "attribute": ("exp.__globals__", "not allowed"),
+    "lambda": ("lambda: 1", "not allowed"),
+    "lambda name": ("lambda", "unknown variable or function 'lambda'"),
+    "power tower": ("9^9^9^9", "exponent"),
+    "power tower python": ("9**9**9**9", "exponent"),
+    "huge exponent": ("x^(10^9)", "exponent"),
+    "factorial": ("factorial(10**9)", "unknown variable or function 'factorial'"),
+    "eval": ("eval(x)", "unknown variable or function 'eval'"),
+    "open": ("open(x)", "unknown variable or function 'open'"),
+    "sympy name": ("Integral(x, x)", "unknown variable or function 'Integral'"),
+    "10k parens": ("(" * 10_000 + "x" + ")" * 10_000, "too long"),
+    "deep parens within length": ("(" * 300 + "x" + ")" * 300, "nested more than"),
+    "deep unary": ("-" * 500 + "x", "nested more than"),
+    "one megabyte": ("x+" * 500_000, "too long"),
+    "cyrillic e": ("\u0435xp(x)", "CYRILLIC"),
+    "greek x": ("2\u03c7", "GREEK"),
+    "fullwidth x": ("2\uff58", "FULLWIDTH"),
+    "zero width": ("2x\u200b", "ZERO WIDTH"),
+    "superscript": ("x\u00b2", "SUPERSCRIPT"),
+    "string literal": ("'x'", "not allowed"),
+    "semicolon": ("x; import os", "not allowed"),
+    "brackets": ("[x for x in ()]", "not allowed"),
+    "huge literal": ("1" * 400, "too long"),
+    "inf literal": ("1e99999", "too large"),
+    "unbalanced": ("((x)", "unclosed"),
+}
+
+
+@pytest.mark.parametrize("text,message", HOSTILE.values(), ids=HOSTILE.keys())
+def test_hostile_text_is_invalid_with_a_message(text, message, monkeypatch):
+    def forbidden(*args, **kwargs):
+        raise AssertionError("text reached eval/exec")
+
+    all_kinds()  # import every kind first: imports (and dataclasses) legitimately use exec
+    grade_part(PART, "x")
+    monkeypatch.setattr(builtins, "eval", forbidden)
+    monkeypatch.setattr(builtins, "exec", forbidden)
+    start = time.perf_counter()
+    score = grade_part(PART, text)
+    elapsed = time.perf_counter() - start
+    assert score.verdict == "invalid"
+    assert message in score.feedback
+    assert score.points == 0
+    assert elapsed < HANG_GUARD_S
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n\t"])
+def test_empty_text_is_missing(text):
+    assert grade_part(PART, text).verdict == "missing"
+    with pytest.raises(FormatError, match="empty"):
+        parse(text, ("x",))
+
+
+def test_nested_parentheses_never_reach_the_recursion_limit():
+    # the parser itself (not only the length check in front of it) refuses deep nesting cleanly
+    for depth in (41, 200, 499):
+        with pytest.raises(FormatError):
+            parse("(" * depth + "x" + ")" * depth, ("x",))
+    with pytest.raises(FormatError, match="nested"):
+        parse("sqrt(" * 100 + "x" + ")" * 100, ("x",))
+    with pytest.raises(FormatError, match="nested"):
+        parse("x^" * 300 + "x", ("x",))
+
+
+def test_non_text_answers_are_invalid_not_crashes():
+    for raw in ([1, 2], {"a": 1}, b"x", object()):
+        assert grade_part(PART, raw).verdict == "invalid"
+    assert grade_part(PART, 3).verdict == "incorrect"  # a number is a (constant) formula
+
+
+_ALPHABET = st.sampled_from(list("xyeu0123456789.+-*/^()_ ,'\"[]{}") + ["**", "exp", "log", "ln", "sqrt", "sin",
+                                                                            "sigmoid", "tanh", "e", "pi", "1e-3",
+                                                                            "1e308", "\u2212", "\u0435"])
+
+
+@settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(st.text(max_size=80), st.lists(_ALPHABET, max_size=60).map("".join)))
+def test_random_text_is_decided_or_refused_within_a_bounded_time(text):
+    start = time.perf_counter()
+    score = grade_part(PART, text)
+    elapsed = time.perf_counter() - start
+    assert score.verdict in ("correct", "incorrect", "invalid", "missing")
+    assert 0 <= score.points <= PART.points
+    assert elapsed < HANG_GUARD_S
