@@ -1,0 +1,109 @@
+"""Computational-graph diagrams: TikZ (LaTeX) and Mermaid (Markdown) from a graph description.
+
+The description (``exgen.graphs.describe``) is JSON data stored in an instance; these functions only
+lay it out as text. The statement shows the given forward values above the arrows, the gradients to
+find below them as ``(c) ?`` (in red), given upstream gradients in red, and gradients asked at a
+branching value beside its node. The key shows every forward value and every gradient.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Mapping
+
+GRAD_COLOR = "red!70!black"
+
+
+def _wide(desc: Mapping[str, Any]) -> bool:
+    return any(e["value_text"].startswith("[") or e["grad_text"].startswith("[") for e in desc["edges"])
+
+
+def _tikz_id(name: str) -> str:
+    return "n" + re.sub(r"[^A-Za-z0-9]", "x", name)
+
+
+def _forward(e: Mapping[str, Any], key: bool) -> str:
+    if e["forward_part"] and not key:
+        return rf"\textbf{{({e['forward_part']})}}\,?"
+    return "$" + e["value_tex"] + "$"
+
+
+def _backward(e: Mapping[str, Any], key: bool) -> str:
+    if key or e["grad_given"]:
+        return "$" + e["grad_tex"] + "$"
+    if e["grad_part"]:
+        return rf"\textbf{{({e['grad_part']})}}\,?"
+    return ""
+
+
+def tikz(desc: Mapping[str, Any], *, key: bool = False) -> str:
+    """Return a ``tikzpicture`` (needs the ``arrows.meta`` library) drawing the described graph.
+
+    Args:
+        desc: a graph description from ``exgen.graphs.describe``.
+        key: draw every gradient (the answer key) instead of marking the ones to find.
+    """
+    wide = _wide(desc)
+    dx, dy = (3.4, 2.3) if wide else (2.6, 1.7)
+    out = [r"\begin{tikzpicture}[>={Stealth[length=2mm]}, font=\small,",
+           r"  op/.style={circle, draw, thick, minimum size=9mm, inner sep=1pt, fill=black!4},",
+           r"  leaf/.style={inner sep=3pt},",
+           r"  fwd/.style={above, font=\footnotesize, inner sep=2pt},",
+           rf"  bwd/.style={{below, font=\footnotesize, inner sep=2pt, text={GRAD_COLOR}}}]"]
+    for n in desc["nodes"]:
+        style = "op" if n["kind"] == "op" else "leaf"
+        out.append(rf"\node[{style}] ({_tikz_id(n['id'])}) at ({n['col'] * dx:.2f},{-n['row'] * dy:.2f}) "
+                   rf"{{${n['label']}$}};")
+    for e in desc["edges"]:
+        fwd, bwd = _forward(e, key), _backward(e, key)
+        labels = rf"node[fwd] {{{fwd}}}"
+        if bwd:
+            labels += rf" node[bwd] {{{bwd}}}"
+        out.append(rf"\draw[->, thick] ({_tikz_id(e['src'])}) -- {labels} ({_tikz_id(e['dst'])});")
+    for m in desc.get("marks", ()):
+        value = m["grad_tex"] if key else r"?"
+        part = "" if key else rf"\ \textbf{{({m['part']})}}"
+        out.append(rf"\node[below=2mm of {_tikz_id(m['node'])}, font=\footnotesize, text={GRAD_COLOR}] "
+                   rf"{{$\frac{{\partial L}}{{\partial {m['name']}}} = {value}${part}}};")
+    out.append(r"\end{tikzpicture}")
+    return "\n".join(line for line in out if line)
+
+
+def _mermaid_text(text: str) -> str:
+    return text.replace('"', "'").replace("|", "/")
+
+
+def mermaid(desc: Mapping[str, Any], *, key: bool = False) -> str:
+    """Return a Mermaid ``flowchart LR`` (rendered by GitHub) of the described graph.
+
+    Arrow labels show ``name = value`` on the first line and ``dL/dname`` (given, asked or found) on the
+    second.
+    """
+    lines = ["flowchart LR"]
+    marks = {m["node"]: m for m in desc.get("marks", ())}
+    for n in desc["nodes"]:
+        ident = _tikz_id(n["id"])
+        text = _mermaid_text(n["text"])
+        if n["id"] in marks:
+            m = marks[n["id"]]
+            found = m["grad_text"] if key else f"({m['part']}) ?"
+            text += f"<br>∂L/∂{_mermaid_text(m['node'])} = {_mermaid_text(found)}"
+        if n["kind"] == "op":
+            lines.append(f'  {ident}(("{text}"))')
+        else:
+            lines.append(f'  {ident}["{text}"]')
+    for e in desc["edges"]:
+        fwd = e["value_text"] if (key or not e["forward_part"]) else f"({e['forward_part']}) ?"
+        label = f"{e['src']} = {fwd}"
+        if key or e["grad_given"]:
+            label += f"<br>∂L/∂{e['src']} ← {e['grad_text']}"
+        elif e["grad_part"]:
+            label += f"<br>∂L/∂{e['src']} = ({e['grad_part']}) ?"
+        lines.append(f'  {_tikz_id(e["src"])} -->|"{_mermaid_text(label)}"| {_tikz_id(e["dst"])}')
+    return "\n".join(lines)
+
+
+def diagrams(desc: Mapping[str, Any]) -> dict:
+    """Return every rendering of a description: ``tikz``, ``tikz_key``, ``mermaid``, ``mermaid_key``."""
+    return {"tikz": tikz(desc), "tikz_key": tikz(desc, key=True),
+            "mermaid": mermaid(desc), "mermaid_key": mermaid(desc, key=True)}

@@ -1,0 +1,337 @@
+"""Backpropagation through a small computational graph (3-6 nodes) with a scalar loss (topics.md 7-8).
+
+Families:
+- ``scalar``: a random graph of add and multiply nodes on scalars in which at least one value branches;
+- ``affine``: ``L = sum((x W + b) * c)``, an affine layer whose bias is repeated over the batch;
+- ``two_layer``: ``L = sum((x W1) W2 * c)``, two MatMul nodes in a row.
+
+Parts ask for the forward value of each intermediate and the gradient of ``L`` with respect to each value
+(intermediates, inputs and parameters). Every part stores an error-carried-forward recipe
+(``exgen.ecf``): how its answer follows from the parts it depends on. Answers, recipes, wrong answers and
+worked solutions all come from one walk over the graph, so they cannot disagree.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import numpy as np
+
+from exgen.diagrams import diagrams
+from exgen.graphs import Graph, Node, describe, to_json
+from exgen.instance import Part, WrongAnswer
+from exgen.params import Int, IntRange, Subset
+from exgen.types._backprop import TOL, dL, ints, kind_of, safe, same, shape_words, tex
+from exgen.types.base import Draft, ExerciseType, draw_until
+
+FAMILIES = ("scalar", "affine", "two_layer")
+ASK = ("forward", "gradients")
+FEEDBACK = {
+    "branch-not-summed": "{v} feeds several nodes; its gradient is the sum of the gradients they send back, "
+                         "and this keeps only one of them.",
+    "mul-not-swapped": "At the multiply node, {v} gets the upstream gradient times the other input, not times "
+                       "{v} itself.",
+    "add-as-multiply": "At the add node the upstream gradient passes through unchanged; it is not multiplied by "
+                       "the other input.",
+    "no-transpose": "The MatMul backward multiplies by the transpose: dL/d{v} = (upstream) W^T, not (upstream) W.",
+    "wrong-order": "The factors are in the wrong order (the result is transposed or a different product); check "
+                   "the shapes: dL/d{v} has the shape of {v}.",
+    "transposed": "This is the transpose of dL/d{v}; the weight gradient is x^T (upstream), with the shape of {v}.",
+    "used-W": "The weight gradient multiplies the upstream gradient by the input (x^T), not by the weights.",
+    "elementwise": "That is an element-wise product where the MatMul node needs a matrix product.",
+    "batch-averaged": "You divided by the batch size N: the contributions of the N rows are summed, not averaged.",
+    "bias-not-summed": "{v} was repeated over the N rows of the batch, so its gradient sums the upstream gradient "
+                       "over axis 0 (to 1 x D); this is the unsummed upstream gradient.",
+    "wrong-axis": "Summed over the wrong axis: the repeat node's backward sums over axis 0, the batch.",
+    "not-repeated": "The sum node's backward repeats the upstream gradient for every row.",
+    "local-only": "That is only the local derivative; multiply it by the upstream gradient.",
+    "forward-elementwise": "x W is a matrix product, not an element-wise product.",
+    "forward-mean": "L sums the entries; it does not average them.",
+}
+
+
+def _times(array: bool) -> str:
+    return r"\odot" if array else r"\cdot"
+
+
+def _tex_op(graph: Graph, node: Node, array: bool) -> str:
+    s = [graph.symbol(i) for i in node.inputs]
+    return {"add": f"{s[0]} + {s[1]}" if len(s) > 1 else "",
+            "mul": f"{s[0]} {_times(array)} {s[1]}" if len(s) > 1 else "",
+            "matmul": f"{s[0]} {s[1]}" if len(s) > 1 else "",
+            "repeat": rf"\mathrm{{repeat}}_{{{node.n}}}({s[0]})",
+            "sum": rf"\textstyle\sum_i ({s[0]})_{{i,:}}",
+            "sumall": rf"\textstyle\sum_{{i,j}} ({s[0]})_{{ij}}" if array else s[0]}[node.op]
+
+
+class BackpropGraph(ExerciseType):
+    name = "backprop_graph"
+    title = "Backpropagation through a computational graph"
+    topic = "7. Computational graphs and backpropagation"
+    summary = "Forward values and every gradient of a small graph (scalar, affine layer, two MatMuls), with ECF."
+    params = {
+        "family": Subset(default=FAMILIES, doc="graph families to draw from", choices=FAMILIES),
+        "nodes": IntRange(default=(3, 5), doc="operation nodes of a scalar graph", lo=3, hi=6),
+        "ask": Subset(default=ASK, doc="forward values of the intermediates, gradients, or both", choices=ASK),
+        "batch": IntRange(default=(2, 3), doc="rows N of the arrays (at least 2)", lo=2, hi=4),
+        "width": IntRange(default=(1, 2), doc="other array sizes (D, H, C)", lo=1, hi=4),
+        "max_value": Int(default=3, doc="entries are non-zero integers in [-max_value, max_value]", lo=2, hi=9),
+        "ecf_credit": Int(default=50, doc="percent of a part's points for an error carried forward", lo=0, hi=100),
+    }
+    presets = {"easy": {"family": ("scalar",), "nodes": (3, 4)},
+               "hard": {"nodes": (5, 6), "width": (2, 3), "max_value": 4}}
+
+    def generate(self, params: Mapping[str, Any], *, rng: np.random.Generator) -> Draft:
+        family = params["family"][int(rng.integers(len(params["family"])))]
+        return draw_until(rng, lambda r: self._draw(family, params, r), what=f"{family} graph")
+
+    # -- graphs ----------------------------------------------------------------------------------------
+    def _scalar_graph(self, params, rng) -> tuple[Graph, dict] | None:
+        k = int(rng.integers(params["nodes"][0], params["nodes"][1] + 1))
+        leaf_names, mids = ["x", "y", "z", "w"], ["u", "v", "p", "q", "r"]
+        leaves = leaf_names[:2]
+        values = list(leaves)
+        used: dict[str, int] = {}
+        nodes = []
+        for i in range(k):
+            out = "L" if i == k - 1 else mids[i]
+            unused = [v for v in values if not used.get(v)]
+            a = unused[int(rng.integers(len(unused)))] if unused and rng.random() < 0.8 else \
+                values[int(rng.integers(len(values)))]
+            if len(leaves) < 4 and rng.random() < 0.35:
+                b = leaf_names[len(leaves)]
+                leaves.append(b)
+                values.append(b)
+            else:
+                others = [v for v in values if v != a]
+                b = others[int(rng.integers(len(others)))]
+            pair = (a, b) if rng.random() < 0.5 else (b, a)
+            op = "mul" if rng.random() < 0.55 else "add"
+            nodes.append(Node(out, op, pair))
+            for v in pair:
+                used[v] = used.get(v, 0) + 1
+            values.append(out)
+        if any(not used.get(v) for v in values[:-1]) or max(used.values()) < 2:
+            return None  # every value must be used, and at least one must branch
+        if not any(n.op == "mul" for n in nodes) or not any(n.op == "add" for n in nodes):
+            return None
+        graph = Graph(leaves=tuple((v, "input") for v in leaves), nodes=tuple(nodes))
+        return graph, {v: ints(rng, (), params["max_value"]) for v in leaves}
+
+    def _affine_graph(self, params, rng) -> tuple[Graph, dict]:
+        n, d, h = self._sizes(params, rng, 2)
+        hi = params["max_value"]
+        graph = Graph(leaves=(("x", "input"), ("W", "param"), ("b", "param"), ("c", "input")),
+                      nodes=(Node("u", "matmul", ("x", "W")), Node("B", "repeat", ("b",), n=n),
+                             Node("v", "add", ("u", "B")), Node("w", "mul", ("v", "c")),
+                             Node("L", "sumall", ("w",))))
+        return graph, {"x": ints(rng, (n, d), hi), "W": ints(rng, (d, h), hi), "b": ints(rng, (1, h), hi),
+                       "c": ints(rng, (n, h), hi)}
+
+    def _two_layer_graph(self, params, rng) -> tuple[Graph, dict]:
+        n, d, h, c = self._sizes(params, rng, 3)
+        hi = params["max_value"]
+        graph = Graph(leaves=(("x", "input"), ("W1", "param"), ("W2", "param"), ("c", "input")),
+                      nodes=(Node("h", "matmul", ("x", "W1")), Node("s", "matmul", ("h", "W2")),
+                             Node("w", "mul", ("s", "c")), Node("L", "sumall", ("w",))),
+                      tex={"W1": "W_1", "W2": "W_2"})
+        return graph, {"x": ints(rng, (n, d), hi), "W1": ints(rng, (d, h), hi), "W2": ints(rng, (h, c), hi),
+                       "c": ints(rng, (n, c), hi)}
+
+    def _sizes(self, params, rng, count: int) -> list[int]:
+        n = int(rng.integers(params["batch"][0], params["batch"][1] + 1))
+        return [n] + [int(rng.integers(params["width"][0], params["width"][1] + 1)) for _ in range(count)]
+
+    # -- parts ------------------------------------------------------------------------------------------
+    def _draw(self, family: str, params, rng) -> Draft | None:
+        made = getattr(self, f"_{family}_graph")(params, rng)
+        if made is None:
+            return None
+        graph, leaf_vals = made
+        array = family != "scalar"
+        vals = graph.forward(leaf_vals)
+        grads, edge_grads = graph.backward(vals)
+        ask = params["ask"]
+        ids = iter("abcdefghijklmnopqrstuvwxyz")
+        last = graph.nodes[-1]
+        skip = {n.out for n in graph.nodes if n.op == "repeat"}  # a repeated copy is not worth a part
+        if last.op == "sumall":
+            skip.add(last.inputs[0])  # the summand of the loss: dL/dw is all ones
+        fwd_ids = {n.out: next(ids) for n in graph.nodes if "forward" in ask and n.out not in skip}
+        grad_names = [n.out for n in reversed(graph.nodes[:-1]) if n.out not in skip]
+        grad_names += [name for name, _ in graph.leaves]
+        grad_ids = {g: next(ids) for g in grad_names} if "gradients" in ask else {}
+        credit = params["ecf_credit"] / 100
+
+        def value_ref(name: str) -> dict:
+            if name in dict(graph.leaves):
+                return {"given": name}
+            if name in fwd_ids:
+                return {"part": fwd_ids[name]}
+            return forward_recipe(next(n for n in graph.nodes if n.out == name))
+
+        def forward_recipe(node: Node) -> dict:
+            args = [value_ref(i) for i in node.inputs]
+            if node.op == "repeat":
+                args.append({"const": node.n})
+            return {"op": {"sum": "sum0", "sumall": "sumall"}.get(node.op, node.op), "args": args}
+
+        def grad_ref(name: str) -> dict:
+            if name == graph.output:
+                return {"const": 1}
+            if name in grad_ids:
+                return {"part": grad_ids[name]}
+            return grad_recipe(name)
+
+        def contribution(node: Node, slot: int) -> dict:
+            g = grad_ref(node.out)
+            if node.op == "add":
+                return g
+            if node.op == "mul":
+                return {"op": "mul", "args": [g, value_ref(node.inputs[1 - slot])]}
+            if node.op == "matmul":
+                if slot == 0:
+                    return {"op": "matmul", "args": [g, {**value_ref(node.inputs[1]), "transpose": True}]}
+                return {"op": "matmul", "args": [{**value_ref(node.inputs[0]), "transpose": True}, g]}
+            if node.op == "repeat":
+                return {"op": "sum0", "args": [g]}
+            if node.op == "sum":
+                return {"op": "repeat", "args": [g, {"const": vals[node.inputs[0]].shape[0]}]}
+            return {"op": "mul", "args": [g, {"const": to_json(np.ones_like(vals[node.inputs[0]]))}]}
+
+        def grad_recipe(name: str) -> dict:
+            terms = [contribution(node, slot) for node in graph.nodes for slot, i in enumerate(node.inputs)
+                     if i == name]
+            return terms[0] if len(terms) == 1 else {"op": "sumof", "args": terms}
+
+        parts: list[Part] = []
+        for node in graph.nodes:
+            if node.out not in fwd_ids:
+                continue
+            recipe = forward_recipe(node)
+            value = vals[node.out]
+            wrong = wrongs_for(self._forward_wrongs(node, vals), value, graph.symbol(node.out))
+            if wrong is None:
+                return None
+            sym = graph.symbol(node.out)
+            parts.append(Part(
+                id=fwd_ids[node.out], kind=kind_of(value), answer=to_json(value), tolerance=TOL,
+                prompt=f"Forward pass: find ${sym}${shape_words(value)}.",
+                options={"ecf": {**recipe, "credit": credit}}, wrong_answers=wrong,
+                solution=[f"${sym} = {_tex_op(graph, node, array)} = {tex(value)}$."]))
+        for name in grad_names if grad_ids else []:
+            answer = grads[name]
+            sym = graph.symbol(name)
+            wrong = wrongs_for(self._grad_wrongs(graph, vals, grads, edge_grads, name), answer, sym)
+            if wrong is None:
+                return None
+            parts.append(Part(
+                id=grad_ids[name], kind=kind_of(answer), answer=to_json(answer), tolerance=TOL,
+                prompt=f"Backward pass: find ${dL(sym)}${shape_words(answer)}.",
+                options={"ecf": {**grad_recipe(name), "credit": credit}}, wrong_answers=wrong,
+                solution=self._grad_solution(graph, vals, grads, edge_grads, name, array)))
+        desc = describe(graph, vals, asked_forward=fwd_ids, asked_grad=grad_ids)
+        given = {k: to_json(v) for k, v in leaf_vals.items()}
+        data = [f"${graph.symbol(k)} = {tex(v)}$" for k, v in leaf_vals.items()]
+        if "forward" not in ask:
+            given.update({n.out: to_json(vals[n.out]) for n in graph.nodes})
+            data += [f"${graph.symbol(n.out)} = {tex(vals[n.out])}$" for n in graph.nodes[:-1] if n.op != "repeat"]
+        formulas = ", ".join(f"${graph.symbol(n.out)} = {_tex_op(graph, n, array)}$" for n in graph.nodes)
+        intro = (f"The computational graph computes {formulas}"
+                 + (r" ($\odot$ is the element-wise product)." if array else ".")
+                 + " Forward values are written above the arrows and gradients below them; "
+                   "the values to find are marked with their part.")
+        return Draft(given=given, parts=parts, context={
+            "family": family, "intro": intro, "data": data, "graph": desc, "diagram": diagrams(desc)})
+
+    def _forward_wrongs(self, node: Node, vals) -> list[tuple[Any, str]]:
+        a = [vals[i] for i in node.inputs]
+        if node.op == "matmul":
+            return [(safe(lambda: a[0] * a[1]), "forward-elementwise")]
+        if node.op == "sumall" and a[0].ndim:
+            return [(a[0].mean(), "forward-mean")]
+        return []
+
+    def _grad_wrongs(self, graph: Graph, vals, grads, edge_grads, name: str) -> list[tuple[Any, str]]:
+        """Return (value, tag) for each misconception: one consumer's contribution replaced or dropped."""
+        total = grads[name]
+        uses = [(node, slot) for node in graph.nodes for slot, i in enumerate(node.inputs) if i == name]
+        out: list[tuple[Any, str]] = []
+        if len(uses) > 1:
+            out += [(edge_grads[(name, node.out, slot)], "branch-not-summed") for node, slot in uses]
+        for node, slot in uses:
+            good = edge_grads[(name, node.out, slot)]
+            g = grads[node.out]
+            a = [vals[i] for i in node.inputs]
+            n = a[0].shape[0] if a[0].ndim else 1
+            alts: list[tuple[Any, str]] = []
+            if node.op == "mul":
+                alts += [(g * a[slot], "mul-not-swapped")]
+                if not np.all(g == 1):  # with an upstream of ones the local derivative is the answer
+                    alts.append((a[1 - slot], "local-only"))
+            elif node.op == "add":
+                alts += [(g * a[1 - slot], "add-as-multiply")]
+            elif node.op == "matmul" and slot == 0:
+                alts += [(safe(lambda: g @ a[1]), "no-transpose"), (a[1] @ g.T, "wrong-order"),
+                         (safe(lambda: g * a[1]), "elementwise")]
+            elif node.op == "matmul":
+                alts += [(g.T @ a[0], "transposed"), (safe(lambda: g @ a[0].T), "wrong-order"),
+                         (safe(lambda: a[1].T @ g), "used-W"), (a[0].T @ g / n, "batch-averaged"),
+                         (safe(lambda: a[0] * g), "elementwise")]
+            elif node.op == "repeat":
+                alts += [(g, "bias-not-summed"), (g.mean(axis=0, keepdims=True), "batch-averaged"),
+                         (g.sum(axis=1, keepdims=True), "wrong-axis")]
+            elif node.op == "sum":
+                alts += [(g, "not-repeated"), (np.repeat(g / n, n, axis=0), "batch-averaged")]
+            for value, tag in alts:
+                if value is None:
+                    continue
+                if len(uses) == 1:
+                    out.append((value, tag))
+                elif np.shape(value) == np.shape(good):
+                    out.append((total - good + value, tag))
+        return out
+
+    def _grad_solution(self, graph: Graph, vals, grads, edge_grads, name: str, array: bool) -> list[str]:
+        sym = graph.symbol(name)
+        terms, nums = [], []
+        for node in graph.nodes:
+            for slot, i in enumerate(node.inputs):
+                if i != name:
+                    continue
+                up = dL(graph.symbol(node.out)) if node.out != graph.output else "1"
+                other = graph.symbol(node.inputs[1 - slot]) if len(node.inputs) > 1 else ""
+                terms.append({
+                    "add": up, "mul": f"{up} {_times(array)} {other}",
+                    "matmul": f"{up}\\, {other}^\\top" if slot == 0 else f"{other}^\\top {up}",
+                    "repeat": rf"\textstyle\sum_i ({up})_{{i,:}}", "sum": rf"\mathrm{{repeat}}({up})",
+                    "sumall": r"\mathbf{1}" if array else "1"}[node.op])
+                num = tex(edge_grads[(name, node.out, slot)])
+                nums.append(f"({num})" if num.startswith("-") else num)
+        lines = []
+        if len(terms) > 1:
+            lines.append(f"${sym}$ feeds {len(terms)} nodes, so the gradients they send back are summed.")
+        total = tex(grads[name])
+        steps = [" + ".join(terms)] + ([" + ".join(nums)] if len(nums) > 1 else []) + [total]
+        steps = [t for i, t in enumerate(steps) if i == 0 or t != steps[i - 1]]
+        lines.append(f"${dL(sym)} = {' = '.join(steps)}$.")
+        return lines
+
+
+def wrongs_for(candidates: list[tuple[Any, str]], correct: Any, sym: str) -> list[WrongAnswer] | None:
+    """Return WrongAnswers (first feedback per value), or None when one equals the correct answer."""
+    out: list[WrongAnswer] = []
+    seen: list[Any] = []
+    for value, tag in candidates:
+        if value is None:
+            continue
+        if same(value, correct):
+            return None
+        if any(same(value, s) for s in seen):
+            continue
+        seen.append(value)
+        out.append(WrongAnswer(value=to_json(value), tag=tag, feedback=FEEDBACK[tag].format(v=sym.replace("_", ""))))
+    return out
+
+
+TYPE = BackpropGraph()

@@ -1,0 +1,242 @@
+"""Backward pass through one node: add, multiply, branch, repeat, sum, MatMul (topics.md section 7).
+
+Forward values and an upstream gradient are drawn at random (small non-zero integers); the student finds
+the gradients the node sends to its inputs. Each part lists the known mistakes (the multiply node's
+inputs not swapped, branches not summed, averaging instead of summing over the batch, W instead of
+W^T, the wrong order of a matrix product, an element-wise product for a matrix product, ...); a draw in
+which one of them equals the correct answer is rejected.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import numpy as np
+
+from exgen.diagrams import diagrams
+from exgen.graphs import Graph, Node, describe, edge, mark, to_json
+from exgen.instance import Part
+from exgen.params import Choice, Int, IntRange, Subset
+from exgen.types._backprop import TOL, dL, ints, kind_of, safe, shape_words, tex, wrongs
+from exgen.types.base import Draft, ExerciseType, draw_until
+
+NODES = ("add", "multiply", "branch", "repeat", "sum", "matmul")
+_GRAPH_OP = {"add": "add", "multiply": "mul", "repeat": "repeat", "sum": "sum", "matmul": "matmul"}
+_TITLES = {"add": "an add node", "multiply": "a multiply node", "branch": "a branch (copy) node",
+           "repeat": "a repeat node", "sum": "a sum node", "matmul": "a MatMul node"}
+
+
+def _part(pid: str, wrt: str, answer: Any, wrong: list, solution: list[str], what: str = "") -> Part:
+    return Part(id=pid, kind=kind_of(answer), prompt=f"Find ${dL(wrt)}${what or shape_words(answer)}.",
+                answer=to_json(answer), tolerance=TOL, solution=solution, wrong_answers=wrong)
+
+
+class BackpropNode(ExerciseType):
+    name = "backprop_node"
+    title = "Backward pass through one node"
+    topic = "7. Computational graphs and backpropagation"
+    summary = "Given forward values and an upstream gradient, find the gradients one node sends back."
+    params = {
+        "node": Subset(default=NODES, doc="node types to draw from (one per instance)", choices=NODES),
+        "values": Choice(default="any", doc="add, multiply, branch: scalars, element-wise arrays, or either",
+                         choices=("any", "scalar", "array")),
+        "batch": IntRange(default=(2, 3), doc="rows N of the arrays (the batch; at least 2)", lo=2, hi=5),
+        "width": IntRange(default=(2, 3), doc="columns D (and H for MatMul) of the arrays", lo=1, hi=5),
+        "branches": IntRange(default=(2, 3), doc="consumers of a branching value", lo=2, hi=3),
+        "max_value": Int(default=5, doc="entries are non-zero integers in [-max_value, max_value]", lo=2, hi=20),
+    }
+    presets = {"easy": {"values": "scalar", "max_value": 4, "width": (1, 2)},
+               "hard": {"values": "array", "max_value": 9, "batch": (2, 4), "width": (2, 4)}}
+
+    def generate(self, params: Mapping[str, Any], *, rng: np.random.Generator) -> Draft:
+        node = params["node"][int(rng.integers(len(params["node"])))]
+        return draw_until(rng, lambda r: getattr(self, f"_{node}")(params, r), what=f"{node} node exercise")
+
+    # -- helpers -------------------------------------------------------------------------------------
+    def _shape(self, params: Mapping[str, Any], rng: np.random.Generator, *, array: bool | None = None):
+        if array is None:
+            mode = params["values"]
+            array = mode == "array" or (mode == "any" and bool(rng.integers(2)))
+        if not array:
+            return ()
+        n = int(rng.integers(params["batch"][0], params["batch"][1] + 1))
+        d = int(rng.integers(params["width"][0], params["width"][1] + 1))
+        return (n, d)
+
+    def _draft(self, node: str, graph: Graph | None, leaves: dict, seed: Any, upstream: str, parts: list[Part],
+               desc: dict | None = None) -> Draft:
+        if desc is None:
+            vals = graph.forward(leaves)
+            desc = describe(graph, vals, seed=seed, asked_grad={p: part.id for p, part in zip(leaves, parts)},
+                            output_grad_given=True)
+        data = [f"${graph.symbol(k) if graph else k} = {tex(v)}$" for k, v in leaves.items()]
+        data.append(f"upstream gradient ${dL(upstream)} = {tex(seed)}$")
+        given = {"node": node, **{k: to_json(v) for k, v in leaves.items()}, "upstream": to_json(seed)}
+        return Draft(given=given, parts=parts, context={
+            "node": node, "intro": f"The diagram shows {_TITLES[node]} in a computational graph whose output "
+                                   "feeds a scalar loss $L$. Forward values are above the arrows, gradients below.",
+            "data": data, "graph": desc, "diagram": diagrams(desc)})
+
+    # -- one method per node -------------------------------------------------------------------------
+    def _add(self, params, rng) -> Draft | None:
+        shape = self._shape(params, rng)
+        hi = params["max_value"]
+        x, y, dz = ints(rng, shape, hi), ints(rng, shape, hi), ints(rng, shape, hi)
+        parts = []
+        for pid, me, other in (("a", x, y), ("b", y, x)):
+            wrong = wrongs(dz, [
+                (dz * other, "add-as-multiply", "That is the multiply rule (upstream gradient times the other "
+                 "input). An add node passes the upstream gradient to both inputs unchanged."),
+                (np.ones_like(dz), "local-only", "That is only the local derivative 1; multiply it by the upstream "
+                 "gradient."),
+                (x + y, "forward-value", "That is the forward value z, not a gradient.")])
+            if wrong is None:
+                return None
+            name = "x" if pid == "a" else "y"
+            parts.append(_part(pid, name, dz, wrong, [
+                rf"The local derivative of $z = x + y$ with respect to ${name}$ is $1$, so ${dL(name)} = "
+                rf"{dL('z')} \cdot 1 = {tex(dz)}$."]))
+        graph = Graph(leaves=(("x", "input"), ("y", "input")), nodes=(Node("z", "add", ("x", "y")),))
+        return self._draft("add", graph, {"x": x, "y": y}, dz, "z", parts)
+
+    def _multiply(self, params, rng) -> Draft | None:
+        shape = self._shape(params, rng)
+        hi = params["max_value"]
+        x, y, dz = ints(rng, shape, hi), ints(rng, shape, hi), ints(rng, shape, hi)
+        op = r"\odot" if shape else r"\cdot"
+        parts = []
+        for pid, name, me, other, oname in (("a", "x", x, y, "y"), ("b", "y", y, x, "x")):
+            answer = dz * other
+            wrong = wrongs(answer, [
+                (dz * me, "mul-not-swapped", f"You multiplied the upstream gradient by {name} itself; the multiply "
+                 f"node sends each input the upstream gradient times the other input, here {oname}."),
+                (dz, "mul-as-add", "That passes the upstream gradient through unchanged, the add rule; a multiply "
+                 f"node multiplies it by the other input ({oname})."),
+                (other, "local-only", f"That is only the local derivative {oname}; multiply it by the upstream "
+                 "gradient."),
+                (safe(lambda: dz @ other.T) if shape else None, "matrix-product",
+                 "That is a matrix product; the multiply node is element-wise, so its gradient is too.")])
+            if wrong is None:
+                return None
+            parts.append(_part(pid, name, answer, wrong, [
+                rf"For $z = x {op} y$ the inputs swap: ${dL(name)} = {dL('z')} {op} {oname}$.",
+                rf"${dL(name)} = {tex(dz)} {op} {tex(other)} = {tex(answer)}$."]))
+        graph = Graph(leaves=(("x", "input"), ("y", "input")), nodes=(Node("z", "mul", ("x", "y")),))
+        return self._draft("multiply", graph, {"x": x, "y": y}, dz, "z", parts)
+
+    def _branch(self, params, rng) -> Draft | None:
+        shape = self._shape(params, rng)
+        hi = params["max_value"]
+        k = int(rng.integers(params["branches"][0], params["branches"][1] + 1))
+        x = ints(rng, shape, hi)
+        gs = [ints(rng, shape, hi) for _ in range(k)]
+        total = sum(gs[1:], gs[0])
+        wrong = wrongs(total, [
+            *[(g, "branch-not-summed", "That is the gradient from one consumer only; a value used by several "
+               "nodes receives the sum of the gradients they send back.") for g in gs],
+            (total / k, "branch-averaged", "You averaged the incoming gradients; a branch sums them."),
+            (x, "forward-value", "That is the forward value x, not a gradient.")])
+        if wrong is None:
+            return None
+        names = [f"f_{i + 1}" for i in range(k)]
+        terms = " + ".join(tex(g) for g in gs)
+        part = _part("a", "x", total, wrong, [
+            "The value $x$ is copied to every consumer; the copy's backward pass adds the gradients that come back.",
+            rf"${dL('x')} = {terms} = {tex(total)}$."])
+        desc = {"nodes": [{"id": "x", "kind": "input", "label": "x", "text": "x", "col": 0, "row": (k - 1) / 2}]
+                + [{"id": f"f{i + 1}", "kind": "op", "label": n, "text": n.replace("_", ""), "col": 1.4, "row": i}
+                   for i, n in enumerate(names)],
+                "edges": [edge("x", f"f{i + 1}", x, g, name="x", grad_given=True) for i, g in enumerate(gs)],
+                "marks": [mark("x", "x", total, "a")]}
+        data = [f"$x = {tex(x)}$"] + [rf"node ${n}$ sends back ${tex(g)}$" for n, g in zip(names, gs)]
+        given = {"node": "branch", "x": to_json(x), "upstream": [to_json(g) for g in gs]}
+        return Draft(given=given, parts=[part], context={
+            "node": "branch", "intro": f"The value $x$ feeds {k} nodes ${', '.join(names)}$. Each sends back the "
+                                       "gradient of the scalar loss $L$ with respect to its copy of $x$ (below "
+                                       "the arrows).",
+            "data": data, "graph": desc, "diagram": diagrams(desc)})
+
+    def _repeat(self, params, rng) -> Draft | None:
+        n, d = self._shape(params, rng, array=True)
+        hi = params["max_value"]
+        x, dy = ints(rng, (1, d), hi), ints(rng, (n, d), hi)
+        answer = dy.sum(axis=0, keepdims=True)
+        wrong = wrongs(answer, [
+            (dy.mean(axis=0, keepdims=True), "batch-averaged", "You averaged over the copies; the repeat node's "
+             "backward sums the gradients of all N copies."),
+            (dy, "not-summed", f"That is the upstream gradient itself ({n} x {d}); the repeat node's backward sums "
+             f"it over axis 0 back to the shape of x (1 x {d})."),
+            (dy.sum(axis=1, keepdims=True), "wrong-axis", "You summed over axis 1 (each row); sum over axis 0, the "
+             "N copies."),
+            (dy[:1], "one-copy", "That is the gradient of one copy only; all N copies come from x, so their "
+             "gradients are summed.")])
+        if wrong is None:
+            return None
+        part = _part("a", "x", answer, wrong, [
+            rf"$y$ stacks $N = {n}$ copies of $x$, so each copy's gradient flows back to $x$ and they add up: "
+            rf"${dL('x')} = \sum_{{i=1}}^{{{n}}} {dL('y')}_{{i,:}}$ (sum over axis 0).",
+            rf"${dL('x')} = {tex(answer)}$."])
+        graph = Graph(leaves=(("x", "input"),), nodes=(Node("y", "repeat", ("x",), n=n),))
+        return self._draft("repeat", graph, {"x": x}, dy, "y", [part])
+
+    def _sum(self, params, rng) -> Draft | None:
+        n, d = self._shape(params, rng, array=True)
+        hi = params["max_value"]
+        x, dy = ints(rng, (n, d), hi), ints(rng, (1, d), hi)
+        answer = np.repeat(dy, n, axis=0)
+        wrong = wrongs(answer, [
+            (np.repeat(dy / n, n, axis=0), "batch-averaged", "You divided by N; every row of x adds into y with "
+             "local derivative 1, so the upstream gradient is repeated, not averaged."),
+            (dy, "not-repeated", f"That has the shape of y (1 x {d}); the gradient of x has x's shape "
+             f"({n} x {d}): repeat the upstream gradient for each of the {n} rows."),
+            (np.ones_like(x), "local-only", "That is only the local derivative; multiply it by the upstream "
+             "gradient (repeat it for each row)."),
+            (x * dy, "times-input", "The sum node does not multiply by its input: each row gets the upstream "
+             "gradient unchanged.")])
+        if wrong is None:
+            return None
+        part = _part("a", "x", answer, wrong, [
+            rf"Every row of $x$ adds into $y$ with local derivative $1$, so each row receives ${dL('y')}$: "
+            rf"repeat it $N = {n}$ times.", rf"${dL('x')} = {tex(answer)}$."])
+        graph = Graph(leaves=(("x", "input"),), nodes=(Node("y", "sum", ("x",)),))
+        return self._draft("sum", graph, {"x": x}, dy, "y", [part])
+
+    def _matmul(self, params, rng) -> Draft | None:
+        n = int(rng.integers(params["batch"][0], params["batch"][1] + 1))
+        lo, hi_w = max(params["width"][0], 2), max(params["width"][1], 2)
+        d, h = (int(rng.integers(lo, hi_w + 1)) for _ in range(2))
+        hi = params["max_value"]
+        x, w, dy = ints(rng, (n, d), hi), ints(rng, (d, h), hi), ints(rng, (n, h), hi)
+        dx, dw = dy @ w.T, x.T @ dy
+        wrong_x = wrongs(dx, [
+            (safe(lambda: dy @ w), "no-transpose", "You multiplied by W; the backward of y = xW multiplies the "
+             "upstream gradient by W^T: dL/dx = dL/dy W^T."),
+            (w @ dy.T, "wrong-order", f"W dL/dy^T is {d} x {n}, the transpose of dL/dx; the order is "
+             "dL/dx = dL/dy W^T (N x D, like x)."),
+            (safe(lambda: dy * w), "elementwise", "That is an element-wise product; a MatMul node needs the "
+             "matrix product dL/dy W^T.")])
+        wrong_w = wrongs(dw, [
+            (dy.T @ x, "wrong-order", f"dL/dy^T x is {h} x {d}, the transpose of dL/dW; the order is "
+             "dL/dW = x^T dL/dy (D x H, like W)."),
+            (safe(lambda: dy @ x.T), "wrong-order", "dL/dy x^T multiplies in the wrong order; "
+             "dL/dW = x^T dL/dy."),
+            (safe(lambda: w.T @ dy), "used-W", "W^T dL/dy uses the weights; the gradient of W multiplies the "
+             "upstream gradient by the input: dL/dW = x^T dL/dy."),
+            (x.T @ dy / n, "batch-averaged", "You divided by N; x^T dL/dy already sums the contributions of the "
+             "N rows of the batch, and they are summed, not averaged."),
+            (safe(lambda: x * dy), "elementwise", "That is an element-wise product; a MatMul node needs the "
+             "matrix product x^T dL/dy.")])
+        if wrong_x is None or wrong_w is None:
+            return None
+        parts = [
+            _part("a", "x", dx, wrong_x, [
+                rf"For $y = xW$: ${dL('x')} = {dL('y')}\, W^\top$; shapes: $({n} \times {h})({h} \times {d}) = "
+                rf"{n} \times {d}$, like $x$.", rf"${dL('x')} = {tex(dy)} {tex(w.T)} = {tex(dx)}$."]),
+            _part("b", "W", dw, wrong_w, [
+                rf"${dL('W')} = x^\top {dL('y')}$; shapes: $({d} \times {n})({n} \times {h}) = {d} \times {h}$, "
+                "like $W$.", rf"${dL('W')} = {tex(x.T)} {tex(dy)} = {tex(dw)}$."])]
+        graph = Graph(leaves=(("x", "input"), ("W", "param")), nodes=(Node("y", "matmul", ("x", "W")),))
+        return self._draft("matmul", graph, {"x": x, "W": w}, dy, "y", parts)
+
+
+TYPE = BackpropNode()
