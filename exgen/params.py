@@ -14,15 +14,24 @@ from exgen.errors import InvalidParams
 
 def shown(value: Any) -> str:
     """Return a value as an author would recognise it in a message (YAML-like, truncated)."""
-    if isinstance(value, bool):
-        text = "true" if value else "false"
-    elif value is None:
-        text = "null"
-    elif isinstance(value, str):
-        text = repr(value)
-    else:
-        text = str(value)
+    text = _flow(value, depth=0)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _flow(value: Any, *, depth: int) -> str:
+    if depth > 3:
+        return "..."
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, str):
+        return repr(value) if depth == 0 else value
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_flow(v, depth=depth + 1) for v in list(value)[:20]) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_flow(v, depth=depth + 1)}" for k, v in list(value.items())[:20]) + "}"
+    return str(value)
 
 
 def _is_int(value: Any) -> bool:
@@ -115,12 +124,11 @@ class IntRange(Param):
         return f"an integer or a range [a, b] with {self.lo} <= a <= b <= {self.hi}"
 
     def validate(self, value: Any) -> tuple[int, int]:
-        if _is_int(value):
-            value = [value, value]
-        if (not isinstance(value, (list, tuple)) or len(value) != 2 or not all(_is_int(v) for v in value)
-                or not self.lo <= value[0] <= value[1] <= self.hi):
+        pair = [value, value] if _is_int(value) else value
+        if (not isinstance(pair, (list, tuple)) or len(pair) != 2 or not all(_is_int(v) for v in pair)
+                or not self.lo <= pair[0] <= pair[1] <= self.hi):
             raise self.fail(value)
-        return (int(value[0]), int(value[1]))
+        return (int(pair[0]), int(pair[1]))
 
 
 @dataclass(frozen=True)

@@ -138,9 +138,19 @@ def validate_bank(located: Located, *, name: str) -> tuple[BankSpec | None, list
     bank_grading = check.grading(doc.get("grading"), ("grading",))
     exercises = _validate_exercises(check, doc.get("exercises"), bank_grading)
     if check.problems:
-        return None, check.problems
+        return None, _by_line(check.problems)
     return BankSpec(id=bank_id, title=title, seed=seed, course=course, exercises=tuple(exercises),
                     source=name), []
+
+
+def _by_line(problems: list[str]) -> list[str]:
+    """Sort messages by line number, keeping the order of messages on the same line."""
+    def line(message: str) -> int:
+        try:
+            return int(message.split(":", 2)[1])
+        except (IndexError, ValueError):
+            return 0
+    return sorted(problems, key=line)
 
 
 def _validate_exercises(check: _Checker, raw: Any, bank_grading: dict) -> list[ExerciseSpec]:
@@ -226,5 +236,5 @@ def load_bank(path: str | Path) -> BankSpec:
         raise BankError(problems)
     spec, more = validate_bank(located, name=name)
     if problems or more:
-        raise BankError(problems + more)
+        raise BankError(_by_line(problems + more))
     return spec

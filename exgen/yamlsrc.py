@@ -12,7 +12,8 @@ from exgen.errors import BankError
 MAX_BANK_BYTES = 2_000_000
 MAX_NODES = 200_000
 
-Path_ = tuple  # (key or index, ...)
+Path_ = tuple
+_PLAIN_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")  # (key or index, ...)
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,8 @@ class _Walker:
             raise BankError([f"{self.name}:{node.start_mark.line + 1}: the document is too large or too deeply "
                              "nested (aliases expanded too far?)"])
         self.lines.setdefault(path, node.start_mark.line + 1)
+        if not isinstance(node, yaml.ScalarNode) and node.tag not in _PLAIN_TAGS:
+            raise BankError([f"{self.name}:{node.start_mark.line + 1}: invalid YAML: unsupported tag {node.tag!r}"])
         if isinstance(node, yaml.MappingNode):
             out: dict = {}
             self.loader.flatten_mapping(node)

@@ -21,6 +21,8 @@ Rows = tuple[tuple[float, ...], ...]
 
 
 def _shape_of(target: Any) -> tuple[int, ...]:
+    if not isinstance(target, (list, tuple)) or not target:
+        return (3,)
     if target and isinstance(target[0], (list, tuple)):
         return (len(target), len(target[0]))
     return (len(target),)

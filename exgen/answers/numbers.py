@@ -32,7 +32,10 @@ def parse_number(raw: object) -> float:
     if isinstance(raw, bool):
         raise FormatError(f"expected {NUMBER_FORM}, got {raw!r}")
     if isinstance(raw, (int, float)):
-        value = float(raw)
+        try:
+            value = float(raw)
+        except OverflowError:
+            raise FormatError("number is too large") from None
         if not math.isfinite(value):
             raise FormatError(f"expected a finite number, got {raw!r}")
         return value
