@@ -44,26 +44,35 @@ def tikz(desc: Mapping[str, Any], *, key: bool = False) -> str:
         key: draw every gradient (the answer key) instead of marking the ones to find.
     """
     wide = _wide(desc)
-    dx, dy = (3.4, 2.3) if wide else (2.6, 1.7)
+    dx, unit = (3.6, 1.5) if wide else (2.4, 0.95)
+    size = r"\normalsize" if wide else r"\footnotesize"  # smallmatrix is already a size smaller
     out = [r"\begin{tikzpicture}[>={Stealth[length=2mm]}, font=\small,",
            r"  op/.style={circle, draw, thick, minimum size=9mm, inner sep=1pt, fill=black!4},",
            r"  leaf/.style={inner sep=3pt},",
-           r"  fwd/.style={above, font=\footnotesize, inner sep=2pt},",
-           rf"  bwd/.style={{below, font=\footnotesize, inner sep=2pt, text={GRAD_COLOR}}}]"]
+           rf"  fwd/.style={{above, font={size}, inner sep=2pt}},",
+           rf"  bwd/.style={{below, font={size}, inner sep=2pt, text={GRAD_COLOR}}}]"]
+    where = {n["id"]: (n["col"], n["row"]) for n in desc["nodes"]}
     for n in desc["nodes"]:
         style = "op" if n["kind"] == "op" else "leaf"
-        out.append(rf"\node[{style}] ({_tikz_id(n['id'])}) at ({n['col'] * dx:.2f},{-n['row'] * dy:.2f}) "
+        out.append(rf"\node[{style}] ({_tikz_id(n['id'])}) at ({n['col'] * dx:.2f},{-n['row'] * unit:.2f}) "
                    rf"{{${n['label']}$}};")
     for e in desc["edges"]:
         fwd, bwd = _forward(e, key), _backward(e, key)
-        labels = rf"node[fwd] {{{fwd}}}"
+        (c0, r0), (c1, r1) = where[e["src"]], where[e["dst"]]
+        src, dst = _tikz_id(e["src"]), _tikz_id(e["dst"])
+        if r0 == r1:
+            between = any(r == r0 and c0 < c < c1 for c, r in where.values())
+            route, pos = ("to[bend left=30]", "midway") if between else ("--", "midway")
+        else:  # along the source's row, then up or down into the node (a branch point where arrows share it)
+            pos = "pos=0.25" if c1 - c0 <= 1 else f"pos={0.5 * (c1 - c0 - 0.5) / (c1 - c0):.3f}"
+        labels = rf"node[fwd, {pos}] {{{fwd}}}"
         if bwd:
-            labels += rf" node[bwd] {{{bwd}}}"
-        out.append(rf"\draw[->, thick] ({_tikz_id(e['src'])}) -- {labels} ({_tikz_id(e['dst'])});")
+            labels += rf" node[bwd, {pos}] {{{bwd}}}"
+        out.append(rf"\draw[->, thick] ({src}) {route} {labels} ({dst});")
     for m in desc.get("marks", ()):
         value = m["grad_tex"] if key else r"?"
         part = "" if key else rf"\ \textbf{{({m['part']})}}"
-        out.append(rf"\node[below=2mm of {_tikz_id(m['node'])}, font=\footnotesize, text={GRAD_COLOR}] "
+        out.append(rf"\node[left=1mm of {_tikz_id(m['node'])}, font=\footnotesize, text={GRAD_COLOR}] "
                    rf"{{$\frac{{\partial L}}{{\partial {m['name']}}} = {value}${part}}};")
     out.append(r"\end{tikzpicture}")
     return "\n".join(line for line in out if line)

@@ -166,23 +166,13 @@ def describe(graph: Graph, vals: Mapping[str, np.ndarray], *, seed: Any = 1.0,
     asked_forward = asked_forward or {}
     asked_grad = asked_grad or {}
     grads, edge_grads = graph.backward(vals, seed)
-    col: dict[str, int] = {}
-    for node in graph.nodes:
-        col[node.out] = 1 + max((col.get(i, 0) for i in node.inputs), default=0)
-    for name, _ in graph.leaves:  # a leaf sits just before its first consumer
-        col[name] = max(col[graph.consumers(name)[0].out] - 1, 0)
-    order = graph.names()
-    rows: dict[int, int] = {}
-    place: dict[str, tuple[int, int]] = {}
-    for name in sorted(order, key=lambda n: (col[n], order.index(n))):
-        place[name] = (col[name], rows.get(col[name], 0))
-        rows[col[name]] = rows.get(col[name], 0) + 1
+    place = layout(graph)
     nodes = [{"id": name, "kind": role, "label": graph.symbol(name), "text": name,
               "col": place[name][0], "row": place[name][1]} for name, role in graph.leaves]
     nodes += [{"id": n.out, "kind": "op", "label": TEX_OPS[n.op], "text": OPS[n.op],
                "col": place[n.out][0], "row": place[n.out][1]} for n in graph.nodes]
     nodes.append({"id": "out", "kind": "out", "label": graph.symbol(graph.output), "text": graph.output,
-                  "col": col[graph.output] + 1, "row": place[graph.output][1]})
+                  "col": place[graph.output][0] + 1, "row": place[graph.output][1]})
     edges = []
     for node in graph.nodes:
         for slot, src in enumerate(node.inputs):
@@ -195,6 +185,36 @@ def describe(graph: Graph, vals: Mapping[str, np.ndarray], *, seed: Any = 1.0,
     marks = [mark(name, graph.symbol(name), grads[name], asked_grad[name])
              for name in asked_grad if len(graph.consumers(name)) > 1]
     return {"nodes": nodes, "edges": edges, "marks": marks}
+
+
+def layout(graph: Graph) -> dict[str, tuple[int, int]]:
+    """Return (column, row) per value: operations on row 0 (stacked 0, 2, 4 when they share a column),
+    each leaf one column before its first consumer, one row above or below it (rows grow downwards)."""
+    col: dict[str, int] = {}
+    for node in graph.nodes:
+        col[node.out] = 1 + max((col.get(i, 0) for i in node.inputs), default=0)
+    taken: set[tuple[int, int]] = set()
+    place: dict[str, tuple[int, int]] = {}
+    for node in graph.nodes:
+        row = 0
+        while (col[node.out], row) in taken:
+            row += 2
+        place[node.out] = (col[node.out], row)
+        taken.add(place[node.out])
+    for name, _ in graph.leaves:
+        first = graph.consumers(name)[0]
+        c, r = place[first.out]
+        c = max(c - 1, 0)
+        last = max(place[n.out][0] for n in graph.consumers(name))
+        tries = [r] if len(first.inputs) == 1 else []
+        tries += [r + d for k in range(1, 6) for d in (-k, k)]
+        for row in tries:  # the row must be free from the leaf to its last consumer (its arrows run along it)
+            if all((cc, row) not in taken for cc in range(c, last)) and \
+                    ((last, row) not in taken or any(place[n.out] == (last, row) for n in graph.consumers(name))):
+                break
+        place[name] = (c, row)
+        taken.update((cc, row) for cc in range(c, last + 1))
+    return place
 
 
 def edge(src: str, dst: str, value: Any, grad: Any, *, name: str, forward_part: str | None = None,
