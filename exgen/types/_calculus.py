@@ -1,0 +1,107 @@
+"""Shared pieces of the calculus types (derivative, gradient, matrix_gradient, chain_rule).
+
+Formulas are built with sympy (imported inside functions: listing types must stay quick) and stored as
+``{"expr": canonical text, "latex": LaTeX}``. Known wrong formulas are compared with the key by the same
+sampling check the grader uses, so a draw in which a misconception gives the right answer is rejected.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Iterable, Mapping, Sequence
+
+from exgen.expr.equivalence import compare, seed_from
+from exgen.expr.parser import parse
+from exgen.expr.printing import formula
+from exgen.instance import WrongAnswer
+
+#: Tolerance for a numeric value at a point (students work with a calculator).
+POINT_TOLERANCE = {"abs": 0.001, "rel": 0.001}
+#: Tolerance for gradient vectors and update steps.
+VECTOR_TOLERANCE = {"abs": 0.001, "rel": 0.001}
+
+Wrong = tuple[Any, str, str]  # (sympy formula or number, tag, feedback)
+
+
+def stored(expr, variables: Sequence[str]) -> dict:
+    """Return a sympy formula in its stored form ``{"expr": ..., "latex": ...}``."""
+    return formula(expr, variables)
+
+
+def same_formula(a: dict, b: dict, variables: Sequence[str], domain: Mapping[str, Sequence[float]]) -> bool:
+    """Return whether two stored formulas agree at sample points of ``domain`` (the grader's check)."""
+    ta, tb = parse(a["expr"], variables), parse(b["expr"], variables)
+    return compare(ta, tb, domain, seed=seed_from("exgen-generate", b["expr"])).equal
+
+
+def formula_wrongs(answer: dict, wrongs: Iterable[Wrong], variables: Sequence[str],
+                   domain: Mapping[str, Sequence[float]]) -> list[WrongAnswer] | None:
+    """Return the known wrong formulas as WrongAnswers, or None if one of them equals the key.
+
+    Wrong formulas that coincide with an earlier one are dropped (the first feedback wins).
+    """
+    out: list[WrongAnswer] = []
+    kept: list[dict] = []
+    for expr, tag, feedback in wrongs:
+        value = stored(expr, variables)
+        if same_formula(value, answer, variables, domain):
+            return None
+        if any(same_formula(value, k, variables, domain) for k in kept):
+            continue
+        kept.append(value)
+        out.append(WrongAnswer(value, tag, feedback))
+    return out
+
+
+def clean_float(value: float, digits: int = 10) -> float:
+    """Return ``value`` rounded to ``digits`` significant digits (integers stay integral)."""
+    value = float(value)
+    if value == 0 or not math.isfinite(value):
+        return value
+    rounded = float(f"{value:.{digits}g}")
+    return float(int(rounded)) if rounded == int(rounded) and abs(rounded) < 1e15 else rounded
+
+
+def far_apart(a: float, b: float, tolerance: Mapping[str, float], factor: float = 3.0) -> bool:
+    """Return whether two numbers are clearly distinguishable under ``tolerance``."""
+    return abs(a - b) > factor * (tolerance["abs"] + tolerance["rel"] * max(abs(a), abs(b)))
+
+
+def value_wrongs(correct: float, wrongs: Iterable[tuple[float, str, str]],
+                 tolerance: Mapping[str, float]) -> list[WrongAnswer] | None:
+    """Return wrong values as WrongAnswers, or None when one is within reach of the key (or not finite)."""
+    out: list[WrongAnswer] = []
+    for value, tag, feedback in wrongs:
+        if value is None or not math.isfinite(value) or abs(value) > 1e9:
+            continue
+        if not far_apart(value, correct, tolerance):
+            return None
+        if any(not far_apart(value, float(w.value), tolerance) for w in out):
+            continue
+        out.append(WrongAnswer(clean_float(value), tag, feedback))
+    return out
+
+
+def value_of(stored_formula: Mapping, point: Mapping[str, float]) -> float | None:
+    """Return a stored formula's value at a point (float64; None where undefined)."""
+    from exgen.expr.evaluate import evaluate_scalar
+
+    return evaluate_scalar(parse(stored_formula["expr"], tuple(point)), point)
+
+
+def expression_options(variables: Sequence[str], domain: Mapping[str, Sequence[float]]) -> dict:
+    """Return ``part.options`` of an expression part."""
+    return {"variables": list(variables), "domain": {v: [float(lo), float(hi)] for v, (lo, hi) in domain.items()},
+            "implicit_multiplication": True}
+
+
+def tex(expr) -> str:
+    """Return LaTeX for one of our sympy formulas."""
+    from exgen.expr.printing import sympy_latex
+
+    return sympy_latex(expr)
+
+
+def part_ids(n: int) -> list[str]:
+    """Return part ids a, b, c, ..."""
+    return [chr(ord("a") + k) for k in range(n)]

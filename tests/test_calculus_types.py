@@ -1,0 +1,109 @@
+"""Calculus types over many seeds, checked against independent computations.
+
+The generated function is read back with sympy's own parser (our generated text, not a student's) and
+differentiated with ``sympy.diff``; derivative formulas and values are compared with it and with central
+differences computed here with ``sympy.lambdify`` and numpy. The key, typed as a student would, must score
+full marks through ``grade_part``; each known wrong answer must score less and get its own feedback.
+
+The default run checks ``QUICK`` seeds per type and difficulty mix; ``-m slow`` runs 500 seeds per type.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from exgen.answers import get_kind, grade_part
+from exgen.instance import Instance
+from exgen.registry import get_type
+from exgen.seeding import rng_for
+
+QUICK = 40
+FULL = 500
+DIFFICULTIES = ("easy", "medium", "hard")
+X, Y, Z, U = sp.symbols("x y z u")
+_LOCALS = {"sigmoid": lambda z: 1 / (1 + sp.exp(-z)), "relu": lambda z: sp.Max(z, 0), "abs": sp.Abs,
+           "log": sp.log, "ln": sp.log, "e": sp.E, "pi": sp.pi, "x": X, "y": Y, "z": Z, "u": U}
+
+
+def sym(text: str) -> sp.Expr:
+    """Read one of OUR generated formulas with sympy's parser (independent of exgen's parser)."""
+    return sp.parse_expr(text.replace("^", "**"), local_dict=dict(_LOCALS))
+
+
+def fn(expr, variables):
+    return sp.lambdify(variables, expr, "numpy")
+
+
+def points(domain: dict, variables, n=12, seed=0):
+    rng = np.random.default_rng(seed)
+    return [rng.uniform(*domain[str(v)], size=n) for v in variables]
+
+
+def central(f, args, i, h=1e-5):
+    up = [a + h if k == i else a for k, a in enumerate(args)]
+    down = [a - h if k == i else a for k, a in enumerate(args)]
+    return (f(*up) - f(*down)) / (2 * h)
+
+
+def build(type_name: str, seed: int):
+    typ = get_type(type_name)
+    difficulty = DIFFICULTIES[seed % 3]
+    params, problems = typ.resolve_params({"difficulty": difficulty})
+    assert not problems
+    inst = typ.build(exercise_id="ex", title=None, points=10, params=params, rng=rng_for(seed, "s", type_name))
+    again = Instance.from_dict(json.loads(json.dumps(inst.to_dict())))
+    assert again == inst, "JSON round trip"
+    return inst
+
+
+def check_grading(inst: Instance) -> None:
+    """Key typed as a student would: full marks; each known wrong answer: less, with its feedback."""
+    for part in inst.parts:
+        kind = get_kind(part.kind)
+        score = grade_part(part, kind.typed(part.answer, part))
+        assert score.verdict == "correct" and score.points == part.points, (part.id, part.answer)
+        assert part.wrong_answers, f"part {part.id} has no known wrong answers"
+        for wrong in part.wrong_answers:
+            wkind = get_kind(wrong.kind or part.kind)
+            score = grade_part(part, wkind.typed(wrong.value, part))
+            assert score.points < part.points, (part.id, wrong.tag)
+            assert score.feedback == wrong.feedback and score.tag == wrong.tag, (part.id, wrong.tag, score)
+
+
+def close(a, b, rel=1e-6, abs_=1e-8):
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    return np.all(np.abs(a - b) <= abs_ + rel * np.abs(b))
+
+
+# -- derivative --------------------------------------------------------------------------------------------
+
+def check_derivative(seed: int) -> None:
+    inst = build("derivative", seed)
+    f = sym(inst.given["f"]["expr"])
+    x0, h = inst.given["x0"], inst.given["h"]
+    exact = sp.diff(f, X)
+    formula, value, cd = inst.parts
+    key = sym(formula.answer["expr"])
+    xs = points(formula.options["domain"], [X], seed=seed)
+    assert close(fn(key, [X])(*xs), fn(exact, [X])(*xs)), (inst.given["f"], formula.answer)
+    assert close(fn(key, [X])(*xs), central(fn(f, [X]), xs, 0), rel=1e-4, abs_=1e-5)
+    assert close(value.answer, float(exact.subs(X, x0)), rel=1e-8)
+    assert close(value.answer, central(fn(f, [X]), [np.array(x0)], 0, h=1e-6), rel=1e-4, abs_=1e-5)
+    fx = fn(f, [X])
+    assert close(cd.answer, (fx(x0 + h) - fx(x0 - h)) / (2 * h), rel=1e-8)
+    check_grading(inst)
+
+
+@pytest.mark.parametrize("seed", range(QUICK))
+def test_derivative(seed):
+    check_derivative(seed)
+
+
+@pytest.mark.slow
+def test_derivative_many_seeds():
+    for seed in range(FULL):
+        check_derivative(seed)
