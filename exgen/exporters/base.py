@@ -1,0 +1,128 @@
+"""The exporter seam: a small base class, variant drawing, deterministic zips and summaries.
+
+An exporter turns a validated bank into the files one LMS imports. Every exporter is deterministic: the
+same bank, seed and options give byte-identical output (no timestamps, sorted zip entries, stable ids).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+import zipfile
+from dataclasses import dataclass, field
+from io import BytesIO
+from typing import ClassVar, Mapping
+
+from exgen.instance import Instance
+from exgen.spec import BankSpec, ExerciseSpec
+
+#: Fixed timestamp of every zip entry (the earliest a zip can hold), so zips are byte-identical.
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+#: Namespace of the stable UUIDs exporters derive from bank and exercise ids.
+EXGEN_UUID_NAMESPACE = uuid.UUID("6f1b7d1e-3c0a-5b8e-9d4f-0e1a2b3c4d5e")
+MAX_VARIANTS = 500
+
+
+@dataclass
+class ExportResult:
+    """What an export wrote (paths relative to the chosen output) and what it had to leave out."""
+
+    files: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    questions: int = 0
+
+    def summary(self, target: str) -> str:
+        """Return a few lines for the CLI: counts, then every note (degraded or omitted parts)."""
+        lines = [f"{target}: {self.questions} question(s) in {', '.join(self.files) or 'nothing'}"]
+        lines += [f"note: {n}" for n in self.notes]
+        return "\n".join(lines)
+
+
+class Exporter:
+    """Base class: subclasses set ``name`` and ``summary`` and implement ``export``."""
+
+    name: ClassVar[str] = ""
+    summary: ClassVar[str] = ""
+
+    def export(self, bank: BankSpec, *, seed: int, out: str, force: bool = False,
+               variants: int = 1) -> ExportResult:
+        """Write the LMS files for ``bank`` to ``out`` (a file or folder, per exporter).
+
+        Raises:
+            ExgenError: ``out`` exists and ``force`` is false, or cannot be written.
+        """
+        raise NotImplementedError
+
+
+def variant_id(v: int) -> str:
+    """Return the student id variant ``v`` is drawn for (QTI and Moodle variants)."""
+    return f"variant-{v}"
+
+
+def build_variants(bank: BankSpec, *, seed: int, variants: int) -> list[tuple[ExerciseSpec, list[Instance]]]:
+    """Return each exercise with its ``variants`` instances; variant v = student ``variant-v``.
+
+    Raises:
+        ExgenError: ``variants`` is out of range.
+    """
+    from exgen.errors import ExgenError
+    from exgen.pipeline import build_instance
+
+    if not 1 <= variants <= MAX_VARIANTS:
+        raise ExgenError(f"--variants {variants} must be between 1 and {MAX_VARIANTS}")
+    return [(ex, [build_instance(ex, seed=seed, student_id=variant_id(v)) for v in range(variants)])
+            for ex in bank.exercises]
+
+
+def stable_uuid(*labels: str) -> str:
+    """Return a UUID (8-4-4-4-12) derived from the labels only."""
+    return str(uuid.uuid5(EXGEN_UUID_NAMESPACE, "\x00".join(labels)))
+
+
+def stable_ident(prefix: str, *labels: str) -> str:
+    """Return an XML-safe identifier: ``prefix`` plus 24 hex digits of a hash of the labels."""
+    return prefix + hashlib.sha256("\x00".join(labels).encode("utf-8")).hexdigest()[:24]
+
+
+def deterministic_zip(entries: Mapping[str, bytes | str], *, executable: tuple[str, ...] = ()) -> bytes:
+    """Return a zip of ``entries`` (name -> content) in sorted order with fixed timestamps and modes.
+
+    Names ending in ``/`` are folder entries. Files named in ``executable`` get mode 0755, others 0644.
+    """
+    buf = BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name in sorted(entries):
+            data = entries[name]
+            info = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
+            info.create_system = 3  # unix, so the mode bits below are honoured by unzip
+            if name.endswith("/"):
+                info.external_attr = (0o40755 << 16) | 0x10
+                zf.writestr(info, b"")
+                continue
+            info.compress_type = zipfile.ZIP_DEFLATED
+            mode = 0o100755 if name in executable else 0o100644
+            info.external_attr = mode << 16
+            zf.writestr(info, data.encode("utf-8") if isinstance(data, str) else data)
+    return buf.getvalue()
+
+
+def check_target_free(path, *, force: bool) -> None:
+    """Raise ExgenError if the output file exists and ``force`` is not given."""
+    from pathlib import Path
+
+    from exgen.errors import ExgenError
+
+    p = Path(path)
+    if p.exists() and not force:
+        raise ExgenError(f"{p} already exists; use --force to overwrite or choose another --out")
+    if p.exists() and p.is_dir():
+        raise ExgenError(f"{p} is a folder; --out must name a file")
+
+
+def write_file(path, data: bytes | str) -> None:
+    """Write one output file atomically (see exgen.outputs.write_atomic)."""
+    from pathlib import Path
+
+    from exgen.outputs import write_atomic
+
+    write_atomic(Path(path), data)

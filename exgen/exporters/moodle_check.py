@@ -1,0 +1,184 @@
+"""A structural check of Moodle XML, mirroring what Moodle's importer needs (lms-formats.md, section 2).
+
+Moodle publishes no schema; its importer (``question/format/xml/format.php``) and the Cloze parser
+(``question/type/multianswer/questiontype.php``) are the specification. This module re-states their rules
+from that description (it is not a port of the GPL code): the XML declaration first, ``<quiz>`` root, a
+known ``type`` per question, a non-empty ``name/text`` and ``questiontext/text``, numerical answers that are
+a number or ``*`` with a ``fraction`` percentage and a non-negative ``tolerance``, and Cloze sub-questions
+``{weight:TYPE:alternatives}`` whose alternatives parse, NUMERICAL values matching Moodle's number pattern,
+MULTICHOICE with at least two answers and every sub-question with a full-mark answer.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+
+QUESTION_TYPES = {"multichoice", "truefalse", "shortanswer", "numerical", "description", "matching", "match",
+                  "cloze", "multianswer", "essay", "calculated", "calculatedsimple", "calculatedmulti", "category"}
+TEXT_FORMATS = {"html", "moodle_auto_format", "plain_text", "markdown", "wiki_like"}
+CLOZE_TYPES = {"NUMERICAL", "NM", "SHORTANSWER", "SA", "MW", "SHORTANSWER_C", "SAC", "MWC", "MULTICHOICE", "MC",
+               "MULTICHOICE_V", "MCV", "MULTICHOICE_H", "MCH", "MULTICHOICE_S", "MCS", "MULTICHOICE_VS", "MCVS",
+               "MULTICHOICE_HS", "MCHS", "MULTIRESPONSE", "MR", "MULTIRESPONSE_H", "MRH", "MULTIRESPONSE_S",
+               "MRS", "MULTIRESPONSE_HS", "MRHS"}
+_NUMERICAL = {"NUMERICAL", "NM"}
+_CHOICE = {t for t in CLOZE_TYPES if t.startswith(("MULTICHOICE", "MC", "MULTIRESPONSE", "MR"))}
+#: The number form Moodle's Cloze parser accepts for a NUMERICAL value (decimal comma allowed).
+NUMBER_RE = re.compile(r"^-?(([0-9]+[.,]?[0-9]*|[.,][0-9]+)([eE][-+]?[0-9]+)?)$")
+#: A sub-question: ``{`` optional weight ``:`` TYPE ``:`` body up to the first unescaped ``}``.
+SUBQUESTION_RE = re.compile(r"\{([0-9]*):([A-Z_]+):((?:\\.|[^\\}])*)\}")
+#: Anything that starts like a sub-question (to report ones that do not parse).
+_STARTS_LIKE = re.compile(r"\{[0-9]*:[A-Za-z_]+:")
+_GRADE_RE = re.compile(r"^(=|%(-?[0-9]+(?:[.,][0-9]*)?)%)?(.*)$", re.DOTALL)
+
+
+def _split_unescaped(text: str, sep: str) -> list[str]:
+    out, cur, i = [], "", 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\" and i + 1 < len(text):
+            cur += text[i : i + 2]
+            i += 2
+            continue
+        if ch == sep:
+            out.append(cur)
+            cur = ""
+        else:
+            cur += ch
+        i += 1
+    out.append(cur)
+    return out
+
+
+def check_cloze_text(text: str) -> list[str]:
+    """Return the problems of a Cloze question text (empty when Moodle would accept every sub-question)."""
+    problems: list[str] = []
+    subs = list(SUBQUESTION_RE.finditer(text))
+    if not subs:
+        return ["no embedded sub-question like {1:NUMERICAL:=2:0.1}"]
+    covered = {m.start() for m in subs}
+    for m in _STARTS_LIKE.finditer(text):
+        if m.start() not in covered:
+            problems.append(f"malformed sub-question at {text[m.start():m.start() + 30]!r}")
+    for n, m in enumerate(subs, start=1):
+        kind, body = m.group(2), m.group(3)
+        where = f"sub-question {n} ({kind})"
+        if kind not in CLOZE_TYPES:
+            problems.append(f"{where}: unknown type")
+            continue
+        alts = [a for a in _split_unescaped(body, "~")]
+        if not any(a.strip() for a in alts):
+            problems.append(f"{where}: no answer")
+            continue
+        full = False
+        for alt in alts:
+            answer = _split_unescaped(alt, "#")[0]
+            g = _GRADE_RE.match(answer)
+            prefix, pct, value = g.group(1), g.group(2), g.group(3).strip()
+            if prefix == "=" or (pct is not None and float(pct.replace(",", ".")) == 100):
+                full = True
+            if kind in _NUMERICAL:
+                if value == "*":
+                    continue
+                num, _, tol = value.partition(":")
+                if not NUMBER_RE.match(num.strip()):
+                    problems.append(f"{where}: {num!r} is not a number or *")
+                if tol and not NUMBER_RE.match(tol.strip()):
+                    problems.append(f"{where}: tolerance {tol!r} is not a number")
+            elif not value:
+                problems.append(f"{where}: empty answer")
+        if kind in _CHOICE and len(alts) < 2:
+            problems.append(f"{where}: a multiple-choice sub-question needs at least two answers")
+        if not full:
+            problems.append(f"{where}: no full-mark (=) answer")
+    return problems
+
+
+def _text(el: ET.Element | None, path: str) -> str | None:
+    if el is None:
+        return None
+    found = el.find(path)
+    return found.text if found is not None else None
+
+
+def _is_float(text: str | None) -> bool:
+    try:
+        float(text)  # type: ignore[arg-type]
+        return True
+    except (TypeError, ValueError):
+        return False
+
+
+def _check_numerical(q: ET.Element, where: str) -> list[str]:
+    problems, full = [], False
+    answers = q.findall("answer")
+    if not answers:
+        return [f"{where}: numerical question without <answer>"]
+    for k, a in enumerate(answers, start=1):
+        frac, text = a.get("fraction"), _text(a, "text")
+        if not _is_float(frac) or not -100 <= float(frac) <= 100:
+            problems.append(f"{where}: answer {k}: fraction {frac!r} is not a percentage")
+        elif float(frac) == 100:
+            full = True
+        if text is None or (text.strip() != "*" and not _is_float(text)):
+            problems.append(f"{where}: answer {k}: {text!r} is not a number or *")
+        tol = _text(a, "tolerance")
+        if tol is not None and (not _is_float(tol) or float(tol) < 0):
+            problems.append(f"{where}: answer {k}: tolerance {tol!r} is not a non-negative number")
+    if not full:
+        problems.append(f"{where}: no answer with fraction 100")
+    for field in ("unitgradingtype", "unitpenalty", "showunits", "unitsleft"):
+        value = _text(q, field)
+        if value is not None and not _is_float(value):
+            problems.append(f"{where}: <{field}> {value!r} is not a number")
+    return problems
+
+
+def check_moodle_xml(data: bytes | str) -> list[str]:
+    """Return every problem Moodle's importer would trip on (an empty list means the file passes)."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return ["not UTF-8"]
+    if not text.startswith("<?xml"):
+        return ["the <?xml ...?> declaration must be the first line"]
+    try:
+        root = ET.fromstring(raw)
+    except ET.ParseError as err:
+        return [f"not well-formed XML: {err}"]
+    if root.tag != "quiz":
+        return [f"root element is <{root.tag}>, expected <quiz>"]
+    problems: list[str] = []
+    for n, q in enumerate(root, start=1):
+        where = f"question {n}"
+        if q.tag != "question":
+            problems.append(f"{where}: unexpected <{q.tag}> under <quiz>")
+            continue
+        qtype = q.get("type")
+        if qtype not in QUESTION_TYPES:
+            problems.append(f"{where}: unknown type {qtype!r}")
+            continue
+        if qtype == "category":
+            if not (_text(q, "category/text") or "").strip():
+                problems.append(f"{where}: category without category/text")
+            continue
+        name = _text(q, "name/text")
+        where = f"question {n} ({name!r})"
+        if not (name or "").strip():
+            problems.append(f"question {n}: missing name/text (Moodle refuses the import)")
+        qt = q.find("questiontext")
+        if qt is None or qt.find("text") is None:
+            problems.append(f"{where}: missing questiontext/text")
+            continue
+        if qt.get("format", "html") not in TEXT_FORMATS:
+            problems.append(f"{where}: unknown questiontext format {qt.get('format')!r}")
+        for field in ("defaultgrade", "penalty"):
+            value = _text(q, field)
+            if value is not None and not _is_float(value):
+                problems.append(f"{where}: <{field}> {value!r} is not a number")
+        if qtype == "numerical":
+            problems += _check_numerical(q, where)
+        elif qtype in ("cloze", "multianswer"):
+            problems += [f"{where}: {p}" for p in check_cloze_text(qt.findtext("text") or "")]
+    return problems

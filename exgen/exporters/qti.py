@@ -1,0 +1,326 @@
+"""Canvas Classic Quizzes: a QTI 1.2 package (imsmanifest.xml, assessment XML, assessment_meta.xml).
+
+Layout and encodings follow what Canvas exports and imports (instructure/canvas-lms ``lib/cc/qti``,
+``gems/plugins/qti_exporter``) and text2qti. Canvas question groups draw items independently, so a group
+cannot keep the parts of one variant together; each *part* of an exercise therefore gets its own question
+group ("Exercise title (a)") holding the N variants of that part, and every item repeats its own
+variant's statement, so it is self-contained. One-part exercises get exactly one group.
+
+Answer kinds map to Canvas question types in ``ITEM_BUILDERS`` (one function per kind):
+scalar -> numerical_question (exact answer with margin = exgen's tolerance); matrix -> fill in multiple
+blanks, one blank per entry; shape -> fill in multiple blanks, one blank per dimension; choice ->
+multiple_choice_question; expression -> short_answer_question accepting the canonical form only (Canvas
+has no formula checker; noted in the export summary).
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from typing import Callable
+
+from exgen.exporters.base import (ExportResult, Exporter, build_variants, check_target_free, deterministic_zip,
+                                  stable_ident, write_file)
+from exgen.exporters.html import canvas_equation, margin, number, rich_html, solution_html, statement_html
+from exgen.instance import Instance, Part
+from exgen.spec import BankSpec
+
+QTI_NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+ET.register_namespace("", QTI_NS)
+ET.register_namespace("xsi", XSI)
+
+
+def _q(tag: str) -> str:
+    return f"{{{QTI_NS}}}{tag}"
+
+
+def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+    el = ET.SubElement(parent, _q(tag), {k.rstrip("_"): v for k, v in attrs.items()})
+    if text is not None:
+        el.text = text
+    return el
+
+
+def _mattext(parent: ET.Element, html_text: str, *, texttype: str = "text/html") -> None:
+    _sub(_sub(parent, "material"), "mattext", html_text, texttype=texttype)
+
+
+def _metadata(item: ET.Element, fields: dict[str, str]) -> None:
+    meta = _sub(_sub(item, "itemmetadata"), "qtimetadata")
+    for label, entry in fields.items():
+        f = _sub(meta, "qtimetadatafield")
+        _sub(f, "fieldlabel", label)
+        _sub(f, "fieldentry", entry)
+
+
+def _feedback(item: ET.Element, ident: str, html_text: str) -> None:
+    _mattext(_sub(_sub(item, "itemfeedback", ident=ident), "flow_mat"), html_text)
+
+
+def _general_feedback_condition(resp: ET.Element) -> None:
+    cond = _sub(resp, "respcondition", continue_="Yes")
+    _sub(_sub(cond, "conditionvar"), "other")
+    _sub(cond, "displayfeedback", feedbacktype="Response", linkrefid="general_fb")
+
+
+def _resprocessing(item: ET.Element) -> ET.Element:
+    resp = _sub(item, "resprocessing")
+    _sub(_sub(resp, "outcomes"), "decvar", maxvalue="100", minvalue="0", varname="SCORE", vartype="Decimal")
+    _general_feedback_condition(resp)
+    return resp
+
+
+def _round(x: float) -> str:
+    return number(float(f"{x:.12g}"))
+
+
+# --- one builder per answer kind: (item, part, question html, ident) -> Built --------------------------------
+#: (Canvas question_type, notes for the export summary, extra itemfeedback (ident, html) pairs)
+Built = tuple[str, list[str], list[tuple[str, str]]]
+
+
+def _numerical(item: ET.Element, part: Part, question: str, ident: str) -> Built:
+    pres = _sub(item, "presentation")
+    _mattext(pres, question)
+    fib = _sub(_sub(pres, "response_str", ident="response1", rcardinality="Single"), "render_fib",
+               fibtype="Decimal")
+    _sub(fib, "response_label", ident="answer1")
+    resp = _resprocessing(item)
+    value, m = float(part.answer), margin(part.answer, part.tolerance)
+    cond = _sub(resp, "respcondition", continue_="No")
+    either = _sub(_sub(cond, "conditionvar"), "or")
+    _sub(either, "varequal", number(value), respident="response1")
+    both = _sub(either, "and")
+    _sub(both, "vargte", _round(value - m), respident="response1")
+    _sub(both, "varlte", _round(value + m), respident="response1")
+    _sub(cond, "setvar", "100", action="Set", varname="SCORE")
+    return "numerical_question", [], []
+
+
+def _blanks(item: ET.Element, question: str, blanks: list[tuple[str, str]]) -> None:
+    """Fill-in-multiple-blanks: one response_lid per blank, the accepted text as its one label."""
+    pres = _sub(item, "presentation")
+    _mattext(pres, question)
+    for name, accepted in blanks:
+        lid = _sub(pres, "response_lid", ident=f"response_{name}")
+        _mattext(lid, name, texttype="text/plain")
+        label = _sub(_sub(lid, "render_choice"), "response_label", ident=f"{name}_ok")
+        _mattext(label, accepted, texttype="text/plain")
+    resp = _resprocessing(item)
+    share = f"{100 / len(blanks):.2f}"
+    for name, _ in blanks:
+        cond = _sub(resp, "respcondition")
+        _sub(_sub(cond, "conditionvar"), "varequal", f"{name}_ok", respident=f"response_{name}")
+        _sub(cond, "setvar", share, varname="SCORE", action="Add")
+
+
+def _blank_table(rows: list[list[str]]) -> str:
+    body = "".join("<tr>" + "".join(f"<td>[{b}]</td>" for b in row) + "</tr>" for row in rows)
+    return f'<table style="border-collapse:collapse"><tbody>{body}</tbody></table>'
+
+
+def _matrix(item: ET.Element, part: Part, question: str, ident: str) -> Built:
+    rows = [list(r) for r in part.answer] if isinstance(part.answer[0], (list, tuple)) else [list(part.answer)]
+    names = [[f"{part.id}_r{i + 1}c{j + 1}" for j in range(len(row))] for i, row in enumerate(rows)]
+    blanks = [(names[i][j], number(x)) for i, row in enumerate(rows) for j, x in enumerate(row)]
+    notes = []
+    if any(float(x) != int(float(x)) for row in rows for x in row):
+        notes.append("matrix entries that are not integers are matched as exact text in Canvas blanks")
+    _blanks(item, question + "<p>Type one number per box.</p>" + _blank_table(names), blanks)
+    return "fill_in_multiple_blanks_question", notes, []
+
+
+def _shape(item: ET.Element, part: Part, question: str, ident: str) -> Built:
+    names = [f"{part.id}_dim{k + 1}" for k in range(len(part.answer))]
+    boxes = ", ".join(f"[{n}]" for n in names)
+    _blanks(item, question + f"<p>Shape: ({boxes})</p>", [(n, str(d)) for n, d in zip(names, part.answer)])
+    return "fill_in_multiple_blanks_question", [], []
+
+
+def _choice(item: ET.Element, part: Part, question: str, ident: str) -> Built:
+    pres = _sub(item, "presentation")
+    _mattext(pres, question)
+    render = _sub(_sub(pres, "response_lid", ident="response1", rcardinality="Single"), "render_choice")
+    choices = list(part.options.get("choices", ()))
+    for c in choices:
+        _mattext(_sub(render, "response_label", ident=f"choice_{c['key']}"), rich_html(c["label"], canvas_equation))
+    resp = _resprocessing(item)
+    wrong = {w.value: w.feedback for w in part.wrong_answers if w.kind in (None, "choice")}
+    for c in choices:
+        if c["key"] in wrong:
+            cond = _sub(resp, "respcondition", continue_="Yes")
+            _sub(_sub(cond, "conditionvar"), "varequal", f"choice_{c['key']}", respident="response1")
+            _sub(cond, "displayfeedback", feedbacktype="Response", linkrefid=f"choice_{c['key']}_fb")
+    cond = _sub(resp, "respcondition", continue_="No")
+    _sub(_sub(cond, "conditionvar"), "varequal", f"choice_{part.answer}", respident="response1")
+    _sub(cond, "setvar", "100", action="Set", varname="SCORE")
+    return "multiple_choice_question", [], [(f"choice_{c['key']}_fb", rich_html(wrong[c["key"]], canvas_equation))
+                                            for c in choices if c["key"] in wrong]
+
+
+def _short_answer(item: ET.Element, part: Part, question: str, ident: str) -> Built:
+    from exgen.answers import get_kind
+
+    pres = _sub(item, "presentation")
+    _mattext(pres, question)
+    fib = _sub(_sub(pres, "response_str", ident="response1", rcardinality="Single"), "render_fib")
+    _sub(fib, "response_label", ident="answer1", rshuffle="No")
+    resp = _resprocessing(item)
+    cond = _sub(resp, "respcondition", continue_="No")
+    _sub(_sub(cond, "conditionvar"), "varequal", get_kind(part.kind).typed(part.answer, part), respident="response1")
+    _sub(cond, "setvar", "100", action="Set", varname="SCORE")
+    return "short_answer_question", [f"{part.kind} parts become short-answer questions accepting the canonical "
+                                     "form only (Canvas cannot check formulas); regrade by hand or use Gradescope"], []
+
+
+ITEM_BUILDERS: dict[str, Callable[[ET.Element, Part, str, str], Built]] = {
+    "scalar": _numerical,
+    "matrix": _matrix,
+    "shape": _shape,
+    "choice": _choice,
+    "expression": _short_answer,
+}
+
+
+def _item(section: ET.Element, inst: Instance, part: Part, *, ident: str, title: str) -> list[str]:
+    item = _sub(section, "item", ident=ident, title=title)
+    question = (statement_html(inst, canvas_equation)
+                + f"\n<p><strong>({part.id})</strong> {rich_html(part.prompt, canvas_equation)}</p>")
+    builder = ITEM_BUILDERS.get(part.kind, _short_answer)
+    # itemmetadata must come first: build into a scratch item, then copy children after the metadata.
+    scratch = ET.Element(_q("item"))
+    qtype, notes, feedbacks = builder(scratch, part, question, ident)
+    _metadata(item, {"question_type": qtype, "points_possible": number(part.points),
+                     "original_answer_ids": "", "assessment_question_identifierref": f"{ident}_ref"})
+    item.extend(list(scratch))
+    _feedback(item, "general_fb", solution_html(inst, canvas_equation))
+    for fb_ident, fb_html in feedbacks:
+        _feedback(item, fb_ident, fb_html)
+    return notes
+
+
+def assessment_xml(bank: BankSpec, variants: list, *, ident: str) -> tuple[str, int, list[str]]:
+    """Return the QTI 1.2 assessment document, the number of items and the notes."""
+    root = ET.Element(_q("questestinterop"), {
+        f"{{{XSI}}}schemaLocation": f"{QTI_NS} http://www.imsglobal.org/xsd/ims_qtiasiv1p2p1.xsd"})
+    assessment = _sub(root, "assessment", ident=ident, title=bank.title)
+    meta = _sub(assessment, "qtimetadata")
+    field = _sub(meta, "qtimetadatafield")
+    _sub(field, "fieldlabel", "cc_maxattempts")
+    _sub(field, "fieldentry", "1")
+    top = _sub(assessment, "section", ident="root_section")
+    count, notes = 0, []
+    for ex, insts in variants:
+        for k, part in enumerate(insts[0].parts):
+            title = insts[0].title if len(insts[0].parts) == 1 else f"{insts[0].title} ({part.id})"
+            group = _sub(top, "section", ident=stable_ident("g", bank.id, ex.id, part.id), title=title)
+            sel = _sub(_sub(group, "selection_ordering"), "selection")
+            _sub(sel, "selection_number", "1")
+            _sub(_sub(sel, "selection_extension"), "points_per_item", number(part.points))
+            for v, inst in enumerate(insts):
+                p = inst.parts[k]
+                for note in _item(group, inst, p, ident=stable_ident("i", bank.id, ex.id, p.id, str(v)),
+                                  title=f"{title} - variant {v + 1}"):
+                    tagged = f"{ex.id} ({p.id}): {note}"
+                    if tagged not in notes:
+                        notes.append(tagged)
+                count += 1
+    ET.indent(root, space="  ")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n", count, notes
+
+
+def _esc(text: str) -> str:
+    from xml.sax.saxutils import escape
+
+    return escape(str(text))
+
+
+def manifest_xml(*, ident: str, dependency: str, title: str) -> str:
+    """Return imsmanifest.xml as Canvas writes it (CC 1.1 CP namespace, plain-CP vocabulary)."""
+    return f'''<?xml version="1.0" encoding="UTF-8"?>
+<manifest identifier="{ident}_manifest" xmlns="http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1" xmlns:imsmd="http://www.imsglobal.org/xsd/imsmd_v1p2" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1 http://www.imsglobal.org/xsd/imscp_v1p1.xsd http://www.imsglobal.org/xsd/imsmd_v1p2 http://www.imsglobal.org/xsd/imsmd_v1p2p2.xsd">
+  <metadata>
+    <schema>IMS Content</schema>
+    <schemaversion>1.1.3</schemaversion>
+    <imsmd:lom>
+      <imsmd:general>
+        <imsmd:title>
+          <imsmd:string>{_esc(title)}</imsmd:string>
+        </imsmd:title>
+      </imsmd:general>
+    </imsmd:lom>
+  </metadata>
+  <organizations/>
+  <resources>
+    <resource identifier="{ident}" type="imsqti_xmlv1p2">
+      <file href="{ident}/{ident}.xml"/>
+      <dependency identifierref="{dependency}"/>
+    </resource>
+    <resource identifier="{dependency}" type="associatedcontent/imscc_xmlv1p1/learning-application-resource" href="{ident}/assessment_meta.xml">
+      <file href="{ident}/assessment_meta.xml"/>
+    </resource>
+  </resources>
+</manifest>
+'''
+
+
+def assessment_meta_xml(*, ident: str, title: str, description: str, points: float) -> str:
+    """Return assessment_meta.xml: Canvas quiz settings (unpublished assignment quiz, one attempt)."""
+    pts = number(points)
+    return f'''<?xml version="1.0" encoding="UTF-8"?>
+<quiz identifier="{ident}" xmlns="http://canvas.instructure.com/xsd/cccv1p0" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://canvas.instructure.com/xsd/cccv1p0 https://canvas.instructure.com/xsd/cccv1p0.xsd">
+  <title>{_esc(title)}</title>
+  <description>{_esc(description)}</description>
+  <shuffle_answers>false</shuffle_answers>
+  <scoring_policy>keep_highest</scoring_policy>
+  <hide_results></hide_results>
+  <quiz_type>assignment</quiz_type>
+  <points_possible>{pts}</points_possible>
+  <show_correct_answers>true</show_correct_answers>
+  <anonymous_submissions>false</anonymous_submissions>
+  <allowed_attempts>1</allowed_attempts>
+  <one_question_at_a_time>false</one_question_at_a_time>
+  <cant_go_back>false</cant_go_back>
+  <available>false</available>
+  <assignment identifier="{ident}_assignment">
+    <title>{_esc(title)}</title>
+    <workflow_state>unpublished</workflow_state>
+    <quiz_identifierref>{ident}</quiz_identifierref>
+    <points_possible>{pts}</points_possible>
+    <grading_type>points</grading_type>
+    <submission_types>online_quiz</submission_types>
+  </assignment>
+</quiz>
+'''
+
+
+def build_package(bank: BankSpec, *, seed: int, variants: int) -> tuple[bytes, int, list[str]]:
+    """Return the QTI zip's bytes, the number of items and the export notes."""
+    ident = stable_ident("a", bank.id, str(seed))
+    drawn = build_variants(bank, seed=seed, variants=variants)
+    assessment, count, notes = assessment_xml(bank, drawn, ident=ident)
+    points = sum(insts[0].points for _, insts in drawn)
+    description = (f"Generated by exgen from bank {bank.id} (seed {seed}); {variants} variant(s) per question "
+                   f"group.")
+    entries = {
+        "imsmanifest.xml": manifest_xml(ident=ident, dependency=f"{ident}_meta", title=bank.title),
+        "non_cc_assessments/": b"",
+        f"{ident}/{ident}.xml": assessment,
+        f"{ident}/assessment_meta.xml": assessment_meta_xml(ident=ident, title=bank.title,
+                                                            description=description, points=points),
+    }
+    return deterministic_zip(entries), count, notes
+
+
+class QtiExporter(Exporter):
+    name = "qti"
+    summary = "Canvas Classic Quizzes: QTI 1.2 zip with one question group per exercise part"
+
+    def export(self, bank: BankSpec, *, seed: int, out: str, force: bool = False, variants: int = 1) -> ExportResult:
+        check_target_free(out, force=force)
+        data, count, notes = build_package(bank, seed=seed, variants=variants)
+        write_file(out, data)
+        return ExportResult(files=[str(out)], notes=notes, questions=count)
+
+
+EXPORTER = QtiExporter()
