@@ -190,6 +190,80 @@ def preview(type_name, seed, student, params) -> None:
                                student={"id": student, "name": "Preview"}, instances=[inst]))
 
 
+@cli.command(context_settings=CONTEXT)
+@click.argument("submissions", nargs=-1, required=True, type=click.Path())
+@click.option("--key", "key_path", required=True, type=click.Path(),
+              help="answer_key.json written by 'exgen generate' (or the folder holding it).")
+@click.option("--out", default="exgen-grades", show_default=True, type=click.Path(file_okay=False),
+              help="Output folder; nothing is written outside it.")
+@click.option("--format", "formats", default="csv,canvas,json,feedback,report", show_default=True,
+              help="Comma-separated outputs: csv (grades.csv), canvas (canvas.csv), json (results.json), "
+                   "feedback (feedback/<id>.md), report (report.md + PNG charts).")
+@click.option("--jobs", type=click.IntRange(1, 256), default=1, show_default=True,
+              help="Worker processes for large batches (results are identical).")
+@click.option("--force", is_flag=True, help="Overwrite existing files in --out.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but problems.")
+def grade(submissions, key_path, out, formats, jobs, force, quiet) -> None:
+    """Grade submissions against an answer key; write gradebooks, feedback and a class report.
+
+    SUBMISSIONS are YAML/JSON files (one per student: 'student: s001' and 'answers:' mapping
+    exercise id or id.part to the answer), class CSV files (a 'student' column, then one column per
+    part such as dot.a) or folders of them; see docs/submissions.md. Bad items are listed one per line
+    and grading goes on. Exit status: 0 when every submission was graded, 1 when some were not.
+
+    \b
+    Examples:
+      exgen grade --key week1/answer_key.json submissions/ --out week1-grades
+      exgen grade --key week1 class.csv --format csv,canvas --jobs 4 --force
+      exgen grade --key week1/answer_key.json s001.yaml --format json,feedback --out one
+    """
+    from exgen.grading.batch import grade_batch
+    from exgen.grading.submissions import read_submissions
+    from exgen.grading.writers import FORMATS, write_outputs
+    from exgen.keyfile import load_key
+    from exgen.outputs import OutputDir
+
+    chosen = _formats(formats, list(FORMATS))
+    path = Path(key_path)
+    if path.is_dir():
+        path = path / "answer_key.json"
+    key = load_key(path)
+    subs, read_problems = read_submissions(submissions)
+    with _progress(len(subs), "Grading", quiet=quiet) as advance:
+        results = grade_batch(key, subs, jobs=jobs, read_problems=read_problems, progress=advance)
+    written = write_outputs(results, OutputDir(out, force=force), chosen)
+    for problem in results.problems:
+        click.echo(f"{problem.level}: {problem.message}", err=True)
+    if not quiet:
+        _grade_summary(results, key_name=path.name, bank=key["bank"].get("id", ""), out=out, written=written)
+    if results.errors:
+        sys.exit(1)
+
+
+def _grade_summary(results, *, key_name: str, bank: str, out: str, written: list[str]) -> None:
+    from exgen.grading.report import exercise_stats, fmt
+
+    n = len(results.students)
+    listed = " (listed above)" if results.problems else ""
+    click.echo(f"Graded {n} submission(s) against {key_name} (bank {bank}); {len(results.errors)} error(s), "
+               f"{len(results.warnings)} warning(s){listed}.")
+    if n:
+        totals = sorted(s.total for s in results.students)
+        top = max(s.max_points for s in results.students)
+        mean = sum(totals) / n
+        click.echo(f"Total: mean {fmt(mean)} / {fmt(top)} ({100 * mean / top if top else 0:.1f}%), "
+                   f"min {fmt(totals[0])}, max {fmt(totals[-1])}.")
+        click.echo(f"  {'exercise':<20} {'mean':>8} {'max':>6} {'mean %':>7}")
+        for st in exercise_stats(results)[:15]:
+            click.echo(f"  {st['id'][:20]:<20} {fmt(st['mean']):>8} {fmt(st['max_points']):>6} {st['mean_pct']:>6.1f}%")
+    if results.unsubmitted:
+        click.echo(f"{len(results.unsubmitted)} student(s) in the key have no submission.")
+    feedback = sum(1 for w in written if w.startswith("feedback/"))
+    others = [w for w in written if not w.startswith("feedback/")]
+    parts = others + ([f"{feedback} feedback file(s) in feedback/"] if feedback else [])
+    click.echo(f"Wrote {', '.join(parts) or 'nothing'} to {out}/.")
+
+
 def main(argv=None) -> None:
     """Entry point: run the CLI, printing user errors on one line each (exit 1), usage errors (exit 2)."""
     try:

@@ -1,0 +1,181 @@
+"""Grade many submissions against a loaded answer key, optionally across processes.
+
+The grading of one submission is a pure function of the submission and the student's key entry, so
+``--jobs N`` only changes who does the work: chunks are graded in worker processes and collected in the
+order they were sent, and the results are identical to a single-process run.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Mapping, Sequence
+
+from exgen.grading.results import (ExerciseInfo, ExerciseResult, PartResult, Problem, Results, StudentResult,
+                                   answer_text, round_points)
+from exgen.grading.submissions import WHOLE, Submission
+from exgen.instance import Instance
+
+#: Submissions per task sent to a worker process.
+CHUNK = 64
+INTERNAL_ERROR_FEEDBACK = ("This answer could not be graded because of an error in the grader; "
+                           "your instructor has been told and will check it by hand.")
+
+
+def _who(sub: Submission) -> str:
+    return f"{sub.source}: student {sub.student!r}" if sub.student is not None else sub.source
+
+
+def _ids(values: Sequence[str]) -> str:
+    shown = ", ".join(values[:12])
+    return shown + (f" and {len(values) - 12} more" if len(values) > 12 else "")
+
+
+def grade_submission(name: str, instances: Sequence[Instance],
+                     sub: Submission) -> tuple[StudentResult, list[Problem]]:
+    """Grade one submission against the student's instances from the key.
+
+    Args:
+        name: the student's name from the key.
+        instances: the student's exercises from the key, in bank order.
+        sub: the submission (its ``student`` must be the key's id for these instances).
+
+    Returns:
+        (the result, problems: ``warning`` for ignored answers, ``error`` for an internal grader error).
+        Never raises on bad answers.
+    """
+    from exgen.grading.core import grade_instance
+
+    problems: list[Problem] = []
+    known = {inst.exercise_id: inst for inst in instances}
+    for ex_id in sub.answers:
+        if ex_id not in known:
+            problems.append(Problem("warning", f"{_who(sub)}: unknown exercise id {ex_id!r} (ignored); "
+                                               f"expected one of {_ids(list(known))}"))
+    exercises = []
+    for inst in instances:
+        given = dict(sub.answers.get(inst.exercise_id, {}))
+        part_ids = [p.id for p in inst.parts]
+        if WHOLE in given:
+            whole = given.pop(WHOLE)
+            if len(part_ids) == 1 and part_ids[0] not in given:
+                given[part_ids[0]] = whole
+            else:
+                problems.append(Problem("warning", f"{_who(sub)}: answer to {inst.exercise_id!r} as a whole "
+                                                   f"(ignored); it has parts {', '.join(part_ids)}: answer "
+                                                   f"{inst.exercise_id}.{part_ids[0]} and so on"))
+        for part_id in given:
+            if part_id not in part_ids:
+                problems.append(Problem("warning", f"{_who(sub)}: unknown part {inst.exercise_id}.{part_id} "
+                                                   f"(ignored); {inst.exercise_id} has parts {', '.join(part_ids)}"))
+        try:
+            scores = grade_instance(inst, given)
+            parts = tuple(PartResult(id=p.id, kind=p.kind, verdict=scores[p.id].verdict,
+                                     points=round_points(scores[p.id].points),
+                                     max_points=round_points(scores[p.id].max_points),
+                                     feedback=scores[p.id].feedback, tag=scores[p.id].tag,
+                                     answer=answer_text(given.get(p.id)))
+                          for p in inst.parts)
+        except Exception as err:  # a bug in a kind must not stop a class's grading; it is reported
+            problems.append(Problem("error", f"{_who(sub)}: exercise {inst.exercise_id}: internal grader error "
+                                             f"({type(err).__name__}: {str(err)[:120]}); graded as invalid"))
+            parts = tuple(PartResult(id=p.id, kind=p.kind, verdict="invalid", points=0.0,
+                                     max_points=round_points(p.points), feedback=INTERNAL_ERROR_FEEDBACK,
+                                     answer=answer_text(given.get(p.id)))
+                          for p in inst.parts)
+        exercises.append(ExerciseResult(id=inst.exercise_id, title=inst.title,
+                                        points=round_points(sum(p.points for p in parts)),
+                                        max_points=round_points(sum(p.max_points for p in parts)), parts=parts))
+    result = StudentResult(id=sub.student or "", name=name, source=sub.source,
+                           total=round_points(sum(e.points for e in exercises)),
+                           max_points=round_points(sum(e.max_points for e in exercises)),
+                           exercises=tuple(exercises), warnings=tuple(p.message for p in problems))
+    return result, problems
+
+
+def _grade_chunk(chunk: list[tuple[Submission, str, list[dict]]]) -> list[tuple[StudentResult, list[Problem]]]:
+    """Worker task: rebuild the instances from their JSON form and grade each submission."""
+    return [grade_submission(name, [Instance.from_dict(e) for e in exercises], sub)
+            for sub, name, exercises in chunk]
+
+
+def exercise_infos(key: Mapping[str, Any]) -> tuple[ExerciseInfo, ...]:
+    """Return the exercises of a loaded key in bank order (the union over students, first seen first)."""
+    seen: dict[str, ExerciseInfo] = {}
+    for entry in key["students"].values():
+        for inst in entry["exercises"]:
+            if inst.exercise_id not in seen:
+                seen[inst.exercise_id] = ExerciseInfo(
+                    id=inst.exercise_id, title=inst.title,
+                    max_points=round_points(sum(p.points for p in inst.parts)),
+                    parts=tuple(p.id for p in inst.parts))
+    return tuple(seen.values())
+
+
+def select(key: Mapping[str, Any], submissions: Sequence[Submission]) -> tuple[list[Submission], list[Problem]]:
+    """Keep the submissions that can be graded: a student id, in the key, first submission per student.
+
+    Returns:
+        (submissions to grade, in key order; one ``error`` per submission left out).
+    """
+    students = key["students"]
+    problems: list[Problem] = []
+    first: dict[str, Submission] = {}
+    for sub in submissions:
+        if sub.student is None:
+            problems.append(Problem("error", f"{sub.source}: no 'student' field; expected student: <id> "
+                                              "as in the answer key"))
+        elif sub.student not in students:
+            problems.append(Problem("error", f"{_who(sub)} is not in the answer key (not graded)"))
+        elif sub.student in first:
+            problems.append(Problem("error", f"{_who(sub)}: duplicate submission (not graded); the first one "
+                                              f"is {first[sub.student].source}"))
+        else:
+            first[sub.student] = sub
+    ordered = [first[sid] for sid in students if sid in first]
+    return ordered, problems
+
+
+def grade_batch(key: Mapping[str, Any], submissions: Sequence[Submission], *, jobs: int = 1,
+                read_problems: Sequence[str] = (), progress: Callable[[int], None] | None = None) -> Results:
+    """Grade submissions against a key loaded with :func:`exgen.keyfile.load_key`.
+
+    Args:
+        key: ``{"bank": ..., "students": {id: {"name", "exercises": [Instance]}}}``.
+        submissions: as read by :mod:`exgen.grading.submissions`, in input order.
+        jobs: worker processes (1 grades in this process); results do not depend on it.
+        read_problems: one-line messages of items that could not be read (kept as errors).
+        progress: called with the number of submissions graded since the last call.
+
+    Returns:
+        Results: students in key order, problems in input order, and the key's students without a
+        submission.
+    """
+    from exgen import __version__
+
+    todo, problems = select(key, submissions)
+    problems = [Problem("error", m) for m in read_problems] + problems
+    students = key["students"]
+    graded: list[tuple[StudentResult, list[Problem]]] = []
+    if jobs <= 1 or len(todo) <= CHUNK:
+        for sub in todo:
+            entry = students[sub.student]
+            graded.append(grade_submission(entry["name"], entry["exercises"], sub))
+            if progress:
+                progress(1)
+    else:
+        from concurrent.futures import ProcessPoolExecutor
+
+        chunks = [[(sub, students[sub.student]["name"],
+                    [inst.to_dict() for inst in students[sub.student]["exercises"]]) for sub in todo[i:i + CHUNK]]
+                  for i in range(0, len(todo), CHUNK)]
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            for done in pool.map(_grade_chunk, chunks):
+                graded.extend(done)
+                if progress:
+                    progress(len(done))
+    for _result, more in graded:
+        problems.extend(more)
+    submitted = {sub.student for sub in todo}
+    return Results(generator=f"exgen {__version__}", bank=dict(key["bank"]), exercises=exercise_infos(key),
+                   students=tuple(r for r, _ in graded), problems=tuple(problems),
+                   unsubmitted=tuple(sid for sid in students if sid not in submitted),
+                   submissions_read=len(submissions))

@@ -1,0 +1,166 @@
+"""Grading outputs: grades.csv, a Canvas gradebook CSV, results.json, feedback Markdown and the report.
+
+Every file goes through :class:`exgen.outputs.OutputDir` (atomic writes, nothing outside ``--out``).
+Student ids become file names only after :func:`safe_file_stem`, so an id like ``../../x`` or ``a/b``
+cannot leave the folder. Outputs depend only on the results: no timestamps, fixed order.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+
+from exgen.errors import ExgenError
+from exgen.grading.report import build_report, fmt, md_code, md_text
+from exgen.grading.results import Results, StudentResult
+from exgen.outputs import OutputDir
+
+FORMATS = ("csv", "canvas", "json", "feedback", "report")
+GRADES_CSV = "grades.csv"
+CANVAS_CSV = "canvas.csv"
+RESULTS_JSON = "results.json"
+REPORT_MD = "report.md"
+FEEDBACK_DIR = "feedback"
+VERDICT_WORDS = {"correct": "correct", "partial": "partially correct", "incorrect": "incorrect",
+                 "invalid": "invalid (could not be read)", "missing": "missing"}
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._@+-]")
+
+
+def safe_file_stem(student_id: str) -> str:
+    """Return a file name stem for a student id: the id itself when it is a plain name, otherwise the
+    id with unsafe characters replaced and a short hash of the original (so stems stay distinct)."""
+    from exgen.roster import check_student_id
+
+    if check_student_id(student_id) is None:
+        return student_id
+    base = _UNSAFE.sub("_", student_id).strip("._-")[:40] or "student"
+    digest = hashlib.sha256(student_id.encode("utf-8", "surrogatepass")).hexdigest()[:10]
+    return f"{base}-{digest}"
+
+
+def feedback_files(results: Results) -> dict[str, str]:
+    """Return the feedback file path (relative to --out) of each graded student, by student id."""
+    out: dict[str, str] = {}
+    used: set[str] = set()
+    for student in results.students:
+        stem = safe_file_stem(student.id)
+        while stem.lower() in used:  # only if two ids differ by case on a case-insensitive disk
+            stem = f"{stem}-{hashlib.sha256(stem.encode()).hexdigest()[:6]}"
+        used.add(stem.lower())
+        out[student.id] = f"{FEEDBACK_DIR}/{stem}.md"
+    return out
+
+
+def csv_cell(text: str) -> str:
+    """Keep a text cell from being read as a spreadsheet formula (leading = + - @ tab or CR)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _csv(rows: list[list[str]]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerows(rows)
+    return buf.getvalue()
+
+
+def grades_csv(results: Results) -> str:
+    """One row per graded student: id, name, each exercise's points, total, max."""
+    header = ["id", "name"] + [e.id for e in results.exercises] + ["total", "max"]
+    rows = [header]
+    for s in results.students:
+        by_id = {e.id: e.points for e in s.exercises}
+        rows.append([csv_cell(s.id), csv_cell(s.name)]
+                    + [fmt(by_id[e.id]) if e.id in by_id else "" for e in results.exercises]
+                    + [fmt(s.total), fmt(s.max_points)])
+    return _csv(rows)
+
+
+def canvas_title(results: Results) -> str:
+    """The assignment column title of the Canvas gradebook."""
+    return str(results.bank.get("title") or results.bank.get("id") or "exgen")
+
+
+def canvas_csv(results: Results) -> str:
+    """A Canvas gradebook import: ``Student,ID,Section,<title>``, a Points Possible row, one row each."""
+    possible = max((s.max_points for s in results.students), default=sum(e.max_points for e in results.exercises))
+    rows = [["Student", "ID", "Section", canvas_title(results)], ["Points Possible", "", "", fmt(possible)]]
+    rows += [[csv_cell(s.name), csv_cell(s.id), "", fmt(s.total)] for s in results.students]
+    return _csv(rows)
+
+
+def results_json(results: Results) -> str:
+    """results.json (format exgen-results/1), UTF-8, stable indentation."""
+    from exgen.keyfile import dumps
+
+    return dumps(results.to_dict())
+
+
+def feedback_md(results: Results, student: StudentResult) -> str:
+    """One student's feedback: each part's verdict, points, the answer read and what went wrong."""
+    title = results.bank.get("title") or results.bank.get("id") or ""
+    lines = [f"# Feedback: {md_text(title)}", "",
+             f"Student: {md_text(student.name)} ({md_code(student.id)})", "",
+             f"Total: **{fmt(student.total)} / {fmt(student.max_points)}**", ""]
+    for n, ex in enumerate(student.exercises, start=1):
+        lines += [f"## {n}. {md_text(ex.title)} ({md_text(ex.id)}): {fmt(ex.points)} / {fmt(ex.max_points)}", ""]
+        for part in ex.parts:
+            lines.append(f"### {md_text(ex.id)}.{md_text(part.id)}: {VERDICT_WORDS.get(part.verdict, part.verdict)} "
+                         f"({fmt(part.points)} / {fmt(part.max_points)})")
+            lines.append("")
+            if part.answer is not None:
+                lines += [f"Your answer: {md_code(part.answer)}", ""]
+            lines += [part.feedback, ""]
+    if student.warnings:
+        lines += ["## Notes on your submission", ""]
+        lines += [f"- {md_text(w)}" for w in student.warnings]
+        lines.append("")
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def planned_files(results: Results, formats: list[str]) -> list[str]:
+    """Return every file (relative to --out) that :func:`write_outputs` would write, PNGs excepted."""
+    files = []
+    if "csv" in formats:
+        files.append(GRADES_CSV)
+    if "canvas" in formats:
+        files.append(CANVAS_CSV)
+    if "json" in formats:
+        files.append(RESULTS_JSON)
+    if "feedback" in formats:
+        files += list(feedback_files(results).values())
+    if "report" in formats:
+        files.append(REPORT_MD)
+    return files
+
+
+def write_outputs(results: Results, out: OutputDir, formats: list[str]) -> list[str]:
+    """Write the chosen formats into ``out`` and return the files written (relative paths, in order).
+
+    Raises:
+        ExgenError: an unknown format, or files already there without ``force``.
+    """
+    bad = [f for f in formats if f not in FORMATS]
+    if bad:
+        raise ExgenError(f"unknown output format {bad[0]!r}; expected some of {', '.join(FORMATS)}")
+    from exgen.grading.report import CHART_FILES
+
+    out.check_free(planned_files(results, formats) + (list(CHART_FILES) if "report" in formats else []))
+    files: dict[str, str | bytes] = {}
+    if "csv" in formats:
+        files[GRADES_CSV] = grades_csv(results)
+    if "canvas" in formats:
+        files[CANVAS_CSV] = canvas_csv(results)
+    if "json" in formats:
+        files[RESULTS_JSON] = results_json(results)
+    if "feedback" in formats:
+        paths = feedback_files(results)
+        for student in results.students:
+            files[paths[student.id]] = feedback_md(results, student)
+    if "report" in formats:
+        files.update(build_report(results))
+    for rel, data in files.items():
+        out.write(rel, data)
+    return list(files)
