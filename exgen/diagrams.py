@@ -64,6 +64,7 @@ def tikz(desc: Mapping[str, Any], *, key: bool = False) -> str:
             between = any(r == r0 and c0 < c < c1 for c, r in where.values())
             route, pos = ("to[bend left=30]", "midway") if between else ("--", "midway")
         else:  # along the source's row, then up or down into the node (a branch point where arrows share it)
+            route = "-|"
             pos = "pos=0.25" if c1 - c0 <= 1 else f"pos={0.5 * (c1 - c0 - 0.5) / (c1 - c0):.3f}"
         labels = rf"node[fwd, {pos}] {{{fwd}}}"
         if bwd:

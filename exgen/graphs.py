@@ -169,7 +169,7 @@ def describe(graph: Graph, vals: Mapping[str, np.ndarray], *, seed: Any = 1.0,
     place = layout(graph)
     nodes = [{"id": name, "kind": role, "label": graph.symbol(name), "text": name,
               "col": place[name][0], "row": place[name][1]} for name, role in graph.leaves]
-    nodes += [{"id": n.out, "kind": "op", "label": TEX_OPS[n.op], "text": OPS[n.op],
+    nodes += [{"id": n.out, "kind": "op", "op": n.op, "n": n.n, "label": TEX_OPS[n.op], "text": OPS[n.op],
                "col": place[n.out][0], "row": place[n.out][1]} for n in graph.nodes]
     nodes.append({"id": "out", "kind": "out", "label": graph.symbol(graph.output), "text": graph.output,
                   "col": place[graph.output][0] + 1, "row": place[graph.output][1]})

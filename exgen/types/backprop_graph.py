@@ -242,7 +242,7 @@ class BackpropGraph(ExerciseType):
                  + " Forward values are written above the arrows and gradients below them; "
                    "the values to find are marked with their part.")
         return Draft(given=given, parts=parts, context={
-            "family": family, "intro": intro, "data": data, "graph": desc, "diagram": diagrams(desc)})
+            "family": family, "asks": {"forward": fwd_ids, "grad": grad_ids}, "intro": intro, "data": data, "graph": desc, "diagram": diagrams(desc)})
 
     def _forward_wrongs(self, node: Node, vals) -> list[tuple[Any, str]]:
         a = [vals[i] for i in node.inputs]

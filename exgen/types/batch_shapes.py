@@ -40,10 +40,10 @@ def _dims(shape) -> str:
     return r" \times ".join(str(d) for d in shape)
 
 
-def _shape_part(pid: str, what: str, answer: tuple, wrong: list[tuple[tuple, str, str]], solution: list[str]) -> Part:
+def _shape_part(pid: str, meaning: str, what: str, answer: tuple, wrong: list[tuple[tuple, str, str]], solution: list[str]) -> Part:
     wa = [WrongAnswer(value=list(v), tag=t, feedback=f) for v, t, f in wrong if tuple(v) != tuple(answer)]
     return Part(id=pid, kind="shape", prompt=f"What is the shape of {what}?", answer=list(answer),
-                solution=solution, wrong_answers=wa)
+                solution=solution, wrong_answers=wa, options={"means": meaning})
 
 
 def product_shape(factors: list[tuple[tuple, bool]], *, tex: bool = False) -> tuple[tuple | None, str]:
@@ -92,22 +92,22 @@ class BatchShapes(ExerciseType):
                 rf"${_dims((1, H))}$, and $y = xW + b$ (the bias is repeated over the ${N}$ rows)."]
         if "layer" in ask:
             parts += [
-                _shape_part(next(ids), "$y = xW + b$", (N, H), [
+                _shape_part(next(ids), "y", "$y = xW + b$", (N, H), [
                     ((D, H), "shape-of-W", "That is the shape of W; xW has the rows of x and the columns of W."),
                     ((N, D), "shape-of-x", "That is the shape of x; xW has the rows of x and the columns of W."),
                     ((1, H), "bias-shape", "That is the shape of b; it is repeated over the batch, so y has N rows.")],
                     [rf"$({_dims((N, D))})({_dims((D, H))}) = {_dims((N, H))}$; adding the repeated $b$ keeps it."]),
-                _shape_part(next(ids), f"${dL('x')}$", (N, D), [
+                _shape_part(next(ids), "dx", f"${dL('x')}$", (N, D), [
                     ((N, H), "shape-of-dy", "That is the shape of dL/dy; a gradient has the shape of its variable, x."),
                     ((D, H), "shape-of-W", "That is the shape of W; dL/dx has the shape of x.")],
                     [rf"A gradient has the shape of its variable: $x$ is ${_dims((N, D))}$; indeed "
                      rf"${DY} W^\top$ is $({_dims((N, H))})({_dims((H, D))})$."]),
-                _shape_part(next(ids), f"${dL('W')}$", (D, H), [
+                _shape_part(next(ids), "dW", f"${dL('W')}$", (D, H), [
                     ((H, D), "transposed", "H x D is the shape of dL/dy^T x, the transpose; dL/dW = x^T dL/dy has "
                      "the shape of W."),
                     ((N, H), "shape-of-dy", "That is the shape of dL/dy; dL/dW has the shape of W.")],
                     [rf"$x^\top {DY}$ is $({_dims((D, N))})({_dims((N, H))}) = {_dims((D, H))}$, the shape of $W$."]),
-                _shape_part(next(ids), f"${dL('b')}$", (1, H), [
+                _shape_part(next(ids), "db", f"${dL('b')}$", (1, H), [
                     ((N, H), "bias-not-summed", "That is the shape of dL/dy; b was repeated over the N rows, so its "
                      "gradient sums dL/dy over the batch (axis 0) to 1 x H."),
                     ((N, 1), "wrong-axis", "Summing over axis 1 gives N x 1; the bias gradient sums over the batch "
@@ -122,15 +122,15 @@ class BatchShapes(ExerciseType):
                         rf"($\sigma$ element-wise), then $s = h W_2 + b_2$ with $W_2$ ${_dims((H, C))}$, "
                         rf"$b_2$ ${_dims((1, C))}$, and a scalar loss $L$.")
             parts += [
-                _shape_part(next(ids), "the scores $s$", (N, C), [
+                _shape_part(next(ids), "s", "the scores $s$", (N, C), [
                     ((H, C), "shape-of-W", "That is the shape of W2; s has the rows of h and the columns of W2."),
                     ((N, H), "shape-of-h", "That is the shape of h; multiplying by W2 changes H columns to C.")],
                     [rf"$h$ is ${_dims((N, H))}$ and $({_dims((N, H))})({_dims((H, C))}) = {_dims((N, C))}$."]),
-                _shape_part(next(ids), f"${dL('h')}$", (N, H), [
+                _shape_part(next(ids), "dh", f"${dL('h')}$", (N, H), [
                     ((N, C), "shape-of-ds", "That is the shape of dL/ds; dL/dh = dL/ds W2^T has the shape of h."),
                     ((H, C), "shape-of-W", "That is the shape of W2; dL/dh has the shape of h.")],
                     [rf"${dL('h')} = {dL('s')} W_2^\top$: $({_dims((N, C))})({_dims((C, H))}) = {_dims((N, H))}$."]),
-                _shape_part(next(ids), f"${dL('W_1')}$", (D, H), [
+                _shape_part(next(ids), "dW1", f"${dL('W_1')}$", (D, H), [
                     ((H, C), "shape-of-W2", "That is the shape of W2; dL/dW1 has the shape of W1."),
                     ((N, H), "shape-of-h", "That is the shape of h; dL/dW1 = x^T (gradient at the pre-activation) "
                      "has the shape of W1.")],
@@ -166,7 +166,7 @@ class BatchShapes(ExerciseType):
                 why += f", not {' x '.join(map(str, want))} (the shape of {target})"
             wrong.append(WrongAnswer(value=key, tag="inconsistent-shapes", feedback=f"{label}: {why}."))
         _, why = product_shape([(shapes[m], t) for m, t in correct[2]], tex=True)
-        return Part(id=pid, kind="choice", options={"choices": choices},
+        return Part(id=pid, kind="choice", options={"choices": choices, "means": f"formula-d{target}"},
                     prompt=f"Which formula for ${dL(target)}$ has consistent shapes (a defined product with the shape "
                            f"of ${target}$)? " + "; ".join(lines) + ".",
                     answer=answer, wrong_answers=wrong,
