@@ -107,3 +107,36 @@ def test_derivative(seed):
 def test_derivative_many_seeds():
     for seed in range(FULL):
         check_derivative(seed)
+
+
+# -- chain rule --------------------------------------------------------------------------------------------
+
+def check_chain_rule(seed: int) -> None:
+    inst = build("chain_rule", seed)
+    h = sym(inst.given["h"]["expr"])
+    x0 = inst.given["x0"]
+    inner, outer, derivative, value = inst.parts
+    g, f = sym(inner.answer["expr"]), sym(outer.answer["expr"])
+    xs = points(derivative.options["domain"], [X], seed=seed)
+    # the decomposition recomposes to h
+    assert close(fn(f.subs(U, g), [X])(*xs), fn(h, [X])(*xs)), (inst.given["h"], inner.answer, outer.answer)
+    exact = sp.diff(h, X)
+    key = sym(derivative.answer["expr"])
+    assert close(fn(key, [X])(*xs), fn(exact, [X])(*xs)), (inst.given["h"], derivative.answer)
+    assert close(fn(key, [X])(*xs), central(fn(h, [X]), xs, 0), rel=1e-4, abs_=1e-5)
+    assert close(value.answer, float(exact.subs(X, x0)), rel=1e-8)
+    assert close(value.answer, central(fn(h, [X]), [np.array(x0)], 0, h=1e-6), rel=1e-4, abs_=1e-5)
+    tags = {w.tag for w in derivative.wrong_answers}
+    assert {"forgot-inner-derivative", "outer-derivative-at-x", "sign-error"} <= tags
+    check_grading(inst)
+
+
+@pytest.mark.parametrize("seed", range(QUICK))
+def test_chain_rule(seed):
+    check_chain_rule(seed)
+
+
+@pytest.mark.slow
+def test_chain_rule_many_seeds():
+    for seed in range(FULL):
+        check_chain_rule(seed)

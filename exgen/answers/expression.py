@@ -41,9 +41,13 @@ def _stored_text(target: Any) -> str | None:
     return None
 
 
+def sample_seed(answer_text: str, variables) -> int:
+    """Return the seed of a part's sample points: from the key's text and the variables (no global RNG)."""
+    return seed_from("exgen-expression/1", str(answer_text), ",".join(variables))
+
+
 def _seed(part: Part) -> int:
-    """Seed of the sample points: from the key's text and the variables, never a global RNG."""
-    return seed_from("exgen-expression/1", str(_stored_text(part.answer)), ",".join(_variables(part)))
+    return sample_seed(str(_stored_text(part.answer)), _variables(part))
 
 
 def _tolerances(part: Part) -> dict[str, float]:

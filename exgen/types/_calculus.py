@@ -10,9 +10,9 @@ from __future__ import annotations
 import math
 from typing import Any, Iterable, Mapping, Sequence
 
-from exgen.expr.equivalence import compare, seed_from
+from exgen.expr.equivalence import compare
 from exgen.expr.parser import parse
-from exgen.expr.printing import formula
+from exgen.expr.printing import formula, sympy_latex, sympy_to_text
 from exgen.instance import WrongAnswer
 
 #: Tolerance for a numeric value at a point (students work with a calculator).
@@ -28,28 +28,33 @@ def stored(expr, variables: Sequence[str]) -> dict:
     return formula(expr, variables)
 
 
-def same_formula(a: dict, b: dict, variables: Sequence[str], domain: Mapping[str, Sequence[float]]) -> bool:
-    """Return whether two stored formulas agree at sample points of ``domain`` (the grader's check)."""
+def _agree(a: dict, b: dict, variables: Sequence[str], domain: Mapping[str, Sequence[float]], seed: int) -> bool:
     ta, tb = parse(a["expr"], variables), parse(b["expr"], variables)
-    return compare(ta, tb, domain, seed=seed_from("exgen-generate", b["expr"])).equal
+    return compare(ta, tb, domain, seed=seed).equal
 
 
 def formula_wrongs(answer: dict, wrongs: Iterable[Wrong], variables: Sequence[str],
                    domain: Mapping[str, Sequence[float]]) -> list[WrongAnswer] | None:
     """Return the known wrong formulas as WrongAnswers, or None if one of them equals the key.
 
-    Wrong formulas that coincide with an earlier one are dropped (the first feedback wins).
+    The check uses the grader's own sample points. A wrong formula the grader could not recognise (undefined
+    at too many points) or that coincides with an earlier one is dropped (the first feedback wins).
     """
+    from exgen.answers.expression import sample_seed
+
+    seed = sample_seed(answer["expr"], variables)
     out: list[WrongAnswer] = []
     kept: list[dict] = []
     for expr, tag, feedback in wrongs:
-        value = stored(expr, variables)
-        if same_formula(value, answer, variables, domain):
+        value = {"expr": sympy_to_text(expr, variables)}
+        if _agree(value, answer, variables, domain, seed):
             return None
-        if any(same_formula(value, k, variables, domain) for k in kept):
+        if not _agree(value, value, variables, domain, seed):
+            continue
+        if any(_agree(value, k, variables, domain, seed) for k in kept):
             continue
         kept.append(value)
-        out.append(WrongAnswer(value, tag, feedback))
+        out.append(WrongAnswer({"expr": value["expr"], "latex": sympy_latex(expr)}, tag, feedback))
     return out
 
 
@@ -87,6 +92,16 @@ def value_of(stored_formula: Mapping, point: Mapping[str, float]) -> float | Non
     from exgen.expr.evaluate import evaluate_scalar
 
     return evaluate_scalar(parse(stored_formula["expr"], tuple(point)), point)
+
+
+def values_on(stored_formula: Mapping, variable: str, grid) -> "np.ndarray":
+    """Return a stored formula's values on a grid of one variable (nan/inf where undefined)."""
+    import numpy as np
+
+    from exgen.expr.evaluate import evaluate
+
+    grid = np.asarray(grid, dtype=float)
+    return evaluate(parse(stored_formula["expr"], (variable,)), {variable: grid}, len(grid))
 
 
 def expression_options(variables: Sequence[str], domain: Mapping[str, Sequence[float]]) -> dict:
