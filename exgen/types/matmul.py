@@ -60,7 +60,9 @@ class MatMul(ExerciseType):
         a, b, c, i, j = draw_until(rng, draw, what="product")
         shapes = self._defined_question(rng, params)
         given = {"A": clean(a), "B": clean(b), "i": i + 1, "j": j + 1,
-                 "P_shape": list(shapes[0]), "Q_shape": list(shapes[1])}
+                 "P_shape": list(shapes[0]), "Q_shape": list(shapes[1]),
+                 # Shape questions need only the shapes; printing the entries would be noise.
+                 "show_values": bool(wants & {"product", "entry"})}
         builders = {"product": lambda: self._product(a, b, c), "entry": lambda: self._entry(a, b, c, i, j),
                     "shape": lambda: self._shape(a, b), "defined": lambda: self._defined(*shapes)}
         parts = [Part(**{**builders[name](), "id": chr(ord("a") + q)}) for q, name in enumerate(params["parts"])]
