@@ -60,7 +60,9 @@ def tikz(desc: Mapping[str, Any], *, key: bool = False) -> str:
         fwd, bwd = _forward(e, key), _backward(e, key)
         (c0, r0), (c1, r1) = where[e["src"]], where[e["dst"]]
         src, dst = _tikz_id(e["src"]), _tikz_id(e["dst"])
-        if r0 == r1:
+        if desc.get("straight"):  # a fan of arrows from one value (a branch)
+            route, pos = "--", "pos=0.55, sloped"
+        elif r0 == r1:
             between = any(r == r0 and c0 < c < c1 for c, r in where.values())
             route, pos = ("to[bend left=30]", "midway") if between else ("--", "midway")
         else:  # along the source's row, then up or down into the node (a branch point where arrows share it)

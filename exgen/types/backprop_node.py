@@ -143,11 +143,11 @@ class BackpropNode(ExerciseType):
         part = _part("a", "x", total, wrong, [
             "The value $x$ is copied to every consumer; the copy's backward pass adds the gradients that come back.",
             rf"${dL('x')} = {terms} = {tex(total)}$."])
-        desc = {"nodes": [{"id": "x", "kind": "input", "label": "x", "text": "x", "col": 0, "row": (k - 1) / 2}]
-                + [{"id": f"f{i + 1}", "kind": "op", "label": n, "text": n.replace("_", ""), "col": 1.4, "row": i}
-                   for i, n in enumerate(names)],
+        desc = {"nodes": [{"id": "x", "kind": "input", "label": "x", "text": "x", "col": 0, "row": 0}]
+                + [{"id": f"f{i + 1}", "kind": "op", "label": n, "text": n.replace("_", ""), "col": 2,
+                    "row": 2 * i - (k - 1)} for i, n in enumerate(names)],
                 "edges": [edge("x", f"f{i + 1}", x, g, name="x", grad_given=True) for i, g in enumerate(gs)],
-                "marks": [mark("x", "x", total, "a")]}
+                "marks": [mark("x", "x", total, "a")], "straight": True}
         data = [f"$x = {tex(x)}$"] + [rf"node ${n}$ sends back ${tex(g)}$" for n, g in zip(names, gs)]
         given = {"node": "branch", "x": to_json(x), "upstream": [to_json(g) for g in gs]}
         return Draft(given=given, parts=[part], context={
