@@ -41,6 +41,11 @@ def array(rng: np.random.Generator, shape: tuple[int, ...], params, *, nonzero: 
 
 def clean(x: np.ndarray | float):
     """Return JSON-native numbers, rounding away binary noise from decimal arithmetic."""
+    if isinstance(x, (int, np.integer)) and not isinstance(x, bool):
+        return int(x)
+    if isinstance(x, (float, np.floating)):
+        r = round(float(x), 10)
+        return int(r) if r == int(r) and abs(r) < 2**53 else r
     arr = np.asarray(x, dtype=float)
     rounded = np.round(arr, 10)
     if np.all(rounded == np.round(rounded)):
