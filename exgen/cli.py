@@ -264,6 +264,111 @@ def _grade_summary(results, *, key_name: str, bank: str, out: str, written: list
     click.echo(f"Wrote {', '.join(parts) or 'nothing'} to {out}/.")
 
 
+@cli.group(context_settings=CONTEXT)
+def export() -> None:
+    """Export a bank to an LMS: gradescope, qti (Canvas), moodle, prairielearn.
+
+    \b
+    Examples:
+      exgen export gradescope week1.yaml --out autograder.zip
+      exgen export qti week1.yaml --variants 20 --out quiz.zip
+      exgen export moodle week1.yaml --variants 20 --out questions.xml
+      exgen export prairielearn week1.yaml --out my-course/
+    See docs/lms.md for each LMS's import steps.
+    """
+
+
+def _run_export(name: str, bank: str | None, *, seed, out: str, force: bool, quiet: bool, **options) -> None:
+    from exgen.exporters import get_exporter
+    from exgen.spec import load_bank
+
+    path = resolve_bank_path(bank)
+    spec = load_bank(path)
+    result = get_exporter(name).export(spec, seed=spec.seed if seed is None else seed, out=out, force=force,
+                                       **options)
+    if not quiet:
+        click.echo(result.summary(name))
+
+
+_SEED = click.option("--seed", type=click.IntRange(0, 2**63 - 1), help="Override the bank's seed.")
+_FORCE = click.option("--force", is_flag=True, help="Overwrite an existing output.")
+_QUIET = click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+_VARIANTS = click.option("--variants", type=click.IntRange(1, 500), default=10, show_default=True,
+                         help="Variants drawn per exercise (variant v = student id 'variant-v').")
+
+
+@export.command(name="gradescope", context_settings=CONTEXT)
+@click.argument("bank", required=False)
+@_SEED
+@click.option("--out", default="autograder.zip", show_default=True, type=click.Path(dir_okay=False))
+@click.option("--student-key", type=click.Choice(["email", "id", "sid"]), default="email", show_default=True,
+              help="Gradescope user field that picks each student's variant (= the roster id).")
+@click.option("--visibility", type=click.Choice(["visible", "after_due_date", "after_published", "hidden"]),
+              default="visible", show_default=True, help="When students see the per-part results.")
+@_FORCE
+@_QUIET
+def export_gradescope(bank, seed, out, student_key, visibility, force, quiet) -> None:
+    """Gradescope autograder zip (setup.sh + run_autograder) grading answers.yaml.
+
+    \b
+    Example:
+      exgen export gradescope week1.yaml --student-key email --out autograder.zip
+    """
+    _run_export("gradescope", bank, seed=seed, out=out, force=force, quiet=quiet,
+                bank_path=str(resolve_bank_path(bank)), student_key=student_key, visibility=visibility)
+
+
+@export.command(name="qti", context_settings=CONTEXT)
+@click.argument("bank", required=False)
+@_SEED
+@_VARIANTS
+@click.option("--out", default="quiz.zip", show_default=True, type=click.Path(dir_okay=False))
+@_FORCE
+@_QUIET
+def export_qti(bank, seed, variants, out, force, quiet) -> None:
+    """Canvas QTI 1.2 quiz zip: a question group of N variants per exercise part.
+
+    \b
+    Example:
+      exgen export qti week1.yaml --variants 20 --out quiz.zip
+    """
+    _run_export("qti", bank, seed=seed, out=out, force=force, quiet=quiet, variants=variants)
+
+
+@export.command(name="moodle", context_settings=CONTEXT)
+@click.argument("bank", required=False)
+@_SEED
+@_VARIANTS
+@click.option("--out", default="questions.xml", show_default=True, type=click.Path(dir_okay=False))
+@_FORCE
+@_QUIET
+def export_moodle(bank, seed, variants, out, force, quiet) -> None:
+    """Moodle XML: one category of N variants per exercise (numerical and Cloze questions).
+
+    \b
+    Example:
+      exgen export moodle week1.yaml --variants 20 --out questions.xml
+    """
+    _run_export("moodle", bank, seed=seed, out=out, force=force, quiet=quiet, variants=variants)
+
+
+@export.command(name="prairielearn", context_settings=CONTEXT)
+@click.argument("bank", required=False)
+@_SEED
+@click.option("--out", default="prairielearn-course", show_default=True, type=click.Path(file_okay=False),
+              help="Course folder: questions/<bank>/ and serverFilesCourse/ are written into it.")
+@_FORCE
+@_QUIET
+def export_prairielearn(bank, seed, out, force, quiet) -> None:
+    """PrairieLearn question folders whose server.py draws each variant with exgen.
+
+    \b
+    Example:
+      exgen export prairielearn week1.yaml --out ~/pl-course
+    """
+    _run_export("prairielearn", bank, seed=seed, out=out, force=force, quiet=quiet)
+
+
 def main(argv=None) -> None:
     """Entry point: run the CLI, printing user errors on one line each (exit 1), usage errors (exit 2)."""
     try:

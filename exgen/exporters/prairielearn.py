@@ -29,7 +29,14 @@ from exgen.instance import Instance, Part
 from exgen.spec import BankSpec, ExerciseSpec
 
 VENDORED = ("yaml", "jinja2", "markupsafe")
-_PL_NAME = "part_{}"
+#: Variants sampled at export to learn every (part id, kind) a type can draw; question.html shows each
+#: element only when the variant has that part (mustache ``params.show_<name>``).
+LAYOUT_SAMPLES = 64
+
+
+def pl_name(part: Part) -> str:
+    """Return the element name of a part (its kind is in the name: some types vary kinds per variant)."""
+    return f"{part.id}_{part.kind}"
 
 
 def _tol(part: Part) -> tuple[str, str]:
@@ -41,13 +48,13 @@ def _tol(part: Part) -> tuple[str, str]:
 
 def _e_number(part: Part) -> str:
     rtol, atol = _tol(part)
-    return (f'<pl-number-input answers-name="{_PL_NAME.format(part.id)}" comparison="relabs" rtol="{rtol}" '
+    return (f'<pl-number-input answers-name="{pl_name(part)}" comparison="relabs" rtol="{rtol}" '
             f'atol="{atol}" weight="{_weight(part)}"></pl-number-input>')
 
 
 def _e_matrix(part: Part) -> str:
     rtol, atol = _tol(part)
-    return (f'<pl-matrix-input answers-name="{_PL_NAME.format(part.id)}" comparison="relabs" rtol="{rtol}" '
+    return (f'<pl-matrix-input answers-name="{pl_name(part)}" comparison="relabs" rtol="{rtol}" '
             f'atol="{atol}" weight="{_weight(part)}"></pl-matrix-input>')
 
 
@@ -56,20 +63,20 @@ def _e_symbolic(part: Part) -> str:
 
     variables = ",".join(part.options.get("variables", ("x",)))
     custom = ",".join(f for f in FUNCTIONS if f in ("sigmoid", "relu"))
-    return (f'<pl-symbolic-input answers-name="{_PL_NAME.format(part.id)}" variables="{html.escape(variables)}" '
+    return (f'<pl-symbolic-input answers-name="{pl_name(part)}" variables="{html.escape(variables)}" '
             f'custom-functions="{custom}" weight="{_weight(part)}"></pl-symbolic-input>')
 
 
 def _e_string(part: Part) -> str:
-    return (f'<pl-string-input answers-name="{_PL_NAME.format(part.id)}" placeholder="(2, 3)" '
+    return (f'<pl-string-input answers-name="{pl_name(part)}" placeholder="(2, 3)" '
             f'weight="{_weight(part)}"></pl-string-input>')
 
 
 def _e_choice(part: Part) -> str:
-    name = _PL_NAME.format(part.id)
+    name = pl_name(part)
     return (f'<pl-multiple-choice answers-name="{name}" fixed-order="true" weight="{_weight(part)}">\n'
-            f'{{{{#params.choices_{part.id}}}}}<pl-answer correct="{{{{correct}}}}">{{{{{{label}}}}}}</pl-answer>\n'
-            f'{{{{/params.choices_{part.id}}}}}</pl-multiple-choice>')
+            f'{{{{#params.choices_{name}}}}}<pl-answer correct="{{{{correct}}}}">{{{{{{label}}}}}}</pl-answer>\n'
+            f'{{{{/params.choices_{name}}}}}</pl-multiple-choice>')
 
 
 ELEMENTS: dict[str, Callable[[Part], str]] = {
@@ -85,12 +92,15 @@ def _weight(part: Part) -> str:
     return repr(float(part.points))
 
 
-def question_html(inst: Instance) -> str:
-    """Return question.html: the statement and prompts come from ``params`` (they vary per variant)."""
+def question_html(layout: list[Part]) -> str:
+    """Return question.html for every part a variant may have; statement and prompts come from ``params``."""
     lines = ['<pl-question-panel>', "  {{{params.statement}}}", "</pl-question-panel>"]
-    for part in inst.parts:
+    for part in layout:
+        name = pl_name(part)
         element = ELEMENTS.get(part.kind, _e_string)(part)
-        lines += [f'<p><strong>({html.escape(part.id)})</strong> {{{{{{params.prompt_{part.id}}}}}}}</p>', element]
+        lines += [f"{{{{#params.show_{name}}}}}",
+                  f'<p><strong>({html.escape(part.id)})</strong> {{{{{{params.prompt_{name}}}}}}}</p>', element,
+                  f"{{{{/params.show_{name}}}}}"]
     lines += ['<pl-submission-panel>', '  {{#feedback.exgen}}<p>{{{feedback.exgen}}}</p>{{/feedback.exgen}}',
               '</pl-submission-panel>', '<pl-answer-panel>', "  {{{params.solution}}}", "</pl-answer-panel>"]
     return "\n".join(lines) + "\n"
@@ -155,17 +165,18 @@ def pl_generate(data: dict, exercise: dict) -> None:
     params["statement"] = statement_html(inst, mathjax)
     params["solution"] = solution_html(inst, mathjax)
     for part in inst.parts:
-        params[f"prompt_{part.id}"] = rich_html(part.prompt, mathjax)
+        params[f"show_{pl_name(part)}"] = True
+        params[f"prompt_{pl_name(part)}"] = rich_html(part.prompt, mathjax)
         if part.kind == "choice":
-            params[f"choices_{part.id}"] = [{"label": rich_html(c["label"], mathjax),
+            params[f"choices_{pl_name(part)}"] = [{"label": rich_html(c["label"], mathjax),
                                              "correct": "true" if c["key"] == part.answer else "false"}
                                             for c in part.options.get("choices", ())]
         if part.kind != "choice":  # pl-multiple-choice sets its own correct answer from correct="true"
-            correct[_PL_NAME.format(part.id)] = _correct(part)
+            correct[pl_name(part)] = _correct(part)
 
 
 def _raw_answer(data: dict, part: Part) -> Any:
-    name = _PL_NAME.format(part.id)
+    name = pl_name(part)
     if part.kind == "choice":  # pl-multiple-choice submits its own key; map its label back to ours
         from exgen.exporters.html import mathjax, rich_html
 
@@ -190,7 +201,7 @@ def pl_grade(data: dict) -> None:
     total = maximum = 0.0
     for part in inst.parts:
         s = scores[part.id]
-        partial[_PL_NAME.format(part.id)] = {"score": s.points / s.max_points if s.max_points else 0.0,
+        partial[pl_name(part)] = {"score": s.points / s.max_points if s.max_points else 0.0,
                                              "weight": s.max_points, "feedback": s.feedback}
         total, maximum = total + s.points, maximum + s.max_points
     data["score"] = total / maximum if maximum else 0.0
@@ -244,7 +255,12 @@ def build_course_files(bank: BankSpec, *, seed: int) -> dict[str, bytes | str]:
         files[f"serverFilesCourse/{rel}"] = data
     topics = []
     for ex in bank.exercises:
-        inst = build_instance(ex, seed=seed, student_id="prairielearn-layout")
+        layout: dict[tuple[str, str], Part] = {}
+        for k in range(LAYOUT_SAMPLES):
+            sample = build_instance(ex, seed=seed, student_id=f"prairielearn-layout-{k}")
+            for part in sample.parts:
+                layout.setdefault((part.id, part.kind), part)
+        inst = sample
         topic = get_type(ex.type).topic
         topics.append(topic)
         folder = f"questions/{bank.id}/{ex.id}"
@@ -253,7 +269,7 @@ def build_course_files(bank: BankSpec, *, seed: int) -> dict[str, bytes | str]:
                     "bank": bank.id}
         files[f"{folder}/info.json"] = json.dumps(info_json(bank, ex, inst, topic=topic), indent=2) + "\n"
         files[f"{folder}/exercise.json"] = json.dumps(exercise, indent=2, sort_keys=True) + "\n"
-        files[f"{folder}/question.html"] = question_html(inst)
+        files[f"{folder}/question.html"] = question_html(sorted(layout.values(), key=lambda p: (p.id, p.kind)))
         files[f"{folder}/server.py"] = SERVER_PY
     topic_list = "\n".join(f'    {{"name": "{t}", "color": "blue1", "description": "exgen"}},'
                            for t in dict.fromkeys(topics))

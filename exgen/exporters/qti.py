@@ -1,16 +1,18 @@
 """Canvas Classic Quizzes: a QTI 1.2 package (imsmanifest.xml, assessment XML, assessment_meta.xml).
 
 Layout and encodings follow what Canvas exports and imports (instructure/canvas-lms ``lib/cc/qti``,
-``gems/plugins/qti_exporter``) and text2qti. Canvas question groups draw items independently, so a group
-cannot keep the parts of one variant together; each *part* of an exercise therefore gets its own question
-group ("Exercise title (a)") holding the N variants of that part, and every item repeats its own
-variant's statement, so it is self-contained. One-part exercises get exactly one group.
+``gems/plugins/qti_exporter``) and text2qti. Each exercise is one question group (Canvas
+draws 1 item) holding its N variants; a variant is one item, because a group draws items independently and
+could not keep the parts of one variant together (and types draw different parts per variant).
 
-Answer kinds map to Canvas question types in ``ITEM_BUILDERS`` (one function per kind):
-scalar -> numerical_question (exact answer with margin = exgen's tolerance); matrix -> fill in multiple
-blanks, one blank per entry; shape -> fill in multiple blanks, one blank per dimension; choice ->
-multiple_choice_question; expression -> short_answer_question accepting the canonical form only (Canvas
-has no formula checker; noted in the export summary).
+A one-part exercise uses Canvas's own type (``SINGLE_BUILDERS``): scalar -> numerical_question (exact
+answer with margin = exgen's tolerance), choice -> multiple_choice_question, expression ->
+short_answer_question (canonical form only: Canvas cannot check formulas). Every other exercise is a
+fill_in_multiple_blanks_question whose blanks come from ``BLANK_BUILDERS`` (one function per kind):
+scalar -> one blank, matrix -> one blank per entry, shape -> one per dimension, choice -> a blank taking the
+key or the label, expression -> the canonical form. Canvas compares blanks as text, so a number with a
+tolerance accepts every rounding (0-6 decimals) that lies within it; Canvas weighs blanks equally.
+Both degradations are listed in the export summary.
 """
 
 from __future__ import annotations
@@ -97,21 +99,41 @@ def _numerical(item: ET.Element, part: Part, question: str, ident: str) -> Built
     return "numerical_question", [], []
 
 
-def _blanks(item: ET.Element, question: str, blanks: list[tuple[str, str]]) -> None:
-    """Fill-in-multiple-blanks: one response_lid per blank, the accepted text as its one label."""
+def _blanks(item: ET.Element, question: str, blanks: list[tuple[str, list[str]]]) -> None:
+    """Fill-in-multiple-blanks: one response_lid per blank whose labels are the accepted texts."""
     pres = _sub(item, "presentation")
     _mattext(pres, question)
     for name, accepted in blanks:
         lid = _sub(pres, "response_lid", ident=f"response_{name}")
         _mattext(lid, name, texttype="text/plain")
-        label = _sub(_sub(lid, "render_choice"), "response_label", ident=f"{name}_ok")
-        _mattext(label, accepted, texttype="text/plain")
+        render = _sub(lid, "render_choice")
+        for k, text in enumerate(accepted):
+            _mattext(_sub(render, "response_label", ident=f"{name}_{k}"), text, texttype="text/plain")
     resp = _resprocessing(item)
     share = f"{100 / len(blanks):.2f}"
-    for name, _ in blanks:
-        cond = _sub(resp, "respcondition")
-        _sub(_sub(cond, "conditionvar"), "varequal", f"{name}_ok", respident=f"response_{name}")
-        _sub(cond, "setvar", share, varname="SCORE", action="Add")
+    for name, accepted in blanks:
+        for k in range(len(accepted)):
+            cond = _sub(resp, "respcondition")
+            _sub(_sub(cond, "conditionvar"), "varequal", f"{name}_{k}", respident=f"response_{name}")
+            _sub(cond, "setvar", share, varname="SCORE", action="Add")
+
+
+def accepted_texts(value: float, tolerance) -> list[str]:
+    """Return the texts a blank accepts for a number: exact, and every rounding within exgen's margin.
+
+    Canvas matches blanks as text, so a tolerance becomes "the value rounded to d decimals" for each d
+    (0 to 6) whose rounding stays within the margin, e.g. -0.609601 +- 0.005 -> -0.61, -0.610, -0.6096 ...
+    """
+    value, m = float(value), margin(value, tolerance)
+    out = [number(value)]
+    for d in range(7):
+        text = f"{round(value, d):.{d}f}"
+        if abs(float(text) - value) <= m + 1e-12 and text not in out:
+            out.append(text)
+    return out
+
+
+Blanks = tuple[str, list[tuple[str, list[str]]]]
 
 
 def _blank_table(rows: list[list[str]]) -> str:
@@ -119,22 +141,66 @@ def _blank_table(rows: list[list[str]]) -> str:
     return f'<table style="border-collapse:collapse"><tbody>{body}</tbody></table>'
 
 
-def _matrix(item: ET.Element, part: Part, question: str, ident: str) -> Built:
+# --- blanks per answer kind (multi-part exercises): part -> (html after the prompt, [(blank, accepted)]) -----
+
+def _b_scalar(part: Part) -> Blanks:
+    name = f"{part.id}_value"
+    return f"<p>[{name}]</p>", [(name, accepted_texts(part.answer, part.tolerance))]
+
+
+def _b_matrix(part: Part) -> Blanks:
     rows = [list(r) for r in part.answer] if isinstance(part.answer[0], (list, tuple)) else [list(part.answer)]
     names = [[f"{part.id}_r{i + 1}c{j + 1}" for j in range(len(row))] for i, row in enumerate(rows)]
-    blanks = [(names[i][j], number(x)) for i, row in enumerate(rows) for j, x in enumerate(row)]
-    notes = []
-    if any(float(x) != int(float(x)) for row in rows for x in row):
-        notes.append("matrix entries that are not integers are matched as exact text in Canvas blanks")
-    _blanks(item, question + "<p>Type one number per box.</p>" + _blank_table(names), blanks)
-    return "fill_in_multiple_blanks_question", notes, []
+    blanks = [(names[i][j], accepted_texts(x, part.tolerance)) for i, row in enumerate(rows) for j, x in enumerate(row)]
+    return "<p>One number per box:</p>" + _blank_table(names), blanks
 
 
-def _shape(item: ET.Element, part: Part, question: str, ident: str) -> Built:
+def _b_shape(part: Part) -> Blanks:
     names = [f"{part.id}_dim{k + 1}" for k in range(len(part.answer))]
-    boxes = ", ".join(f"[{n}]" for n in names)
-    _blanks(item, question + f"<p>Shape: ({boxes})</p>", [(n, str(d)) for n, d in zip(names, part.answer)])
-    return "fill_in_multiple_blanks_question", [], []
+    return ("<p>Shape: (" + ", ".join(f"[{n}]" for n in names) + ")</p>",
+            [(n, [str(d)]) for n, d in zip(names, part.answer)])
+
+
+def _b_choice(part: Part) -> Blanks:
+    from html import escape
+
+    choices = list(part.options.get("choices", ()))
+    keys = ", ".join(escape(c["key"]) for c in choices)
+    label = next((c["label"] for c in choices if c["key"] == part.answer), str(part.answer))
+    name = f"{part.id}_choice"
+    accepted = list(dict.fromkeys([str(part.answer), label]))
+    return f"<p>Type one of: {keys}. [{name}]</p>", [(name, accepted)]
+
+
+def _b_text(part: Part) -> Blanks:
+    from exgen.answers import get_kind
+
+    name = f"{part.id}_text"
+    return f"<p>[{name}]</p>", [(name, [get_kind(part.kind).typed(part.answer, part)])]
+
+
+BLANK_BUILDERS: dict[str, Callable[[Part], Blanks]] = {
+    "scalar": _b_scalar,
+    "matrix": _b_matrix,
+    "shape": _b_shape,
+    "choice": _b_choice,
+    "expression": _b_text,
+}
+
+def _fimb_item(item: ET.Element, parts: tuple[Part, ...], question: str) -> Built:
+    html_parts, blanks, notes = [question], [], []
+    for part in parts:
+        fragment, part_blanks = BLANK_BUILDERS.get(part.kind, _b_text)(part)
+        html_parts.append(f"<p><strong>({part.id})</strong> {rich_html(part.prompt, canvas_equation)}</p>{fragment}")
+        blanks += part_blanks
+        if part.kind == "expression":
+            notes.append("expression parts accept the canonical form only (Canvas cannot check formulas)")
+        if part.kind in ("scalar", "matrix") and margin(1.0, part.tolerance) > 0:
+            notes.append("numbers with a tolerance are blanks accepting each rounding within the tolerance")
+    if len(parts) > 1:
+        notes.append("multi-part exercises are fill-in-multiple-blanks items; Canvas weighs every blank equally")
+    _blanks(item, "\n".join(html_parts), blanks)
+    return "fill_in_multiple_blanks_question", notes, []
 
 
 def _choice(item: ET.Element, part: Part, question: str, ident: str) -> Built:
@@ -170,27 +236,29 @@ def _short_answer(item: ET.Element, part: Part, question: str, ident: str) -> Bu
     _sub(_sub(cond, "conditionvar"), "varequal", get_kind(part.kind).typed(part.answer, part), respident="response1")
     _sub(cond, "setvar", "100", action="Set", varname="SCORE")
     return "short_answer_question", [f"{part.kind} parts become short-answer questions accepting the canonical "
-                                     "form only (Canvas cannot check formulas); regrade by hand or use Gradescope"], []
+                                     "form only (Canvas cannot check formulas)"], []
 
 
-ITEM_BUILDERS: dict[str, Callable[[ET.Element, Part, str, str], Built]] = {
+#: One-part exercises use Canvas's own question type for these kinds; every other case is blanks.
+SINGLE_BUILDERS: dict[str, Callable[[ET.Element, Part, str, str], Built]] = {
     "scalar": _numerical,
-    "matrix": _matrix,
-    "shape": _shape,
     "choice": _choice,
     "expression": _short_answer,
 }
 
 
-def _item(section: ET.Element, inst: Instance, part: Part, *, ident: str, title: str) -> list[str]:
+def _item(section: ET.Element, inst: Instance, *, ident: str, title: str) -> list[str]:
     item = _sub(section, "item", ident=ident, title=title)
-    question = (statement_html(inst, canvas_equation)
-                + f"\n<p><strong>({part.id})</strong> {rich_html(part.prompt, canvas_equation)}</p>")
-    builder = ITEM_BUILDERS.get(part.kind, _short_answer)
-    # itemmetadata must come first: build into a scratch item, then copy children after the metadata.
-    scratch = ET.Element(_q("item"))
-    qtype, notes, feedbacks = builder(scratch, part, question, ident)
-    _metadata(item, {"question_type": qtype, "points_possible": number(part.points),
+    statement = statement_html(inst, canvas_equation)
+    scratch = ET.Element(_q("item"))  # itemmetadata must come first: build the rest aside, then append
+    single = SINGLE_BUILDERS.get(inst.parts[0].kind) if len(inst.parts) == 1 else None
+    if single is not None:
+        part = inst.parts[0]
+        question = statement + f"\n<p>{rich_html(part.prompt, canvas_equation)}</p>"
+        qtype, notes, feedbacks = single(scratch, part, question, ident)
+    else:
+        qtype, notes, feedbacks = _fimb_item(scratch, inst.parts, statement)
+    _metadata(item, {"question_type": qtype, "points_possible": number(inst.points),
                      "original_answer_ids": "", "assessment_question_identifierref": f"{ident}_ref"})
     item.extend(list(scratch))
     _feedback(item, "general_fb", solution_html(inst, canvas_equation))
@@ -211,20 +279,17 @@ def assessment_xml(bank: BankSpec, variants: list, *, ident: str) -> tuple[str, 
     top = _sub(assessment, "section", ident="root_section")
     count, notes = 0, []
     for ex, insts in variants:
-        for k, part in enumerate(insts[0].parts):
-            title = insts[0].title if len(insts[0].parts) == 1 else f"{insts[0].title} ({part.id})"
-            group = _sub(top, "section", ident=stable_ident("g", bank.id, ex.id, part.id), title=title)
-            sel = _sub(_sub(group, "selection_ordering"), "selection")
-            _sub(sel, "selection_number", "1")
-            _sub(_sub(sel, "selection_extension"), "points_per_item", number(part.points))
-            for v, inst in enumerate(insts):
-                p = inst.parts[k]
-                for note in _item(group, inst, p, ident=stable_ident("i", bank.id, ex.id, p.id, str(v)),
-                                  title=f"{title} - variant {v + 1}"):
-                    tagged = f"{ex.id} ({p.id}): {note}"
-                    if tagged not in notes:
-                        notes.append(tagged)
-                count += 1
+        title = insts[0].title
+        group = _sub(top, "section", ident=stable_ident("g", bank.id, ex.id), title=title)
+        sel = _sub(_sub(group, "selection_ordering"), "selection")
+        _sub(sel, "selection_number", "1")
+        _sub(_sub(sel, "selection_extension"), "points_per_item", number(insts[0].points))
+        for v, inst in enumerate(insts):
+            for note in _item(group, inst, ident=stable_ident("i", bank.id, ex.id, str(v)),
+                              title=f"{title} - variant {v + 1}"):
+                if f"{ex.id}: {note}" not in notes:
+                    notes.append(f"{ex.id}: {note}")
+            count += 1
     ET.indent(root, space="  ")
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n", count, notes
 
@@ -300,8 +365,7 @@ def build_package(bank: BankSpec, *, seed: int, variants: int) -> tuple[bytes, i
     drawn = build_variants(bank, seed=seed, variants=variants)
     assessment, count, notes = assessment_xml(bank, drawn, ident=ident)
     points = sum(insts[0].points for _, insts in drawn)
-    description = (f"Generated by exgen from bank {bank.id} (seed {seed}); {variants} variant(s) per question "
-                   f"group.")
+    description = f"Generated by exgen from bank {bank.id} (seed {seed}); {variants} variant(s) per question group."
     entries = {
         "imsmanifest.xml": manifest_xml(ident=ident, dependency=f"{ident}_meta", title=bank.title),
         "non_cc_assessments/": b"",
@@ -314,7 +378,7 @@ def build_package(bank: BankSpec, *, seed: int, variants: int) -> tuple[bytes, i
 
 class QtiExporter(Exporter):
     name = "qti"
-    summary = "Canvas Classic Quizzes: QTI 1.2 zip with one question group per exercise part"
+    summary = "Canvas Classic Quizzes: QTI 1.2 zip with one question group of N variants per exercise"
 
     def export(self, bank: BankSpec, *, seed: int, out: str, force: bool = False, variants: int = 1) -> ExportResult:
         check_target_free(out, force=force)
