@@ -140,3 +140,87 @@ def test_chain_rule(seed):
 def test_chain_rule_many_seeds():
     for seed in range(FULL):
         check_chain_rule(seed)
+
+
+# -- gradient ----------------------------------------------------------------------------------------------
+
+def check_gradient(seed: int) -> None:
+    inst = build("gradient", seed)
+    names = inst.given["variables"]
+    syms = [sp.Symbol(n) for n in names]
+    f = sym(inst.given["f"]["expr"])
+    point, lr = inst.given["point"], inst.given["learning_rate"]
+    partial_parts, grad_part, step_part = inst.parts[:-2], inst.parts[-2], inst.parts[-1]
+    assert len(partial_parts) == len(names)
+    f_num = fn(f, syms)
+    for i, (v, part) in enumerate(zip(syms, partial_parts)):
+        exact = sp.diff(f, v)
+        key = sym(part.answer["expr"])
+        ps = points(part.options["domain"], syms, seed=seed)
+        assert close(fn(key, syms)(*ps), fn(exact, syms)(*ps)), (inst.given["f"], part.answer)
+        assert close(fn(key, syms)(*ps), central(f_num, ps, i), rel=1e-4, abs_=1e-5)
+    at = dict(zip(syms, point))
+    grad = [float(sp.diff(f, v).subs(at)) for v in syms]
+    numeric = [float(central(f_num, [np.array(p) for p in point], i, h=1e-6)) for i in range(len(syms))]
+    assert close(grad_part.answer, grad, rel=1e-8) and close(grad_part.answer, numeric, rel=1e-4, abs_=1e-5)
+    assert close(step_part.answer, [p - lr * g for p, g in zip(point, grad)], rel=1e-8)
+    check_grading(inst)
+
+
+@pytest.mark.parametrize("seed", range(QUICK))
+def test_gradient(seed):
+    check_gradient(seed)
+
+
+@pytest.mark.slow
+def test_gradient_many_seeds():
+    for seed in range(FULL):
+        check_gradient(seed)
+
+
+# -- matrix gradient ---------------------------------------------------------------------------------------
+
+def check_matrix_gradient(seed: int) -> None:
+    inst = build("matrix_gradient", seed)
+    g = inst.given
+    m, n = g["shape"]
+    # L as a sympy function of symbolic W entries, differentiated entry by entry
+    W = sp.Matrix(m, n, lambda i, j: sp.Symbol(f"w{i}{j}"))
+    if g["loss"] == "sum_product":
+        A = sp.Matrix(g["A"])
+        L = sum(W[i, j] * A[i, j] for i in range(m) for j in range(n))
+        at = {}
+    elif g["loss"] == "bilinear":
+        L = (sp.Matrix([g["a"]]) * W * sp.Matrix(g["b"]))[0, 0]
+        at = {}
+    else:
+        y = sp.Matrix([g["x"]]) * W
+        L = sum(v ** 2 for v in y)
+        at = {W[i, j]: g["W"][i][j] for i in range(m) for j in range(n)}
+    exact = [[float(sp.diff(L, W[i, j]).subs(at)) for j in range(n)] for i in range(m)]
+    shape_part, entries = inst.parts
+    assert tuple(shape_part.answer) == (m, n) == np.shape(entries.answer)
+    assert close(entries.answer, exact, rel=1e-12)
+    if g["loss"] == "squared":  # central differences on the numeric loss
+        Wn = np.array(g["W"], dtype=float)
+        loss = lambda M: float(np.sum((np.array(g["x"]) @ M) ** 2))  # noqa: E731
+        numeric = np.zeros((m, n))
+        for i in range(m):
+            for j in range(n):
+                E = np.zeros((m, n))
+                E[i, j] = 1e-5
+                numeric[i, j] = (loss(Wn + E) - loss(Wn - E)) / 2e-5
+        assert close(entries.answer, numeric, rel=1e-5, abs_=1e-5)
+    assert "transposed" in {w.tag for w in entries.wrong_answers}
+    check_grading(inst)
+
+
+@pytest.mark.parametrize("seed", range(QUICK))
+def test_matrix_gradient(seed):
+    check_matrix_gradient(seed)
+
+
+@pytest.mark.slow
+def test_matrix_gradient_many_seeds():
+    for seed in range(FULL):
+        check_matrix_gradient(seed)

@@ -1,0 +1,178 @@
+"""Partial derivatives and the gradient of a 2-3 variable function; one gradient-descent step."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import numpy as np
+
+from exgen.formatting import bmatrix, column, tex_num
+from exgen.instance import Part, WrongAnswer
+from exgen.params import Float, Int, IntRange, Subset
+from exgen.types._calculus import (VECTOR_TOLERANCE, clean_float, expression_options, far_apart, formula_wrongs,
+                                   part_ids, stored, value_of)
+from exgen.types.base import Draft, ExerciseType, draw_until
+
+TERMS = ("polynomial", "exp", "log")
+PARTS = ("partials", "gradient", "step")
+NAMES = ("x", "y", "z")
+DOMAIN = (-2.0, 2.0)
+
+
+def _pick(rng: np.random.Generator, values) -> Any:
+    return values[int(rng.integers(0, len(values)))]
+
+
+def _vector_wrong(value, correct, tag, feedback) -> WrongAnswer | None:
+    if any(far_apart(a, b, VECTOR_TOLERANCE) for a, b in zip(value, correct)):
+        return WrongAnswer([clean_float(v) for v in value], tag, feedback)
+    return None
+
+
+_GRADIENT_FEEDBACK = {
+    "dropped-mixed-terms": "Terms with two variables depend on both: each contributes to both partial derivatives.",
+    "dropped-other-factor": "When differentiating with respect to one variable, the others are constant factors "
+                            "that stay in the derivative ($\\partial (x^2 y)/\\partial x = 2xy$).",
+}
+
+
+def _distinct(wrongs: list[WrongAnswer | None]) -> list[WrongAnswer]:
+    """Drop missing wrong vectors and any within tolerance of an earlier one."""
+    out: list[WrongAnswer] = []
+    for w in wrongs:
+        if w is not None and all(any(far_apart(a, b, VECTOR_TOLERANCE) for a, b in zip(w.value, o.value))
+                                 for o in out):
+            out.append(w)
+    return out
+
+
+class Gradient(ExerciseType):
+    name = "gradient"
+    title = "Partial derivatives and the gradient"
+    topic = "5. Gradient"
+    summary = "partial derivatives of f(x, y[, z]), the gradient at a point, one gradient-descent step"
+    params = {
+        "variables": Int(default=2, lo=2, hi=3, doc="number of variables (x, y, and z)"),
+        "terms": Subset(default=["polynomial", "exp"], choices=TERMS,
+                        doc="kinds of terms: monomials, c*v*exp(a*w), c*log(1 + v^2)"),
+        "n_terms": IntRange(default=[3, 3], lo=2, hi=5, doc="number of terms of f"),
+        "coefficient_range": IntRange(default=[-4, 4], lo=-12, hi=12, doc="range of integer coefficients"),
+        "learning_rate": Float(default=0.1, lo=0.001, hi=0.9, doc="learning rate of the gradient-descent step"),
+        "parts": Subset(default=list(PARTS), choices=PARTS, doc="which questions to ask, in order"),
+    }
+    presets = {"easy": {"terms": ["polynomial"], "coefficient_range": [-3, 3]},
+               "hard": {"variables": 3, "terms": list(TERMS), "n_terms": [3, 4]}}
+
+    def generate(self, params: Mapping[str, Any], *, rng: np.random.Generator) -> Draft:
+        import sympy as sp
+
+        names = list(NAMES[: params["variables"]])
+        syms = sp.symbols(names)
+        lo, hi = params["coefficient_range"]
+        coeffs = [c for c in range(lo, hi + 1) if c != 0] or [1]
+        lr = float(params["learning_rate"])
+        domain = {v: DOMAIN for v in names}
+
+        def term(rng, kind, first, second):
+            c = int(_pick(rng, coeffs))
+            if kind == "exp":
+                return c * second * sp.exp(_pick(rng, (-1, 1, sp.Rational(1, 2))) * first)
+            if kind == "log":
+                return c * second ** int(rng.integers(0, 2)) * sp.log(1 + first ** 2)
+            return c * first ** int(rng.integers(1, 3)) * second ** int(rng.integers(1, 3))
+
+        def draw(rng):
+            n = int(rng.integers(params["n_terms"][0], params["n_terms"][1] + 1))
+            # one mixed term per variable (with the next one), so that every partial has a term whose other
+            # factor must be kept; then free terms
+            f = 0
+            for i, v in enumerate(syms):
+                f += term(rng, "polynomial", v, syms[(i + 1) % len(syms)])
+            for _ in range(max(0, n - len(syms))):
+                a, b = rng.permutation(len(syms))[:2]
+                f += term(rng, _pick(rng, params["terms"]), syms[a], syms[b])
+            f = sp.expand(f)
+            if len(f.free_symbols) != len(syms) or len(sp.Add.make_args(f)) < max(2, n - 1):
+                return None
+            point = [float(_pick(rng, (-2, -1, 1, 2))) for _ in syms]
+            at = dict(zip(names, point))
+            partials = [sp.diff(f, v) for v in syms]
+            stored_partials, part_wrongs, grad = [], [], []
+            for i, (v, d) in enumerate(zip(syms, partials)):
+                others = [w for w in syms if w != v]
+                own = sum((t for t in sp.Add.make_args(f) if t.free_symbols == {v}), sp.Integer(0))
+                wrongs = [
+                    (partials[(i + 1) % len(syms)], "wrong-variable",
+                     f"That is the derivative with respect to ${others[0] if i + 1 < len(syms) else syms[0]}$; "
+                     f"differentiate with respect to ${v}$."),
+                    (sp.diff(own, v), "dropped-mixed-terms",
+                     f"Terms that contain ${v}$ together with another variable also depend on ${v}$: keep them, "
+                     "treating the other variable as a constant factor."),
+                    (d.subs({w: 1 for w in others}), "dropped-other-factor",
+                     "The other variables are constants, but constant factors stay in the derivative "
+                     f"($\\partial (x^2 y)/\\partial x = 2xy$)."),
+                    (-d, "sign-error", "Check the signs of the terms."),
+                ]
+                key = stored(d, names)
+                found = formula_wrongs(key, wrongs, names, domain)
+                if found is None or len(found) < 3:
+                    return None
+                value = value_of(key, at)
+                if value is None or value == 0:
+                    return None
+                stored_partials.append(key)
+                part_wrongs.append(found)
+                grad.append(value)
+            wrong_grads = []
+            for tag in ("dropped-mixed-terms", "dropped-other-factor"):
+                values = [next((value_of(w.value, at) for w in ws if w.tag == tag), g) for ws, g in zip(part_wrongs, grad)]
+                wrong_grads.append((values, tag))
+            return f, point, stored_partials, part_wrongs, grad, wrong_grads
+
+        f, point, stored_partials, part_wrongs, grad, wrong_grads = draw_until(rng, draw, what="function")
+        point_tex = ", ".join(tex_num(p) for p in point)
+        args = ", ".join(names)
+        step = [p - lr * g for p, g in zip(point, grad)]
+        parts: list[dict] = []
+        if "partials" in params["parts"]:
+            for v, key, wrongs in zip(names, stored_partials, part_wrongs):
+                parts.append(dict(
+                    kind="expression", answer=key, options=expression_options(names, {n: DOMAIN for n in names}),
+                    prompt=f"Find the partial derivative $\\partial f / \\partial {v}$ as a formula in ${args}$.",
+                    solution=(f"Treat the other variables as constants: $\\dfrac{{\\partial f}}{{\\partial {v}}} = "
+                              f"{key['latex']}$.",),
+                    wrong_answers=tuple(wrongs)))
+        if "gradient" in params["parts"]:
+            wrongs = _distinct([_vector_wrong([-g for g in grad], grad, "sign-error",
+                                              "Check the signs of the partial derivatives."),
+                                *(_vector_wrong(vals, grad, tag, _GRADIENT_FEEDBACK[tag]) for vals, tag in wrong_grads)])
+            parts.append(dict(
+                kind="matrix", answer=[clean_float(g) for g in grad], tolerance=VECTOR_TOLERANCE,
+                prompt=f"Compute the gradient $\\nabla f$ at $({args}) = ({point_tex})$, as a vector "
+                       f"$[\\partial f/\\partial {names[0]}, \\dots]$.",
+                solution=(f"Evaluate each partial derivative at $({point_tex})$: "
+                          f"$\\nabla f = {column([clean_float(g) for g in grad])}$.",),
+                wrong_answers=tuple(wrongs)))
+        if "step" in params["parts"]:
+            candidates = [
+                ([p + lr * g for p, g in zip(point, grad)], "ascent",
+                 "Gradient descent moves against the gradient: subtract $\\eta \\nabla f$, do not add it."),
+                ([p - g for p, g in zip(point, grad)], "forgot-learning-rate",
+                 f"Multiply the gradient by the learning rate $\\eta = {tex_num(lr)}$ before subtracting."),
+                ([-lr * g for g in grad], "step-not-point",
+                 "That is the change $-\\eta \\nabla f$; add it to the current point to get the new point."),
+            ]
+            wrongs = _distinct([_vector_wrong(v, step, t, fb) for v, t, fb in candidates])
+            parts.append(dict(
+                kind="matrix", answer=[clean_float(s) for s in step], tolerance=VECTOR_TOLERANCE,
+                prompt=f"Take one gradient-descent step from $({point_tex})$ with learning rate $\\eta = {tex_num(lr)}$: "
+                       f"give the new point $({args}) - \\eta \\nabla f$ as a vector.",
+                solution=(f"${bmatrix(point)} - {tex_num(lr)} \\cdot {bmatrix([clean_float(g) for g in grad])} = "
+                          f"{bmatrix([clean_float(s) for s in step])}$.",),
+                wrong_answers=tuple(wrongs)))
+        parts_built = [Part(id=i, **p) for i, p in zip(part_ids(len(parts)), parts)]
+        given = {"f": stored(f, names), "variables": names, "point": point, "learning_rate": lr}
+        return Draft(given=given, parts=parts_built)
+
+
+TYPE = Gradient()

@@ -1,0 +1,141 @@
+"""The gradient of a scalar loss with respect to a matrix: dL/dW has the shape of W."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import numpy as np
+
+from exgen.formatting import bmatrix, dims, shape_tex
+from exgen.instance import Part, WrongAnswer
+from exgen.params import IntRange, Subset
+from exgen.types._calculus import part_ids
+from exgen.types.base import Draft, ExerciseType, draw_until
+
+LOSSES = ("sum_product", "bilinear", "squared")
+PARTS = ("shape", "entries")
+EXACT = {"abs": 1e-6, "rel": 1e-9}
+
+TRANSPOSED = ("This is the transpose: $\\partial L / \\partial W$ has the shape of $W$, and its entry $(i, j)$ is "
+              "$\\partial L / \\partial W_{ij}$.")
+LOSS_TEX = {
+    "sum_product": "L = \\sum_{i,j} W_{ij} A_{ij}",
+    "bilinear": "L = a^{\\top} W b = \\sum_{i,j} a_i W_{ij} b_j",
+    "squared": "L = \\sum_j \\big((x W)_j\\big)^2",
+}
+
+
+def _ints(rng: np.random.Generator, shape, lo: int, hi: int, nonzero: bool = True) -> np.ndarray:
+    values = [v for v in range(lo, hi + 1) if v != 0 or not nonzero] or [1]
+    return np.array(values)[rng.integers(0, len(values), size=shape)].astype(float)
+
+
+def _matrix(a: np.ndarray) -> list:
+    return [[float(v) for v in row] for row in np.atleast_2d(a)]
+
+
+class MatrixGradient(ExerciseType):
+    name = "matrix_gradient"
+    title = "Gradient with respect to a matrix"
+    topic = "5. Gradient"
+    summary = "shape and entries of dL/dW for L = sum(W*A), a^T W b, sum((xW)^2)"
+    params = {
+        "losses": Subset(default=list(LOSSES), choices=LOSSES,
+                         doc="losses to draw from: sum(W*A), a^T W b, sum((x W)^2)"),
+        "rows": IntRange(default=[2, 3], lo=1, hi=5, doc="rows m of W"),
+        "cols": IntRange(default=[2, 3], lo=1, hi=5, doc="columns n of W"),
+        "value_range": IntRange(default=[-3, 3], lo=-9, hi=9, doc="range of the integer entries"),
+        "parts": Subset(default=list(PARTS), choices=PARTS, doc="which questions to ask, in order"),
+    }
+    presets = {"easy": {"losses": ["sum_product", "bilinear"], "rows": [2, 2], "cols": [2, 3]},
+               "hard": {"rows": [2, 4], "cols": [2, 4], "value_range": [-5, 5]}}
+
+    def check_params(self, params: Mapping[str, Any]) -> list[tuple[str, str]]:
+        if params["rows"] == (1, 1) and params["cols"] == (1, 1):
+            return [("rows", "W must have more than one entry (rows or cols above 1)")]
+        return []
+
+    def generate(self, params: Mapping[str, Any], *, rng: np.random.Generator) -> Draft:
+        lo, hi = params["value_range"]
+
+        def draw(rng):
+            loss = params["losses"][int(rng.integers(0, len(params["losses"])))]
+            m = int(rng.integers(params["rows"][0], params["rows"][1] + 1))
+            n = int(rng.integers(params["cols"][0], params["cols"][1] + 1))
+            if m * n == 1:
+                return None
+            given: dict[str, Any] = {"loss": loss, "loss_tex": LOSS_TEX[loss], "shape": [m, n]}
+            wrongs: list[tuple[np.ndarray, str, str]] = []
+            if loss == "sum_product":
+                A = _ints(rng, (m, n), lo, hi, nonzero=False)
+                grad = A
+                given["A"] = _matrix(A)
+            elif loss == "bilinear":
+                a, b = _ints(rng, (m,), lo, hi), _ints(rng, (n,), lo, hi)
+                grad = np.outer(a, b)
+                given.update(a=[float(v) for v in a], b=[float(v) for v in b])
+            else:
+                x, W = _ints(rng, (m,), lo, hi), _ints(rng, (m, n), lo, hi, nonzero=False)
+                y = x @ W
+                if not np.any(y):
+                    return None
+                grad = 2 * np.outer(x, y)
+                given.update(x=[float(v) for v in x], W=_matrix(W))
+                wrongs += [
+                    (np.outer(x, y), "dropped-constant-factor",
+                     "The derivative of $y_j^2$ is $2 y_j$: the factor 2 is missing."),
+                    (2 * y, "forgot-inner-derivative",
+                     "$2(xW)$ is $\\partial L / \\partial y$ for $y = xW$; by the chain rule multiply by "
+                     "$\\partial y_j / \\partial W_{ij} = x_i$: $\\partial L / \\partial W = 2 x^{\\top} (x W)$."),
+                ]
+            if not np.any(grad):
+                return None
+            if m == n and np.allclose(grad, grad.T):
+                return None  # a symmetric gradient would hide the transposition mistake
+            wrongs.insert(0, (grad.T, "transposed", TRANSPOSED))
+            return given, grad, wrongs, m, n
+
+        given, grad, wrongs, m, n = draw_until(rng, draw, what="loss and matrices")
+        parts = []
+        if "shape" in params["parts"]:
+            shape_wrongs = [WrongAnswer([1], "shape-of-loss",
+                                        "$L$ is a scalar, but $\\partial L / \\partial W$ has one entry per entry of "
+                                        "$W$: it has the shape of $W$."),
+                            WrongAnswer([1, 1], "shape-of-loss",
+                                        "$L$ is a scalar, but $\\partial L / \\partial W$ has one entry per entry of "
+                                        "$W$: it has the shape of $W$.")]
+            if m != n:
+                shape_wrongs.insert(0, WrongAnswer([n, m], "transposed-shape", TRANSPOSED))
+            parts.append(dict(
+                kind="shape", answer=[m, n], prompt="What is the shape of $\\partial L / \\partial W$?",
+                solution=(f"$W$ is ${dims([m, n])}$ and $L$ is a scalar, so $\\partial L / \\partial W$ is "
+                          f"${dims([m, n])}$: ${shape_tex([m, n])}$.",),
+                wrong_answers=tuple(shape_wrongs)))
+        if "entries" in params["parts"]:
+            entries = []
+            for value, tag, feedback in wrongs:
+                if value.shape == grad.shape and np.allclose(value, grad):
+                    continue
+                entries.append(WrongAnswer(_matrix(value) if value.ndim == 2 else [float(v) for v in value],
+                                           tag, feedback))
+            parts.append(dict(
+                kind="matrix", answer=_matrix(grad), tolerance=EXACT,
+                prompt="Compute $\\partial L / \\partial W$, the matrix of the partial derivatives "
+                       "$\\partial L / \\partial W_{ij}$.",
+                solution=(_solution(given), f"$\\dfrac{{\\partial L}}{{\\partial W}} = {bmatrix(_matrix(grad))}$."),
+                wrong_answers=tuple(entries)))
+        return Draft(given=given, parts=[Part(id=i, **p) for i, p in zip(part_ids(len(parts)), parts)])
+
+
+def _solution(given: Mapping[str, Any]) -> str:
+    loss = given["loss"]
+    if loss == "sum_product":
+        return "$W_{ij}$ appears once in $L$, multiplied by $A_{ij}$, so $\\partial L / \\partial W_{ij} = A_{ij}$."
+    if loss == "bilinear":
+        return ("$W_{ij}$ appears once, in the term $a_i W_{ij} b_j$, so $\\partial L / \\partial W_{ij} = a_i b_j$: "
+                "$\\partial L / \\partial W = a b^{\\top}$.")
+    return ("With $y = xW$, $\\partial L / \\partial y_j = 2 y_j$ and $\\partial y_j / \\partial W_{ij} = x_i$, so "
+            "$\\partial L / \\partial W_{ij} = 2 x_i y_j$: $\\partial L / \\partial W = 2 x^{\\top} (x W)$.")
+
+
+TYPE = MatrixGradient()
