@@ -73,12 +73,15 @@ def cli() -> None:
 @click.option("--roster", type=click.Path(dir_okay=False), help="CSV with a header 'id,name'.")
 @click.option("--count", type=click.IntRange(1, 100_000), help="Number of anonymous students (default 1).")
 @click.option("--format", "formats", default="md,tex", show_default=True,
-              help="Comma-separated formats: md, tex.")
+              help="Comma-separated formats: md, tex, html, pdf (pdf needs pdflatex).")
+@click.option("--combined", is_flag=True,
+              help="Also write pdf/class-worksheets.pdf and pdf/class-keys.pdf: the whole class, each student "
+                   "from a new page, for printing.")
 @click.option("--out", default="exgen-out", show_default=True, type=click.Path(file_okay=False),
               help="Output folder; nothing is written outside it.")
 @click.option("--force", is_flag=True, help="Overwrite existing files in --out.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
-def generate(bank, seed, roster, count, formats, out, force, quiet) -> None:
+def generate(bank, seed, roster, count, formats, out, force, quiet, combined) -> None:
     """Generate a worksheet and an answer key per student, plus answer_key.json.
 
     BANK is a bank file or a built-in bank's name (default: dl-math-basics).
@@ -88,6 +91,7 @@ def generate(bank, seed, roster, count, formats, out, force, quiet) -> None:
       exgen generate --count 30 --out week1
       exgen generate week1.yaml --roster class.csv --format md,tex --out week1 --force
       exgen generate dot_product --seed 42 --count 5
+      exgen generate --roster class.csv --format pdf,html --combined --out week1
     """
     from exgen.generate import generate as run
     from exgen.outputs import OutputDir
@@ -97,13 +101,13 @@ def generate(bank, seed, roster, count, formats, out, force, quiet) -> None:
 
     if roster and count:
         raise click.UsageError("use either --roster or --count, not both")
-    chosen = _formats(formats, list(FORMATS))
+    chosen = _formats(formats, [*FORMATS, "pdf"])
     spec = load_bank(resolve_bank_path(bank))
     students = read_roster(roster) if roster else numbered(count or 1)
     run_seed = spec.seed if seed is None else seed
     with _progress(len(students), "Generating", quiet=quiet) as advance:
         result = run(spec, students, seed=run_seed, formats=chosen, out=OutputDir(out, force=force),
-                     progress=advance)
+                     progress=advance, combined=combined)
     if quiet:
         return
     if sys.stdout.isatty():
@@ -223,7 +227,7 @@ def grade(submissions, key_path, out, formats, jobs, force, quiet) -> None:
     from exgen.keyfile import load_key
     from exgen.outputs import OutputDir
 
-    chosen = _formats(formats, list(FORMATS))
+    chosen = _formats(formats, [*FORMATS, "pdf"])
     path = Path(key_path)
     if path.is_dir():
         path = path / "answer_key.json"

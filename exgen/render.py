@@ -7,7 +7,7 @@ for user text. Templates only format: every number reaches them through a filter
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Callable, Mapping, Sequence
 
@@ -47,6 +47,20 @@ class Format:
     ext: str
     escape: Callable[[str], str]
     delimiters: Mapping[str, str]
+    autoescape: bool = False
+    filters: Mapping[str, Callable] = field(default_factory=dict)  # format-specific filters (override)
+
+
+def _html_filters() -> dict:
+    from exgen import htmlfmt
+
+    return {"rich": htmlfmt.rich, "math": htmlfmt.math, "displaymath": lambda tex: htmlfmt.math(tex, True)}
+
+
+def _html_escape(text: Any) -> str:
+    from exgen.htmlfmt import html_text
+
+    return html_text(text)
 
 
 _LATEX_DELIMITERS = {"block_start_string": "((*", "block_end_string": "*))", "variable_start_string": "(((",
@@ -55,6 +69,7 @@ _LATEX_DELIMITERS = {"block_start_string": "((*", "block_end_string": "*))", "va
 FORMATS: dict[str, Format] = {
     "md": Format("md", "markdown", "md", md_text, {}),
     "tex": Format("tex", "latex", "tex", tex_text, _LATEX_DELIMITERS),
+    "html": Format("html", "html", "html", _html_escape, {}, autoescape=True, filters=_html_filters()),
 }
 
 
@@ -69,12 +84,14 @@ def environment(fmt: str) -> jinja2.Environment:
     spec = FORMATS[fmt]
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir() / spec.folder)),
-        undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined, autoescape=spec.autoescape, keep_trailing_newline=True,
         trim_blocks=True, lstrip_blocks=True, **spec.delimiters)
     env.filters.update({
         "num": num, "tex_num": tex_num, "bmatrix": bmatrix, "column": column, "shape": shape_tex, "dims": dims,
         "esc": spec.escape, "rich": _rich(spec.escape), "answer": _answer,
+        "math": lambda tex: f"${tex}$", "displaymath": lambda tex: f"$${tex}$$",
     })
+    env.filters.update(spec.filters)
     return env
 
 
@@ -84,9 +101,51 @@ def type_template(fmt: str, type_name: str) -> str:
 
 
 def render_exercise(instance: Instance, fmt: str, *, key: bool = False) -> str:
-    """Render the statement of one exercise (its given data) in a format."""
-    template = environment(fmt).get_template(type_template(fmt, instance.type))
+    """Render the statement of one exercise (its given data) in a format.
+
+    A type without an HTML template gets its Markdown statement converted (``exgen.htmlfmt``).
+    """
+    env = environment(fmt)
+    try:
+        template = env.get_template(type_template(fmt, instance.type))
+    except jinja2.TemplateNotFound:
+        if fmt != "html":
+            raise
+        from exgen.htmlfmt import markdown_statement
+        from exgen.svggraph import graph_figure
+
+        return str(markdown_statement(render_exercise(instance, "md", key=key),
+                                      figure=graph_figure(instance.to_dict(), key=key)))
     return template.render(ex=instance.to_dict(), key=key)
+
+
+def _figure(instance: Instance, fmt: str, *, key: bool, student_id: str) -> str:
+    """Return the plot of an exercise (``plot: true`` in the bank) in a format, or "" (``exgen.plots``)."""
+    from exgen import plots
+
+    ex = instance.to_dict()
+    if not plots.wants_plot(ex):
+        return ""
+    return plots.figure(ex, fmt, key=key, href=figure_name(student_id, instance.exercise_id, key=key))
+
+
+def figure_name(student_id: str, exercise_id: str, *, key: bool) -> str:
+    """Return a Markdown document's plot file, relative to the document (``figures/<student>-<ex>.svg``)."""
+    return f"figures/{student_id}-{exercise_id}{'-key' if key else ''}.svg"
+
+
+def document_assets(*, fmt: str, key: bool, student: Mapping[str, str], instances: Sequence[Instance]) -> dict:
+    """Return the files a document refers to (Markdown plots as SVG), by path relative to the document."""
+    from exgen import plots
+
+    if fmt != "md":
+        return {}
+    out = {}
+    for inst in instances:
+        ex = inst.to_dict()
+        if plots.wants_plot(ex):
+            out[figure_name(student["id"], inst.exercise_id, key=key)] = plots.figure(ex, "svg", key=key, href="")
+    return out
 
 
 def render_document(*, fmt: str, key: bool, bank: Mapping[str, Any], student: Mapping[str, str],
@@ -101,7 +160,26 @@ def render_document(*, fmt: str, key: bool, bank: Mapping[str, Any], student: Ma
         instances: the student's instances, in bank order.
     """
     env = environment(fmt)
-    exercises = [{**inst.to_dict(), "statement": render_exercise(inst, fmt, key=key)} for inst in instances]
+    exercises = _exercises(fmt, key, student, instances)
     total = sum(inst.points for inst in instances)
     doc = env.get_template(f"{'key' if key else 'worksheet'}.{FORMATS[fmt].ext}.j2")
     return doc.render(bank=bank, student=student, exercises=exercises, total=total, key=key)
+
+
+def _exercises(fmt: str, key: bool, student: Mapping[str, str], instances: Sequence[Instance]) -> list[dict]:
+    return [{**inst.to_dict(), "statement": str(render_exercise(inst, fmt, key=key))
+             + _figure(inst, fmt, key=key, student_id=student["id"])} for inst in instances]
+
+
+def render_class(*, key: bool, bank: Mapping[str, Any],
+                 documents: Sequence[tuple[Mapping[str, str], Sequence[Instance]]]) -> str:
+    """Render one LaTeX document for a whole class: each student's worksheet (or key) from a new page.
+
+    Args:
+        key: the answer keys instead of the worksheets.
+        bank: as for ``render_document``.
+        documents: ``(student, instances)`` per student, in roster order.
+    """
+    docs = [{"student": student, "exercises": _exercises("tex", key, student, insts),
+             "total": sum(i.points for i in insts)} for student, insts in documents]
+    return environment("tex").get_template("class.tex.j2").render(bank=bank, documents=docs, key=key)

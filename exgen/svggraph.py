@@ -1,0 +1,97 @@
+"""Computational-graph diagrams as inline SVG for HTML pages, from the description in ``exgen.graphs``.
+
+The layout follows the TikZ drawing (``exgen.diagrams``): columns left to right, forward values above
+the arrows, gradients below (in red), gradients to find as ``(c) ?``. Only plain text is drawn, always
+escaped; the result is deterministic.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any, Mapping
+
+_GRAD = "#a31515"
+
+
+def _wide(desc: Mapping[str, Any]) -> bool:
+    return any(e["value_text"].startswith("[") or e["grad_text"].startswith("[") for e in desc["edges"])
+
+
+def _forward(e: Mapping[str, Any], key: bool) -> str:
+    if e["forward_part"] and not key:
+        return f"({e['forward_part']}) ?"
+    return f"{e['src']} = {e['value_text']}"
+
+
+def _backward(e: Mapping[str, Any], key: bool) -> str:
+    if key or e["grad_given"]:
+        return f"∂L/∂{e['src']} = {e['grad_text']}"
+    if e["grad_part"]:
+        return f"∂L/∂{e['src']} = ({e['grad_part']}) ?"
+    return ""
+
+
+def _text_width(text: str) -> float:
+    return 6.6 * len(text) + 8
+
+
+def graph_svg(desc: Mapping[str, Any], *, key: bool = False, label: str = "Computational graph") -> str:
+    """Return an ``<svg>`` drawing of a graph description (``role="img"``, titled for screen readers)."""
+    wide = _wide(desc)
+    forward = {e["src"] + ">" + e["dst"]: _forward(e, key) for e in desc["edges"]}
+    longest = max([_text_width(t) for t in forward.values()] + [_text_width(_backward(e, key)) for e in desc["edges"]]
+                  + [80])
+    dx = max(150.0, longest + 50) if wide else max(130.0, longest + 40)
+    dy = 96.0
+    pos = {n["id"]: (40 + n["col"] * dx, 40 + n["row"] * dy) for n in desc["nodes"]}
+    width = max(x for x, _ in pos.values()) + 60
+    height = max(y for _, y in pos.values()) + 70
+    size = {}
+    out = []
+    for n in desc["nodes"]:
+        x, y = pos[n["id"]]
+        text = html.escape(n["text"])
+        if n["kind"] == "op":
+            w = max(36.0, _text_width(n["text"]))
+            size[n["id"]] = w / 2
+            out.append(f'<rect x="{x - w / 2:.1f}" y="{y - 18:.1f}" width="{w:.1f}" height="36" rx="18" '
+                       f'fill="#f2f2f2" stroke="#333" stroke-width="1.5"/>'
+                       f'<text x="{x:.1f}" y="{y + 5:.1f}" text-anchor="middle">{text}</text>')
+        else:
+            size[n["id"]] = _text_width(n["text"]) / 2
+            out.append(f'<text x="{x:.1f}" y="{y + 5:.1f}" text-anchor="middle" font-style="italic">{text}</text>')
+    for e in desc["edges"]:
+        (x1, y1), (x2, y2) = pos[e["src"]], pos[e["dst"]]
+        sx, ex_ = x1 + size[e["src"]] + 2, x2 - size[e["dst"]] - 4
+        mx, my = (sx + ex_) / 2, (y1 + y2) / 2
+        out.append(f'<line x1="{sx:.1f}" y1="{y1:.1f}" x2="{ex_:.1f}" y2="{y2:.1f}" stroke="#333" '
+                   f'stroke-width="1.5" marker-end="url(#head)"/>')
+        out.append(f'<text x="{mx:.1f}" y="{my - 8:.1f}" text-anchor="middle" font-size="12">'
+                   f'{html.escape(forward[e["src"] + ">" + e["dst"]])}</text>')
+        back = _backward(e, key)
+        if back:
+            out.append(f'<text x="{mx:.1f}" y="{my + 18:.1f}" text-anchor="middle" font-size="12" '
+                       f'fill="{_GRAD}">{html.escape(back)}</text>')
+    for m in desc.get("marks", ()):
+        x, y = pos[m["node"]]
+        value = m["grad_text"] if key else f"({m['part']}) ?"
+        out.append(f'<text x="{x:.1f}" y="{y + 40:.1f}" text-anchor="middle" font-size="12" fill="{_GRAD}">'
+                   f'{html.escape(f"∂L/∂{m["node"]} = {value}")}</text>')
+    head = ('<defs><marker id="head" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" markerHeight="8" '
+            'orient="auto"><path d="M0 0L10 5L0 10z" fill="#333"/></marker></defs>')
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {height:.0f}" width="{width:.0f}" '
+            f'height="{height:.0f}" role="img" aria-label="{html.escape(label)}" class="graph" '
+            f'font-family="sans-serif" font-size="14"><title>{html.escape(label)}</title>{head}'
+            + "".join(out) + "</svg>")
+
+
+def graph_figure(ex: Mapping[str, Any], *, key: bool) -> str:
+    """Return an exercise's graph diagram as an HTML ``<figure>``, or "" when it has none."""
+    desc = (ex.get("context") or {}).get("graph")
+    if not isinstance(desc, Mapping):
+        return ""
+    label = ("Computational graph with every forward value and gradient" if key else
+             "Computational graph: forward values above the arrows, gradients below; (letter) ? marks a value "
+             "to find")
+    return f'<figure class="graph">{graph_svg(desc, key=key, label=label)}<figcaption>{html.escape(label)}' \
+           "</figcaption></figure>"
