@@ -14,7 +14,7 @@ from exgen.grading.results import (ExerciseInfo, ExerciseResult, PartResult, Pro
 from exgen.grading.submissions import WHOLE, Submission
 from exgen.instance import Instance
 
-#: Submissions per task sent to a worker process.
+#: Most submissions per task sent to a worker process.
 CHUNK = 64
 INTERNAL_ERROR_FEEDBACK = ("This answer could not be graded because of an error in the grader; "
                            "your instructor has been told and will check it by hand.")
@@ -81,14 +81,21 @@ def grade_submission(name: str, instances: Sequence[Instance],
                                      max_points=round_points(p.points), feedback=INTERNAL_ERROR_FEEDBACK,
                                      answer=answer_text(given.get(p.id)))
                           for p in inst.parts)
-        exercises.append(ExerciseResult(id=inst.exercise_id, title=inst.title,
-                                        points=round_points(sum(p.points for p in parts)),
-                                        max_points=round_points(sum(p.max_points for p in parts)), parts=parts))
+        exercises.append(ExerciseResult(id=inst.exercise_id, title=inst.title, points=_scaled(inst, parts),
+                                        max_points=round_points(inst.points), parts=parts))
     result = StudentResult(id=sub.student or "", name=name, source=sub.source,
                            total=round_points(sum(e.points for e in exercises)),
                            max_points=round_points(sum(e.max_points for e in exercises)),
                            exercises=tuple(exercises), warnings=tuple(p.message for p in problems))
     return result, problems
+
+
+def _scaled(inst: Instance, parts: Sequence[PartResult]) -> float:
+    """The exercise's points times the fraction of its part points earned (part weights are rounded in the
+    key, so their sum can miss the exercise's points by a little; full marks give exactly its points)."""
+    earned = sum(p.points for p in parts)
+    possible = sum(p.max_points for p in parts)
+    return round_points(inst.points * earned / possible) if possible > 0 else 0.0
 
 
 def _grade_chunk(chunk: list[tuple[Submission, str, list[dict]]]) -> list[tuple[StudentResult, list[Problem]]]:
@@ -104,8 +111,7 @@ def exercise_infos(key: Mapping[str, Any]) -> tuple[ExerciseInfo, ...]:
         for inst in entry["exercises"]:
             if inst.exercise_id not in seen:
                 seen[inst.exercise_id] = ExerciseInfo(
-                    id=inst.exercise_id, title=inst.title,
-                    max_points=round_points(sum(p.points for p in inst.parts)),
+                    id=inst.exercise_id, title=inst.title, max_points=round_points(inst.points),
                     parts=tuple(p.id for p in inst.parts))
     return tuple(seen.values())
 
@@ -155,7 +161,7 @@ def grade_batch(key: Mapping[str, Any], submissions: Sequence[Submission], *, jo
     problems = [Problem("error", m) for m in read_problems] + problems
     students = key["students"]
     graded: list[tuple[StudentResult, list[Problem]]] = []
-    if jobs <= 1 or len(todo) <= CHUNK:
+    if jobs <= 1 or len(todo) < 2:
         for sub in todo:
             entry = students[sub.student]
             graded.append(grade_submission(entry["name"], entry["exercises"], sub))
@@ -164,9 +170,10 @@ def grade_batch(key: Mapping[str, Any], submissions: Sequence[Submission], *, jo
     else:
         from concurrent.futures import ProcessPoolExecutor
 
+        size = max(1, min(CHUNK, -(-len(todo) // (4 * jobs))))  # a few chunks per worker, at most CHUNK
         chunks = [[(sub, students[sub.student]["name"],
-                    [inst.to_dict() for inst in students[sub.student]["exercises"]]) for sub in todo[i:i + CHUNK]]
-                  for i in range(0, len(todo), CHUNK)]
+                    [inst.to_dict() for inst in students[sub.student]["exercises"]]) for sub in todo[i:i + size]]
+                  for i in range(0, len(todo), size)]
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             for done in pool.map(_grade_chunk, chunks):
                 graded.extend(done)
