@@ -106,6 +106,8 @@ def _load_yaml(text: str, source: str) -> Any:
     except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError) as err:
         raise ExgenError(f"{source}: not valid YAML ({type(err).__name__}: {_shown(str(err), 80)}); "
                          f"expected {SUBMISSION_FORM}") from None
+    if not docs:
+        raise ExgenError(f"{source}: empty file; expected {SUBMISSION_FORM}")
     if len(docs) != 1:
         raise ExgenError(f"{source}: expected one YAML document, found {len(docs)}")
     return docs[0]

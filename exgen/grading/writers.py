@@ -26,17 +26,18 @@ FEEDBACK_DIR = "feedback"
 VERDICT_WORDS = {"correct": "correct", "partial": "partially correct", "incorrect": "incorrect",
                  "invalid": "invalid (could not be read)", "missing": "missing"}
 
-_UNSAFE = re.compile(r"[^A-Za-z0-9._@+-]")
+_UNSAFE = re.compile(r"[^A-Za-z0-9@+-]+")
 
 
 def safe_file_stem(student_id: str) -> str:
     """Return a file name stem for a student id: the id itself when it is a plain name, otherwise the
-    id with unsafe characters replaced and a short hash of the original (so stems stay distinct)."""
+    id with each run of other characters (dots included) replaced by ``_`` and a short hash of the original
+    appended (so stems stay distinct)."""
     from exgen.roster import check_student_id
 
     if check_student_id(student_id) is None:
         return student_id
-    base = _UNSAFE.sub("_", student_id).strip("._-")[:40] or "student"
+    base = _UNSAFE.sub("_", student_id).strip("_-")[:40] or "student"
     digest = hashlib.sha256(student_id.encode("utf-8", "surrogatepass")).hexdigest()[:10]
     return f"{base}-{digest}"
 
