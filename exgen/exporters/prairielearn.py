@@ -31,7 +31,7 @@ from exgen.spec import BankSpec, ExerciseSpec
 VENDORED = ("yaml", "jinja2", "markupsafe")
 #: Variants sampled at export to learn every (part id, kind) a type can draw; question.html shows each
 #: element only when the variant has that part (mustache ``params.show_<name>``).
-LAYOUT_SAMPLES = 64
+LAYOUT_SAMPLES = 24
 
 
 def pl_name(part: Part) -> str:
