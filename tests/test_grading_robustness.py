@@ -157,3 +157,69 @@ def test_hostile_ids_are_escaped_in_markdown(batch):
     text = (batch["out"] / "feedback" / f"{stem}.md").read_text(encoding="utf-8")
     assert f"`{HOSTILE_ID}`" in text  # as code, where nothing is interpreted
     assert "Name \\<3\\> \\*3\\* \\$x\\$" in text
+
+
+# -- library level: the grader never raises on any answer value --------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+LEAF = st.one_of(st.none(), st.booleans(), st.integers(-10**30, 10**30), st.floats(allow_nan=True),
+                 st.text(max_size=40), st.sampled_from(["[[1, 2], [3, 4]]", "(2, 3)", "3/0", "1e999", "x^2",
+                                                        "[" * 50, "yes", "sigma(z)"]))
+ANSWER = st.recursive(LEAF, lambda inner: st.lists(inner, max_size=4), max_leaves=12)
+
+
+@pytest.fixture(scope="module")
+def instances():
+    from exgen.pipeline import build_student
+    from exgen.resources import builtin_banks
+    from exgen.spec import load_bank
+
+    bank = load_bank(builtin_banks()["dl-math-basics"])
+    return build_student(bank, seed=bank.seed, student_id="fuzz")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_any_answer_values_are_graded(instances, data):
+    from exgen.grading.batch import grade_submission
+    from exgen.grading.submissions import Submission
+
+    answers = {i.exercise_id: {p.id: data.draw(ANSWER) for p in i.parts} for i in instances}
+    result, problems = grade_submission("n", instances, Submission("fuzz", answers, "f"))
+    assert [p for p in problems if p.level == "error"] == []
+    for ex in result.exercises:
+        assert 0 <= ex.points <= ex.max_points
+        for part in ex.parts:
+            assert part.verdict in ("correct", "partial", "incorrect", "invalid", "missing")
+            assert 0 <= part.points <= part.max_points and part.feedback
+
+
+def test_whole_answers_unknown_parts_and_internal_errors(instances, monkeypatch):
+    from dataclasses import replace
+
+    from exgen.answers import get_kind
+    from exgen.grading.batch import grade_submission
+    from exgen.grading.submissions import WHOLE, Submission
+
+    multi = instances[0]
+    single = replace(multi, exercise_id="single", parts=multi.parts[:1])
+    part = single.parts[0]
+    typed = get_kind(part.kind).typed(part.answer, part)
+    sub = Submission("s", {"single": {WHOLE: typed}, multi.exercise_id: {WHOLE: "1", "zz": "2"},
+                           "nope": {"a": "1"}}, "s.yaml")
+    result, problems = grade_submission("n", [single, multi], sub)
+    assert result.exercises[0].parts[0].verdict == "correct"
+    assert {p.verdict for p in result.exercises[1].parts} == {"missing"}
+    messages = [p.message for p in problems]
+    assert [p.level for p in problems] == ["warning"] * 3
+    assert any("unknown exercise id 'nope'" in m for m in messages)
+    assert any(f"answer to {multi.exercise_id!r} as a whole" in m for m in messages)
+    assert any(f"unknown part {multi.exercise_id}.zz" in m for m in messages)
+
+    kind = get_kind(part.kind)
+    monkeypatch.setattr(type(kind), "parse", lambda self, raw, p: 1 / 0)
+    result, problems = grade_submission("n", [single], Submission("s", {"single": {part.id: typed}}, "s.yaml"))
+    assert [p.level for p in problems] == ["error"] and "ZeroDivisionError" in problems[0].message
+    assert result.exercises[0].parts[0].verdict == "invalid" and result.total == 0

@@ -323,9 +323,9 @@ def read_class_csv(path: str | Path) -> tuple[list[Submission], list[str]]:
                 problems.append(f"{source}: expected {len(header)} columns as in the header, got {len(row)}")
                 continue
             try:
-                student = _student_id(row[id_col], source)
-                if student is None or not row[id_col].strip():
+                if not row[id_col].strip():
                     raise ExgenError(f"{source}: column 'student' is empty; expected an id like s001")
+                student = _student_id(row[id_col], source)
                 answers = normalise_answers({header[i]: row[i] for i in answer_cols}, source=source)
             except ExgenError as err:
                 problems.append(str(err))
