@@ -81,7 +81,7 @@ def _tests(instances, scored: dict | None, visibility: str, reason: str = "") ->
                 lines = [f"{result.verdict.capitalize()}: {result.feedback}"]
                 if result.answer is not None:
                     lines.append(f"Your answer: {result.answer}")
-                test.update(score=result.points, output="\n".join(lines),
+                test.update(score=result.points, max_score=result.max_points, output="\n".join(lines),
                             status="passed" if result.points >= result.max_points else "failed")
                 if result.tag:
                     test["tags"] = [result.tag]
