@@ -50,7 +50,7 @@ _OPENERS = frozenset("([{,=<>≤≥+−×·:;|→")
 
 
 def _typeset(root: Element) -> None:
-    """Fix spacing that MathML Core gets wrong where TeX gets it right.
+    r"""Fix spacing that MathML Core gets wrong where TeX gets it right.
 
     A minus right after an opening bracket, a relation or a comma (``(-4)``, ``= -3``) is a sign, not a
     binary operator: it is merged into the number. A named function followed by its argument
@@ -64,6 +64,9 @@ def _typeset(root: Element) -> None:
                     and kids[i - 1].tag == "mo" and (kids[i - 1].text or "") in _OPENERS:
                 nxt.text = "−" + (nxt.text or "")
                 parent.remove(el)
+            elif el.tag == "mo" and el.text in ("|", "‖"):
+                el.set("lspace", "0")  # a norm or absolute-value bar hugs its argument
+                el.set("rspace", "0")
             elif el.tag == "mi" and el.text in _FUNCTIONS and nxt is not None and nxt.tag in ("mi", "mn", "mrow"):
                 parent.insert(list(parent).index(el) + 1, Element("mspace", {"width": "0.1667em"}))
 

@@ -40,15 +40,67 @@ def descent_spec(expr: str, *, steps: Sequence[float], var: str = "x") -> dict:
     return {"kind": "descent", "expr": expr, "var": var, "steps": [float(s) for s in steps]}
 
 
+def line_spec(expr: str, *, variables: Sequence[str], point: Sequence[float], direction: Sequence[float],
+              step: float) -> dict:
+    """Return the spec of a gradient-descent step of a multi-variable ``f``, seen along its direction.
+
+    The curve is ``t -> f(point + t * direction)``; the step goes from ``t = 0`` to ``t = step``.
+    """
+    return {"kind": "descent", "expr": expr, "var": "t", "variables": list(variables),
+            "origin": [float(p) for p in point], "direction": [float(d) for d in direction],
+            "steps": [0.0, float(step)]}
+
+
 def _f(spec: Mapping[str, Any]):
     from exgen.expr.evaluate import evaluate
     from exgen.expr.parser import parse
 
-    node = parse(str(spec["expr"]), (str(spec["var"]),), implicit_multiplication=False)
+    names = tuple(spec.get("variables") or (str(spec["var"]),))
+    node = parse(str(spec["expr"]), names, implicit_multiplication=False)
 
     def f(xs: np.ndarray) -> np.ndarray:
-        return evaluate(node, {str(spec["var"]): np.asarray(xs, dtype=float)}, len(xs))
+        xs = np.asarray(xs, dtype=float)
+        if "origin" in spec:
+            env = {n: o + xs * d for n, o, d in zip(names, spec["origin"], spec["direction"])}
+        else:
+            env = {names[0]: xs}
+        return evaluate(node, env, len(xs))
     return f
+
+
+def _gradient(expr: str, names: Sequence[str], point: Sequence[float], h: float = 1e-5) -> list[float]:
+    from exgen.expr.evaluate import evaluate_scalar
+    from exgen.expr.parser import parse
+
+    node = parse(expr, tuple(names), implicit_multiplication=False)
+    out = []
+    for i in range(len(names)):
+        up = {n: p + (h if j == i else 0.0) for j, (n, p) in enumerate(zip(names, point))}
+        down = {n: p - (h if j == i else 0.0) for j, (n, p) in enumerate(zip(names, point))}
+        a, b = evaluate_scalar(node, up), evaluate_scalar(node, down)
+        out.append(0.0 if a is None or b is None else (a - b) / (2 * h))
+    return out
+
+
+def spec_for(ex: Mapping[str, Any]) -> dict | None:
+    """Return the plot spec of an instance (as a dict), or None when its type has nothing to plot.
+
+    A type may store its own spec as ``context["plot_data"]``; ``derivative`` (tangent at ``x0``) and
+    ``gradient`` (the descent step along ``-grad f``) are plotted from their given data.
+    """
+    ctx, given = ex.get("context") or {}, ex.get("given") or {}
+    if isinstance(ctx.get("plot_data"), Mapping):
+        return dict(ctx["plot_data"])
+    f = given.get("f")
+    if not isinstance(f, Mapping) or "expr" not in f:
+        return None
+    if ex.get("type") == "derivative" and "x0" in given:
+        return tangent_spec(f["expr"], x0=given["x0"])
+    if ex.get("type") == "gradient" and {"variables", "point", "learning_rate"} <= set(given):
+        grad = _gradient(f["expr"], given["variables"], given["point"])
+        return line_spec(f["expr"], variables=given["variables"], point=given["point"],
+                         direction=[-g for g in grad], step=given["learning_rate"])
+    return None
 
 
 def _nice_step(span: float, target: int = 5) -> float:
@@ -71,19 +123,27 @@ def sample(spec: Mapping[str, Any]) -> dict:
     f = _f(spec)
     if spec["kind"] == "tangent":
         x0, span = float(spec["x0"]), float(spec.get("span", 2.5))
-        xlim = (x0 - span, x0 + span)
         y0 = float(f(np.array([x0]))[0])
         slope = spec.get("slope")
         if slope is None:
             h = 1e-5
             slope = float((f(np.array([x0 + h])) - f(np.array([x0 - h])))[0] / (2 * h))
+        # Zoom in while the curve's rise dwarfs the tangent's (exponentials), so the point stays readable.
+        while span > 0.6:
+            window = f(np.linspace(x0 - span, x0 + span, 41))
+            window = window[np.isfinite(window)]
+            rise = float(np.ptp(window)) if window.size else 0.0
+            if rise <= 6 * (abs(slope) * 2 * span + 1):
+                break
+            span *= 0.7
+        xlim = (x0 - span, x0 + span)
         points = [(x0, y0)]
         lines = [((xlim[0], y0 + slope * (xlim[0] - x0)), (xlim[1], y0 + slope * (xlim[1] - x0)))]
         extra = {"slope": slope}
     else:
         steps = [float(s) for s in spec["steps"]]
         lo, hi = min(steps), max(steps)
-        pad = max(1.0, 0.35 * (hi - lo))
+        pad = 2.5 * (hi - lo) if "origin" in spec else max(1.0, 0.35 * (hi - lo))
         xlim = (lo - pad, hi + pad)
         ys = f(np.array(steps))
         points = [(x, float(y)) for x, y in zip(steps, ys)]
@@ -189,20 +249,24 @@ def pgfplots(data: Mapping[str, Any], *, key: bool) -> str:
 
 
 def wants_plot(ex: Mapping[str, Any]) -> bool:
-    """Return whether an instance (as a dict) asks for a plot and carries a spec to draw it from."""
-    ctx = ex.get("context") or {}
-    return bool(ctx.get("plot")) and isinstance(ctx.get("plot_data"), Mapping)
+    """Return whether an instance (as a dict) asks for a plot (``plot: true``) and has something to plot."""
+    return bool((ex.get("context") or {}).get("plot")) and spec_for(ex) is not None
 
 
 def caption(ex: Mapping[str, Any], *, key: bool) -> str:
     """Return a one-line description of the plot (used as alt text and caption)."""
-    spec = ex["context"]["plot_data"]
+    spec = spec_for(ex)
     var = spec["var"]
     if spec["kind"] == "tangent":
-        tail = " and the tangent line there" if key else ""
-        return f"Graph of the function near {var} = {num(spec['x0'])}, with the point marked{tail}."
+        tail = ", with the tangent line there (dashed)" if key else ""
+        return f"Graph of f near {var} = {num(spec['x0'])}, the point marked{tail}."
+    if "origin" in spec:
+        point = ", ".join(num(p) for p in spec["origin"])
+        tail = "; the arrow is the step to t = η" if key else ""
+        return (f"Graph of f along the descent direction: f(p − t ∇f(p)) for p = ({point}), "
+                f"starting at t = 0{tail}.")
     tail = "; arrows show each gradient-descent step" if key else ""
-    return f"Graph of the function with the starting point {var} = {num(spec['steps'][0])} marked{tail}."
+    return f"Graph of f with the starting point {var} = {num(spec['steps'][0])} marked{tail}."
 
 
 def figure(ex: Mapping[str, Any], fmt: str, *, key: bool, href: str) -> str:
@@ -215,7 +279,7 @@ def figure(ex: Mapping[str, Any], fmt: str, *, key: bool, href: str) -> str:
         key: draw the answer (tangent line, descent steps).
         href: the SVG file's path relative to a Markdown document.
     """
-    data = sample(ex["context"]["plot_data"])
+    data = sample(spec_for(ex))
     text = caption(ex, key=key)
     if fmt == "svg":
         return svg(data, key=key, label=text) + "\n"

@@ -8,6 +8,7 @@ escaped; the result is deterministic.
 from __future__ import annotations
 
 import html
+import math
 from typing import Any, Mapping
 
 _GRAD = "#a31515"
@@ -31,6 +32,12 @@ def _backward(e: Mapping[str, Any], key: bool) -> str:
     return ""
 
 
+def _skips(e: Mapping[str, Any], desc: Mapping[str, Any]) -> bool:
+    where = {n["id"]: (n["col"], n["row"]) for n in desc["nodes"]}
+    (c1, r1), (c2, r2) = where[e["src"]], where[e["dst"]]
+    return r1 == r2 and abs(c2 - c1) > 1
+
+
 def _text_width(text: str) -> float:
     return 6.6 * len(text) + 8
 
@@ -42,8 +49,13 @@ def graph_svg(desc: Mapping[str, Any], *, key: bool = False, label: str = "Compu
     longest = max([_text_width(t) for t in forward.values()] + [_text_width(_backward(e, key)) for e in desc["edges"]]
                   + [80])
     dx = max(150.0, longest + 50) if wide else max(130.0, longest + 40)
-    dy = 96.0
-    pos = {n["id"]: (40 + n["col"] * dx, 40 + n["row"] * dy) for n in desc["nodes"]}
+    dy = 80.0
+    col0 = min(n["col"] for n in desc["nodes"])
+    row0 = min(n["row"] for n in desc["nodes"])
+    top = 40 + (0.9 * dy if any(e for e in desc["edges"] if _skips(e, desc)) else 0)
+    marks = [f"∂L/∂{m['node']} = {m['grad_text'] if key else '(' + m['part'] + ') ?'}" for m in desc.get("marks", ())]
+    left = max([40.0] + [_text_width(t) / 2 + 8 for t in marks])
+    pos = {n["id"]: (left + (n["col"] - col0) * dx, top + (n["row"] - row0) * dy) for n in desc["nodes"]}
     width = max(x for x, _ in pos.values()) + 60
     height = max(y for _, y in pos.values()) + 70
     size = {}
@@ -62,21 +74,39 @@ def graph_svg(desc: Mapping[str, Any], *, key: bool = False, label: str = "Compu
             out.append(f'<text x="{x:.1f}" y="{y + 5:.1f}" text-anchor="middle" font-style="italic">{text}</text>')
     for e in desc["edges"]:
         (x1, y1), (x2, y2) = pos[e["src"]], pos[e["dst"]]
-        sx, ex_ = x1 + size[e["src"]] + 2, x2 - size[e["dst"]] - 4
-        mx, my = (sx + ex_) / 2, (y1 + y2) / 2
-        out.append(f'<line x1="{sx:.1f}" y1="{y1:.1f}" x2="{ex_:.1f}" y2="{y2:.1f}" stroke="#333" '
+        length = math.hypot(x2 - x1, y2 - y1) or 1.0
+        ux, uy = (x2 - x1) / length, (y2 - y1) / length
+        sx, sy = x1 + ux * (size[e["src"]] + 2), y1 + uy * (size[e["src"]] + 2)
+        ex_, ey = x2 - ux * (size[e["dst"]] + 4), y2 - uy * (size[e["dst"]] + 4)
+        mx, my = (sx + ex_) / 2, (sy + ey) / 2
+        if abs(y2 - y1) < 1e-6 and abs(x2 - x1) > 1.5 * dx:  # skips a column: arc above the nodes between
+            ay = sy - 0.9 * dy
+            out.append(f'<path d="M{sx:.1f} {sy - 8:.1f} Q{mx:.1f} {ay:.1f} {ex_:.1f} {ey - 8:.1f}" fill="none" '
+                       f'stroke="#333" stroke-width="1.5" marker-end="url(#head)"/>')
+            top = (sy - 8 + ay) / 2
+            out.append(f'<text x="{mx:.1f}" y="{top - 22:.1f}" text-anchor="middle" font-size="12">'
+                       f'{html.escape(forward[e["src"] + ">" + e["dst"]])}</text>')
+            back = _backward(e, key)
+            if back:
+                out.append(f'<text x="{mx:.1f}" y="{top - 8:.1f}" text-anchor="middle" font-size="12" '
+                           f'fill="{_GRAD}">{html.escape(back)}</text>')
+            continue
+        angle = math.degrees(math.atan2(uy, ux))
+        turn = f' transform="rotate({angle:.1f} {mx:.1f} {my:.1f})"' if abs(angle) > 0.5 else ""
+        out.append(f'<line x1="{sx:.1f}" y1="{sy:.1f}" x2="{ex_:.1f}" y2="{ey:.1f}" stroke="#333" '
                    f'stroke-width="1.5" marker-end="url(#head)"/>')
-        out.append(f'<text x="{mx:.1f}" y="{my - 8:.1f}" text-anchor="middle" font-size="12">'
+        out.append(f'<text x="{mx:.1f}" y="{my - 6:.1f}" text-anchor="middle" font-size="12"{turn}>'
                    f'{html.escape(forward[e["src"] + ">" + e["dst"]])}</text>')
         back = _backward(e, key)
         if back:
-            out.append(f'<text x="{mx:.1f}" y="{my + 18:.1f}" text-anchor="middle" font-size="12" '
-                       f'fill="{_GRAD}">{html.escape(back)}</text>')
+            out.append(f'<text x="{mx:.1f}" y="{my + 15:.1f}" text-anchor="middle" font-size="12" '
+                       f'fill="{_GRAD}"{turn}>{html.escape(back)}</text>')
     for m in desc.get("marks", ()):
         x, y = pos[m["node"]]
         value = m["grad_text"] if key else f"({m['part']}) ?"
+        text = html.escape(f"∂L/∂{m['node']} = {value}")
         out.append(f'<text x="{x:.1f}" y="{y + 40:.1f}" text-anchor="middle" font-size="12" fill="{_GRAD}">'
-                   f'{html.escape(f"∂L/∂{m["node"]} = {value}")}</text>')
+                   f'{text}</text>')
     head = ('<defs><marker id="head" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" markerHeight="8" '
             'orient="auto"><path d="M0 0L10 5L0 10z" fill="#333"/></marker></defs>')
     return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {height:.0f}" width="{width:.0f}" '
