@@ -226,22 +226,28 @@ def svg(data: Mapping[str, Any], *, key: bool, label: str) -> str:
     return "".join(out)
 
 
+def _c(v: float) -> str:
+    """A pgfplots coordinate: 6 significant digits (2 decimals would draw steps on a narrow axis)."""
+    text = f"{v:.6g}"
+    return "0" if text == "-0" else text
+
+
 def pgfplots(data: Mapping[str, Any], *, key: bool) -> str:
     """Return a ``tikzpicture`` with a pgfplots ``axis`` drawing the same data as ``svg``."""
     (x_lo, x_hi), (y_lo, y_hi) = data["xlim"], data["ylim"]
-    coords = " ".join(f"({_r(x)},{_r(y) if y is not None else 'nan'})" for x, y in data["curve"])
+    coords = " ".join(f"({_c(x)},{_c(y) if y is not None else 'nan'})" for x, y in data["curve"])
     var = data["var"] if data["var"].isalpha() else "x"
     out = [r"\begin{tikzpicture}",
-           rf"\begin{{axis}}[width=8.5cm, height=5.5cm, xmin={_r(x_lo)}, xmax={_r(x_hi)}, ymin={_r(y_lo)}, "
+           rf"\begin{{axis}}[width=8.5cm, height=5.5cm, xmin={_c(x_lo)}, xmax={_c(x_hi)}, ymin={_c(y_lo)}, "
            rf"ymax={_r(y_hi)}, axis lines=box, grid=major, grid style={{black!10}}, xlabel={{${var}$}}, "
            r"unbounded coords=jump, clip=true, tick label style={font=\footnotesize}]",
            rf"\addplot[very thick, blue!70!black] coordinates {{{coords}}};"]
     if key:
         style = "densely dashed" if data["kind"] == "tangent" else "->, >=stealth"
         for (xa, ya), (xb, yb) in data["lines"]:
-            out.append(rf"\addplot[thick, red!70!black, {style}] coordinates {{({_r(xa)},{_r(ya)}) ({_r(xb)},{_r(yb)})}};")
+            out.append(rf"\addplot[thick, red!70!black, {style}] coordinates {{({_c(xa)},{_c(ya)}) ({_c(xb)},{_c(yb)})}};")
     shown = data["points"] if key or data["kind"] == "tangent" else data["points"][:1]
-    pts = " ".join(f"({_r(x)},{_r(y)})" for x, y in shown if math.isfinite(y))
+    pts = " ".join(f"({_c(x)},{_c(y)})" for x, y in shown if math.isfinite(y))
     if pts:
         out.append(rf"\addplot[only marks, mark=*, red!70!black] coordinates {{{pts}}};")
     out += [r"\end{axis}", r"\end{tikzpicture}"]
@@ -287,7 +293,7 @@ def figure(ex: Mapping[str, Any], fmt: str, *, key: bool, href: str) -> str:
         return (f'\n<figure class="plot">{svg(data, key=key, label=text)}'
                 f"<figcaption>{html.escape(text)}</figcaption></figure>\n")
     if fmt == "tex":
-        return "\n\n\\begin{center}\n" + pgfplots(data, key=key) + "\n\\end{center}\n"
+        return "\n\n\\nopagebreak[4]\n\\begin{center}\n" + pgfplots(data, key=key) + "\n\\end{center}\n"
     if fmt == "md":
         return f"\n\n![{text}]({href})\n"
     return ""
