@@ -22,7 +22,7 @@ from exgen.errors import ExgenError
 ENGINE = "pdflatex"
 TIMEOUT = 300
 INSTALL_HINT = ("on Debian or Ubuntu: apt-get install texlive-latex-base texlive-latex-recommended "
-                "texlive-latex-extra texlive-pictures texlive-fonts-recommended")
+                "texlive-pictures texlive-fonts-recommended")
 # Prepended on the command line, so the .tex files stay plain LaTeX any engine can read.
 _REPRODUCIBLE = r"\pdfinfoomitdate=1\pdftrailerid{}\pdfsuppressptexinfo=-1\input{doc.tex}"
 
