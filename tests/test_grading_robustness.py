@@ -223,3 +223,24 @@ def test_whole_answers_unknown_parts_and_internal_errors(instances, monkeypatch)
     result, problems = grade_submission("n", [single], Submission("s", {"single": {part.id: typed}}, "s.yaml"))
     assert [p.level for p in problems] == ["error"] and "ZeroDivisionError" in problems[0].message
     assert result.exercises[0].parts[0].verdict == "invalid" and result.total == 0
+
+
+@pytest.mark.parametrize("fork", [True, False])
+def test_jobs_give_identical_results(instances, monkeypatch, fork):
+    """--jobs N with forked workers (the key inherited) or without fork (instances pickled) equals --jobs 1."""
+    import multiprocessing
+
+    from exgen.grading.batch import grade_batch
+    from exgen.grading.submissions import Submission
+
+    students = {f"s{i}": {"name": f"N{i}", "exercises": instances} for i in range(7)}
+    key = {"bank": {"id": "b", "title": "t"}, "students": students}
+    subs = [Submission(sid, {i.exercise_id: {p.id: "1" for p in i.parts[: n % 3]} for i in instances}, sid)
+            for n, sid in enumerate(reversed(list(students)))]
+    if not fork:
+        monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    ticks = []
+    one = grade_batch(key, subs, jobs=1)
+    many = grade_batch(key, subs, jobs=3, progress=ticks.append)
+    assert many.to_dict() == one.to_dict() and sum(ticks) == len(subs)
+    assert [s.id for s in one.students] == list(students)  # key order, whatever the input order
