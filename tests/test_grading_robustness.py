@@ -244,3 +244,27 @@ def test_jobs_give_identical_results(instances, monkeypatch, fork):
     many = grade_batch(key, subs, jobs=3, progress=ticks.append)
     assert many.to_dict() == one.to_dict() and sum(ticks) == len(subs)
     assert [s.id for s in one.students] == list(students)  # key order, whatever the input order
+
+
+def test_report_without_matplotlib(instances, monkeypatch, tmp_path):
+    """Without matplotlib, report.md says the charts were skipped and no PNG is written."""
+    import builtins
+
+    from exgen.grading.batch import grade_batch
+    from exgen.grading.submissions import Submission
+    from exgen.grading.writers import write_outputs
+    from exgen.outputs import OutputDir
+
+    real_import = builtins.__import__
+
+    def no_matplotlib(name, *args, **kwargs):
+        if name.startswith("matplotlib"):
+            raise ImportError("No module named 'matplotlib'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_matplotlib)
+    key = {"bank": {"id": "b", "title": "t"}, "students": {"s1": {"name": "N", "exercises": instances}}}
+    results = grade_batch(key, [Submission("s1", {}, "s1.yaml")])
+    written = write_outputs(results, OutputDir(tmp_path), ["report"])
+    assert written == ["report.md"] and sorted(p.name for p in tmp_path.iterdir()) == ["report.md"]
+    assert "Charts skipped: matplotlib is not installed" in (tmp_path / "report.md").read_text(encoding="utf-8")
