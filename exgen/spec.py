@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -130,9 +131,11 @@ def validate_bank(located: Located, *, name: str) -> tuple[BankSpec | None, list
             check.expect_keys(raw_course, ("course",), COURSE_KEYS)
             for key in COURSE_KEYS:
                 if key in raw_course:
-                    val = check.text(raw_course[key] if not isinstance(raw_course[key], (int, float)) or
-                                     isinstance(raw_course[key], bool) else str(raw_course[key]),
-                                     ("course", key), required=False, limit=2000)
+                    raw = raw_course[key]
+                    # YAML reads 2026-09-07 as a date and 101 as a number; both are fine as header text.
+                    if isinstance(raw, (int, float, datetime.date)) and not isinstance(raw, bool):
+                        raw = raw.isoformat() if isinstance(raw, datetime.date) else str(raw)
+                    val = check.text(raw, ("course", key), required=False, limit=2000)
                     if val is not None:
                         course[key] = val
     bank_grading = check.grading(doc.get("grading"), ("grading",))

@@ -87,7 +87,10 @@ class ExerciseType:
         draft = self.generate(params, rng=rng)
         total_weight = sum(p.points for p in draft.parts)
         target = float(points) if points is not None else float(total_weight)
-        parts = tuple(_with_points(p, round(target * p.points / total_weight, 4)) for p in draft.parts)
+        shares = [round(target * p.points / total_weight, 4) for p in draft.parts]
+        # The last part absorbs the rounding so that the parts add up to the exercise's points exactly.
+        shares[-1] = round(target - sum(shares[:-1]), 4)
+        parts = tuple(_with_points(p, share) for p, share in zip(draft.parts, shares))
         return Instance(exercise_id=exercise_id, type=self.name, title=title or self.title,
                         points=target, given=draft.given, parts=parts, context=draft.context)
 
