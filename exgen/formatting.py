@@ -32,6 +32,11 @@ def num(value: Any, *, digits: int = 6) -> str:
     return text
 
 
+def points(value: Any) -> str:
+    """Return a number of points for display, to at most two decimals (``0.67``, ``1.5``, ``2``)."""
+    return num(round(float(value), 2))
+
+
 def tex_num(value: Any, *, digits: int = 6) -> str:
     """Return a number as LaTeX math (scientific notation as ``\\times 10^{k}``)."""
     text = num(value, digits=digits)

@@ -14,7 +14,7 @@ from typing import Any, Callable, Mapping, Sequence
 import jinja2
 
 from exgen.answers import get_kind
-from exgen.formatting import bmatrix, column, dims, num, shape_tex, tex_num, tex_text
+from exgen.formatting import bmatrix, column, dims, num, points, shape_tex, tex_num, tex_text
 from exgen.instance import Instance, Part
 from exgen.resources import templates_dir
 
@@ -87,7 +87,7 @@ def environment(fmt: str) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined, autoescape=spec.autoescape, keep_trailing_newline=True,
         trim_blocks=True, lstrip_blocks=True, **spec.delimiters)
     env.filters.update({
-        "num": num, "tex_num": tex_num, "bmatrix": bmatrix, "column": column, "shape": shape_tex, "dims": dims,
+        "num": num, "pts": points, "tex_num": tex_num, "bmatrix": bmatrix, "column": column, "shape": shape_tex, "dims": dims,
         "esc": spec.escape, "rich": _rich(spec.escape), "answer": _answer,
         "math": lambda tex: f"${tex}$", "displaymath": lambda tex: f"$${tex}$$",
     })

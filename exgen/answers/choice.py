@@ -47,6 +47,10 @@ class ChoiceKind(AnswerKind):
     def latex(self, value: Any, part: Part) -> str:
         from exgen.formatting import tex_text
 
+        # A choice may carry its own math (a candidate formula); show its key beside it.
+        for choice in part.options.get("choices", ()):
+            if choice["key"] == value and choice.get("tex"):
+                return r"\text{" + tex_text(value) + ": } " + choice["tex"]
         return r"\text{" + tex_text(self.display(value, part)) + "}"
 
 

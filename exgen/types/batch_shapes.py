@@ -156,7 +156,7 @@ class BatchShapes(ExerciseType):
         answer = ""
         for key, idx in zip(keys, order):
             label, tex_f, factors = options[int(idx)]
-            choices.append({"key": key, "label": label})
+            choices.append({"key": key, "label": label, "tex": f"{dL(target)} = {tex_f}"})
             shape, why = product_shape([(shapes[m], t) for m, t in factors])
             lines.append(rf"{key}: ${dL(target)} = {tex_f}$")
             if options[int(idx)] is correct:
