@@ -3,27 +3,17 @@
 from __future__ import annotations
 
 import difflib
-import importlib
-import pkgutil
 from functools import lru_cache
 
 import exgen.types as _types_pkg
+from exgen.discovery import discover
 from exgen.types.base import ExerciseType
 
 
 @lru_cache(maxsize=None)
 def all_types() -> dict[str, ExerciseType]:
     """Return every exercise type by name, sorted by topic then name."""
-    found: dict[str, ExerciseType] = {}
-    for mod in pkgutil.iter_modules(_types_pkg.__path__):
-        if mod.name.startswith("_") or mod.name == "base":
-            continue
-        module = importlib.import_module(f"{_types_pkg.__name__}.{mod.name}")
-        typ = getattr(module, "TYPE", None)
-        if isinstance(typ, ExerciseType):
-            if typ.name != mod.name:
-                raise RuntimeError(f"exgen.types.{mod.name} defines TYPE named {typ.name!r}")
-            found[typ.name] = typ
+    found = discover(_types_pkg.__name__, _types_pkg.__path__, "TYPE", ExerciseType)
     return dict(sorted(found.items(), key=lambda kv: (kv[1].topic, kv[0])))
 
 

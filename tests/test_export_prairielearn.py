@@ -74,7 +74,11 @@ def test_symbolic_element_for_expression_parts():
 
 RUNNER = r'''
 import importlib.util, json, sys
+import pathlib
 sys.path[:] = [p for p in sys.path if p not in ("", ".") and not p.startswith(sys.argv[2])]
+# PrairieLearn puts the course's serverFilesCourse/ on the import path (ahead of an exgen that CI installed).
+course = next(p for p in pathlib.Path(sys.argv[1]).resolve().parents if (p / "serverFilesCourse").is_dir())
+sys.path.insert(0, str(course / "serverFilesCourse"))
 spec = importlib.util.spec_from_file_location("server", sys.argv[1])
 server = importlib.util.module_from_spec(spec); spec.loader.exec_module(server)
 import exgen

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from functools import lru_cache
 from typing import Any
 
 from exgen.answers.base import AnswerKind, Score, misconception_score
+from exgen.discovery import discover
 from exgen.errors import FormatError
 from exgen.instance import Part
 
@@ -17,15 +16,7 @@ __all__ = ["AnswerKind", "Score", "get_kind", "all_kinds", "grade_part"]
 @lru_cache(maxsize=None)
 def all_kinds() -> dict[str, AnswerKind]:
     """Return every answer kind by name (imports each module of this package once)."""
-    found: dict[str, AnswerKind] = {}
-    for mod in pkgutil.iter_modules(__path__):
-        if mod.name.startswith("_") or mod.name == "base":
-            continue
-        module = importlib.import_module(f"{__name__}.{mod.name}")
-        kind = getattr(module, "KIND", None)
-        if isinstance(kind, AnswerKind):
-            found[kind.name] = kind
-    return found
+    return discover(__name__, __path__, "KIND", AnswerKind)
 
 
 def get_kind(name: str) -> AnswerKind:

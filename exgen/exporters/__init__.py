@@ -5,10 +5,9 @@
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from functools import lru_cache
 
+from exgen.discovery import discover
 from exgen.exporters.base import Exporter
 
 #: Modules of this package that are helpers, not exporters.
@@ -18,17 +17,7 @@ _HELPERS = {"base", "autograder_main", "moodle_check", "html"}
 @lru_cache(maxsize=None)
 def all_exporters() -> dict[str, Exporter]:
     """Return every exporter by name (imports each exporter module of this package once)."""
-    found: dict[str, Exporter] = {}
-    for mod in pkgutil.iter_modules(__path__):
-        if mod.name.startswith("_") or mod.name in _HELPERS:
-            continue
-        module = importlib.import_module(f"{__name__}.{mod.name}")
-        exporter = getattr(module, "EXPORTER", None)
-        if isinstance(exporter, Exporter):
-            if exporter.name != mod.name:
-                raise RuntimeError(f"exgen.exporters.{mod.name} defines EXPORTER named {exporter.name!r}")
-            found[exporter.name] = exporter
-    return dict(sorted(found.items()))
+    return dict(sorted(discover(__name__, __path__, "EXPORTER", Exporter, skip=_HELPERS).items()))
 
 
 def get_exporter(name: str) -> Exporter:
