@@ -21,7 +21,7 @@ from exgen.diagrams import diagrams
 from exgen.graphs import Graph, Node, describe, to_json
 from exgen.instance import Part, WrongAnswer
 from exgen.params import Int, IntRange, Subset
-from exgen.types._backprop import TOL, dL, ints, kind_of, safe, same, shape_words, tex
+from exgen.types._backprop import TOL, dL, ints, kind_of, safe, same, shape_words, tex, wrongs
 from exgen.types.base import Draft, ExerciseType, draw_until
 
 FAMILIES = ("scalar", "affine", "two_layer")
@@ -320,18 +320,8 @@ class BackpropGraph(ExerciseType):
 
 def wrongs_for(candidates: list[tuple[Any, str]], correct: Any, sym: str) -> list[WrongAnswer] | None:
     """Return WrongAnswers (first feedback per value), or None when one equals the correct answer."""
-    out: list[WrongAnswer] = []
-    seen: list[Any] = []
-    for value, tag in candidates:
-        if value is None:
-            continue
-        if same(value, correct):
-            return None
-        if any(same(value, s) for s in seen):
-            continue
-        seen.append(value)
-        out.append(WrongAnswer(value=to_json(value), tag=tag, feedback=FEEDBACK[tag].format(v=sym.replace("_", ""))))
-    return out
+    name = sym.replace("_", "")
+    return wrongs(correct, ((value, tag, FEEDBACK[tag].format(v=name)) for value, tag in candidates))
 
 
 TYPE = BackpropGraph()
