@@ -147,11 +147,13 @@ def test_setup_sh_installs_the_bundled_wheel_and_grades(tmp_path, zip_bytes, res
     """As Gradescope does: setup.sh installs exgen into a fresh venv, then run_autograder grades with it."""
     root = _autograder(tmp_path, zip_bytes)
     env_dir = tmp_path / "venv"
-    venv.EnvBuilder(system_site_packages=True, with_pip=True).create(env_dir)  # numpy etc. from the host
+    # numpy etc. come from the host; --force-reinstall keeps an exgen that CI installed on the host from
+    # satisfying the requirement, so the venv really gets the bundled wheel.
+    venv.EnvBuilder(system_site_packages=True, with_pip=True).create(env_dir)
     python = env_dir / "bin" / "python"
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     env.update(EXGEN_AUTOGRADER_SOURCE=str(root / "source"), EXGEN_PYTHON=str(python),
-               EXGEN_PIP_ARGS="--no-index --quiet", EXGEN_AUTOGRADER_ROOT=str(root))
+               EXGEN_PIP_ARGS="--no-index --quiet --force-reinstall --no-deps", EXGEN_AUTOGRADER_ROOT=str(root))
     setup = subprocess.run(["bash", str(root / "source" / "setup.sh")], env=env, cwd=str(tmp_path),
                            capture_output=True, text=True, timeout=600)
     assert setup.returncode == 0, setup.stdout + setup.stderr
