@@ -54,6 +54,21 @@ class Exporter:
         raise NotImplementedError
 
 
+class SingleFileExporter(Exporter):
+    """An exporter whose output is one file (a zip or an XML document) built in memory by ``build``."""
+
+    def build(self, bank: BankSpec, *, seed: int, variants: int) -> tuple[bytes | str, int, list[str]]:
+        """Return (file content, number of questions, notes on degraded or omitted parts)."""
+        raise NotImplementedError
+
+    def export(self, bank: BankSpec, *, seed: int, out: str, force: bool = False,
+               variants: int = 1) -> ExportResult:
+        check_target_free(out, force=force)
+        data, count, notes = self.build(bank, seed=seed, variants=variants)
+        write_file(out, data)
+        return ExportResult(files=[str(out)], notes=notes, questions=count)
+
+
 def variant_id(v: int) -> str:
     """Return the student id variant ``v`` is drawn for (QTI and Moodle variants)."""
     return f"variant-{v}"

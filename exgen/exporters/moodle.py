@@ -16,7 +16,7 @@ import re
 from typing import Callable
 from xml.sax.saxutils import escape
 
-from exgen.exporters.base import ExportResult, Exporter, build_variants, check_target_free, stable_ident, write_file
+from exgen.exporters.base import SingleFileExporter, build_variants, stable_ident
 from exgen.exporters.html import margin, mathjax, number, rich_html, solution_html, statement_html
 from exgen.instance import Instance, Part
 from exgen.spec import BankSpec
@@ -219,15 +219,12 @@ def build_xml(bank: BankSpec, *, seed: int, variants: int) -> tuple[str, int, li
     return "\n".join(out) + "\n", count, notes
 
 
-class MoodleExporter(Exporter):
+class MoodleExporter(SingleFileExporter):
     name = "moodle"
     summary = "Moodle XML: one category per exercise, numerical and Cloze questions"
 
-    def export(self, bank: BankSpec, *, seed: int, out: str, force: bool = False, variants: int = 1) -> ExportResult:
-        check_target_free(out, force=force)
-        text, count, notes = build_xml(bank, seed=seed, variants=variants)
-        write_file(out, text)
-        return ExportResult(files=[str(out)], notes=notes, questions=count)
+    def build(self, bank: BankSpec, *, seed: int, variants: int):
+        return build_xml(bank, seed=seed, variants=variants)
 
 
 EXPORTER = MoodleExporter()

@@ -20,8 +20,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import Callable
 
-from exgen.exporters.base import (ExportResult, Exporter, build_variants, check_target_free, deterministic_zip,
-                                  stable_ident, write_file)
+from exgen.exporters.base import SingleFileExporter, build_variants, deterministic_zip, stable_ident
 from exgen.exporters.html import canvas_equation, margin, number, rich_html, solution_html, statement_html
 from exgen.instance import Instance, Part
 from exgen.spec import BankSpec
@@ -376,15 +375,12 @@ def build_package(bank: BankSpec, *, seed: int, variants: int) -> tuple[bytes, i
     return deterministic_zip(entries), count, notes
 
 
-class QtiExporter(Exporter):
+class QtiExporter(SingleFileExporter):
     name = "qti"
     summary = "Canvas Classic Quizzes: QTI 1.2 zip with one question group of N variants per exercise"
 
-    def export(self, bank: BankSpec, *, seed: int, out: str, force: bool = False, variants: int = 1) -> ExportResult:
-        check_target_free(out, force=force)
-        data, count, notes = build_package(bank, seed=seed, variants=variants)
-        write_file(out, data)
-        return ExportResult(files=[str(out)], notes=notes, questions=count)
+    def build(self, bank: BankSpec, *, seed: int, variants: int):
+        return build_package(bank, seed=seed, variants=variants)
 
 
 EXPORTER = QtiExporter()
