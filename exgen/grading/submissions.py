@@ -368,13 +368,7 @@ def read_path(path: str | Path) -> tuple[list[Submission], list[str]]:
             return [], [str(err)]
         except OSError as err:
             return [], [f"{path}: cannot list the folder: {err.strerror or err}"]
-        subs: list[Submission] = []
-        problems: list[str] = []
-        for file in files:
-            more, bad = _read_one(file)
-            subs.extend(more)
-            problems.extend(bad)
-        return subs, problems
+        return read_submissions(files)
     return _read_one(path)
 
 
