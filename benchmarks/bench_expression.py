@@ -23,8 +23,8 @@ from exgen.answers import get_kind  # noqa: E402
 from exgen.errors import FormatError  # noqa: E402
 from exgen.expr.parser import parse  # noqa: E402
 from exgen.expr.printing import sympy_to_text, to_sympy  # noqa: E402
-from exgen.registry import get_type  # noqa: E402
-from exgen.seeding import rng_for  # noqa: E402
+from exgen.types import get_type  # noqa: E402
+from exgen.build.seeding import rng_for  # noqa: E402
 
 
 def collect(n: int):

@@ -32,10 +32,10 @@ sys.path.insert(0, str(ROOT))
 
 
 def build_key(tmp: Path, students: int, distinct: int):
-    from exgen.keyfile import build_key as make, dumps
-    from exgen.pipeline import bank_info, build_student
+    from exgen.build.keyfile import build_key as make, dumps
+    from exgen.build.pipeline import bank_info, build_student
     from exgen.resources import builtin_banks
-    from exgen.spec import load_bank
+    from exgen.bank.spec import load_bank
 
     bank = load_bank(builtin_banks()["dl-math-basics"])
     pool = [build_student(bank, seed=bank.seed, student_id=f"pool{i:04d}") for i in range(min(distinct, students))]
@@ -105,7 +105,7 @@ def main() -> None:
 
         from exgen.grading.batch import grade_batch
         from exgen.grading.submissions import read_submissions
-        from exgen.keyfile import load_key
+        from exgen.build.keyfile import load_key
 
         key = load_key(tmp / "answer_key.json")
         subs, problems = read_submissions([tmp / "subs"])

@@ -93,11 +93,11 @@ def generate(bank, seed, roster, count, formats, out, force, quiet, combined) ->
       exgen generate dot_product --seed 42 --count 5
       exgen generate --roster class.csv --format pdf,html --combined --out week1
     """
-    from exgen.generate import generate as run
+    from exgen.api import generate as run
     from exgen.outputs import OutputDir
-    from exgen.render import FORMATS
-    from exgen.roster import numbered, read_roster
-    from exgen.spec import load_bank
+    from exgen.render.documents import FORMATS
+    from exgen.bank.roster import numbered, read_roster
+    from exgen.bank.spec import load_bank
 
     if roster and count:
         raise click.UsageError("use either --roster or --count, not both")
@@ -126,7 +126,7 @@ def list_() -> None:
     Example:
       exgen list
     """
-    from exgen.registry import all_types
+    from exgen.types import all_types
     from exgen.resources import builtin_banks
 
     for name, typ in all_types().items():
@@ -144,7 +144,7 @@ def validate(bank) -> None:
     Example:
       exgen validate week1.yaml
     """
-    from exgen.spec import load_bank
+    from exgen.bank.spec import load_bank
 
     spec = load_bank(resolve_bank_path(bank))
     click.echo(f"{Path(spec.source).name}: ok ({len(spec.exercises)} exercises, seed {spec.seed})")
@@ -176,9 +176,9 @@ def preview(type_name, seed, student, params) -> None:
       exgen preview matmul
       exgen preview dot_product --seed 7 --param dim=5 --param parts=[value,cosine]
     """
-    from exgen.registry import get_type
-    from exgen.render import render_document
-    from exgen.seeding import rng_for
+    from exgen.types import get_type
+    from exgen.render.documents import render_document
+    from exgen.build.seeding import rng_for
 
     try:
         typ = get_type(type_name)
@@ -224,7 +224,7 @@ def grade(submissions, key_path, out, formats, jobs, force, quiet) -> None:
     from exgen.grading.batch import grade_batch
     from exgen.grading.submissions import read_submissions
     from exgen.grading.writers import FORMATS, write_outputs
-    from exgen.keyfile import load_key
+    from exgen.build.keyfile import load_key
     from exgen.outputs import OutputDir
 
     chosen = _formats(formats, [*FORMATS, "pdf"])
@@ -284,7 +284,7 @@ def export() -> None:
 
 def _run_export(name: str, bank: str | None, *, seed, out: str, force: bool, quiet: bool, **options) -> None:
     from exgen.exporters import get_exporter
-    from exgen.spec import load_bank
+    from exgen.bank.spec import load_bank
 
     path = resolve_bank_path(bank)
     spec = load_bank(path)

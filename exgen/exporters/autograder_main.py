@@ -95,8 +95,8 @@ def grade(root: Path) -> dict:
     from exgen.errors import ExgenError
     from exgen.grading.batch import grade_submission
     from exgen.grading.submissions import read_submission_file
-    from exgen.pipeline import build_student
-    from exgen.spec import load_bank
+    from exgen.build.pipeline import build_student
+    from exgen.bank.spec import load_bank
 
     config = _config(root)
     bank = load_bank(root / "source" / BUNDLE / config["bank_file"])

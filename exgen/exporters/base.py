@@ -14,7 +14,7 @@ from io import BytesIO
 from typing import ClassVar, Mapping
 
 from exgen.instance import Instance
-from exgen.spec import BankSpec, ExerciseSpec
+from exgen.bank.spec import BankSpec, ExerciseSpec
 
 #: Fixed timestamp of every zip entry (the earliest a zip can hold), so zips are byte-identical.
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
@@ -81,7 +81,7 @@ def build_variants(bank: BankSpec, *, seed: int, variants: int) -> list[tuple[Ex
         ExgenError: ``variants`` is out of range.
     """
     from exgen.errors import ExgenError
-    from exgen.pipeline import build_instance
+    from exgen.build.pipeline import build_instance
 
     if not 1 <= variants <= MAX_VARIANTS:
         raise ExgenError(f"--variants {variants} must be between 1 and {MAX_VARIANTS}")

@@ -17,7 +17,7 @@ from pathlib import Path
 from exgen import __version__
 from exgen.errors import ExgenError
 from exgen.exporters.base import ExportResult, Exporter, check_target_free, deterministic_zip, write_file
-from exgen.spec import BankSpec
+from exgen.bank.spec import BankSpec
 
 BUNDLE = "exgen_autograder"
 STUDENT_KEYS = ("email", "id", "sid")
@@ -173,7 +173,7 @@ class GradescopeExporter(Exporter):
 
 
 def _part_counts(bank: BankSpec, seed: int) -> list[list[str]]:
-    from exgen.pipeline import build_instance
+    from exgen.build.pipeline import build_instance
 
     return [[p.id for p in build_instance(ex, seed=seed, student_id="count").parts] for ex in bank.exercises]
 

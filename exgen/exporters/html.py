@@ -77,7 +77,7 @@ def markdown_html(markdown: str, math: Math) -> str:
 
 def statement_html(instance: Instance, math: Math) -> str:
     """Return the statement of one exercise (its given data) as HTML."""
-    from exgen.render import render_exercise
+    from exgen.render.documents import render_exercise
 
     return markdown_html(render_exercise(instance, "md"), math)
 

@@ -26,7 +26,7 @@ from typing import Any, Callable
 
 from exgen.exporters.base import ExportResult, Exporter, stable_uuid
 from exgen.instance import Instance, Part
-from exgen.spec import BankSpec, ExerciseSpec
+from exgen.bank.spec import BankSpec, ExerciseSpec
 
 VENDORED = ("yaml", "jinja2", "markupsafe")
 #: Variants sampled at export to learn every (part id, kind) a type can draw; question.html shows each
@@ -154,7 +154,7 @@ def _correct(part: Part) -> Any:
 def pl_generate(data: dict, exercise: dict) -> None:
     """PrairieLearn ``generate``: draw the instance for this variant and fill params and correct_answers."""
     from exgen.exporters.html import mathjax, rich_html, solution_html, statement_html
-    from exgen.pipeline import build_instance
+    from exgen.build.pipeline import build_instance
 
     spec = ExerciseSpec(id=exercise["id"], type=exercise["type"], title=exercise.get("title"),
                         points=exercise.get("points"), params=exercise.get("params") or {},
@@ -245,8 +245,8 @@ def _vendored_files() -> dict[str, bytes]:
 def build_course_files(bank: BankSpec, *, seed: int) -> dict[str, bytes | str]:
     """Return every file of the export by relative path."""
     from exgen.exporters.gradescope import _package_files
-    from exgen.pipeline import build_instance
-    from exgen.registry import get_type
+    from exgen.build.pipeline import build_instance
+    from exgen.types import get_type
 
     files: dict[str, bytes | str] = {}
     for rel, data in _package_files().items():

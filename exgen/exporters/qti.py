@@ -23,7 +23,7 @@ from typing import Callable
 from exgen.exporters.base import SingleFileExporter, build_variants, deterministic_zip, stable_ident
 from exgen.exporters.html import canvas_equation, margin, number, rich_html, solution_html, statement_html
 from exgen.instance import Instance, Part
-from exgen.spec import BankSpec
+from exgen.bank.spec import BankSpec
 
 QTI_NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"

@@ -19,8 +19,8 @@ def grade_instance(instance: Instance, answers: Mapping[str, Any]) -> dict[str, 
         A Score per part id, in the instance's part order.
     """
     scores = {part.id: grade_part(part, answers.get(part.id)) for part in instance.parts}
-    if any(part.options.get("ecf") for part in instance.parts):  # error carried forward (exgen/ecf.py)
-        from exgen.ecf import apply_ecf
+    if any(part.options.get("ecf") for part in instance.parts):  # error carried forward (exgen/grading/ecf.py)
+        from exgen.grading.ecf import apply_ecf
 
         scores = apply_ecf(instance, answers, scores)
     if instance.grading.get("reveal_answer"):

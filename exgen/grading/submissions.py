@@ -18,6 +18,7 @@ import csv
 import io
 import json
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
@@ -70,9 +71,54 @@ def _label(path: Path) -> str:
 # -- loading JSON and YAML safely -------------------------------------------------------------------
 
 
+_NESTING_TOKENS = re.compile(r"""[][{}\n#'"\\]""")
+
+
+def _nesting_guard(text: str, source: str) -> None:
+    """Bound bracket nesting in one pass over the raw text, before any YAML parser sees it.
+
+    PyYAML's C parser stops deep nesting with its own message in some releases and not in others; this
+    scan makes the message ours whatever version is installed. Quoted text and comments are skipped, so
+    brackets inside an answer's string do not count.
+    """
+    depth = line = 0
+    quote = ""
+    skip_to = -1
+    for match in _NESTING_TOKENS.finditer(text):
+        i, ch = match.start(), match.group()
+        if i < skip_to:
+            continue
+        if ch == "\n":
+            line += 1
+        elif quote:
+            if ch == "\\" and quote == '"':
+                skip_to = i + 2  # an escaped character inside a double-quoted string
+            elif ch == quote:
+                if quote == "'" and text.startswith("''", i):
+                    skip_to = i + 2  # '' is a quote inside a single-quoted string
+                else:
+                    quote = ""
+        elif ch in "'\"":
+            if i == 0 or text[i - 1] in " \t\n[{,:-":
+                quote = ch
+        elif ch == "#":
+            if i == 0 or text[i - 1] in " \t\n":
+                end = text.find("\n", i)
+                skip_to = len(text) if end < 0 else end
+        elif ch in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise ExgenError(f"{source}:{line + 1}: nested deeper than {MAX_DEPTH} levels; "
+                                 "answers are text, numbers or lists of lists")
+        elif ch in "]}":
+            depth = max(depth - 1, 0)
+
+
 def _yaml_guard(text: str, source: str) -> None:
     """Walk the YAML event stream once: bound nesting depth and aliases before anything is built."""
     import yaml
+
+    _nesting_guard(text, source)
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     depth = aliases = 0

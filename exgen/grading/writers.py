@@ -33,7 +33,7 @@ def safe_file_stem(student_id: str) -> str:
     """Return a file name stem for a student id: the id itself when it is a plain name, otherwise the
     id with each run of other characters (dots included) replaced by ``_`` and a short hash of the original
     appended (so stems stay distinct)."""
-    from exgen.roster import check_student_id
+    from exgen.bank.roster import check_student_id
 
     if check_student_id(student_id) is None:
         return student_id
@@ -94,7 +94,7 @@ def canvas_csv(results: Results) -> str:
 
 def results_json(results: Results) -> str:
     """results.json (format exgen-results/1), UTF-8, stable indentation."""
-    from exgen.keyfile import dumps
+    from exgen.build.keyfile import dumps
 
     return dumps(results.to_dict())
 

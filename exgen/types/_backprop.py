@@ -7,7 +7,7 @@ from typing import Any, Iterable
 import numpy as np
 
 from exgen.formatting import bmatrix, tex_num
-from exgen.graphs import to_json
+from exgen.types.graphs import to_json
 from exgen.instance import WrongAnswer
 
 #: Values are small integers, so every answer is exact; the tolerance only absorbs typing of decimals.

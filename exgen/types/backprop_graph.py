@@ -7,7 +7,7 @@ Families:
 
 Parts ask for the forward value of each intermediate and the gradient of ``L`` with respect to each value
 (intermediates, inputs and parameters). Every part stores an error-carried-forward recipe
-(``exgen.ecf``): how its answer follows from the parts it depends on. Answers, recipes, wrong answers and
+(``exgen.grading.ecf``): how its answer follows from the parts it depends on. Answers, recipes, wrong answers and
 worked solutions all come from one walk over the graph, so they cannot disagree.
 """
 
@@ -17,10 +17,9 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from exgen.diagrams import diagrams
-from exgen.graphs import Graph, Node, describe, to_json
+from exgen.types.graphs import Graph, Node, describe, to_json
 from exgen.instance import Part, WrongAnswer
-from exgen.params import Int, IntRange, Subset
+from exgen.types.params import Int, IntRange, Subset
 from exgen.types._backprop import TOL, dL, ints, kind_of, safe, same, shape_words, tex, wrongs
 from exgen.types.base import Draft, ExerciseType, draw_until
 
@@ -242,7 +241,7 @@ class BackpropGraph(ExerciseType):
                  + " Forward values are written above the arrows and gradients below them; "
                    "the values to find are marked with their part.")
         return Draft(given=given, parts=parts, context={
-            "family": family, "asks": {"forward": fwd_ids, "grad": grad_ids}, "intro": intro, "data": data, "graph": desc, "diagram": diagrams(desc)})
+            "family": family, "asks": {"forward": fwd_ids, "grad": grad_ids}, "intro": intro, "data": data, "graph": desc})
 
     def _forward_wrongs(self, node: Node, vals) -> list[tuple[Any, str]]:
         a = [vals[i] for i in node.inputs]

@@ -13,10 +13,9 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from exgen.diagrams import diagrams
-from exgen.graphs import Graph, Node, describe, edge, mark, to_json
+from exgen.types.graphs import Graph, Node, describe, edge, mark, to_json
 from exgen.instance import Part
-from exgen.params import Choice, Int, IntRange, Subset
+from exgen.types.params import Choice, Int, IntRange, Subset
 from exgen.types._backprop import TOL, dL, ints, kind_of, safe, shape_words, tex, wrongs
 from exgen.types.base import Draft, ExerciseType, draw_until
 
@@ -75,7 +74,7 @@ class BackpropNode(ExerciseType):
         return Draft(given=given, parts=parts, context={
             "node": node, "intro": f"The diagram shows {_TITLES[node]} in a computational graph whose output "
                                    "feeds a scalar loss $L$. Forward values are above the arrows, gradients below.",
-            "data": data, "graph": desc, "diagram": diagrams(desc)})
+            "data": data, "graph": desc})
 
     # -- one method per node -------------------------------------------------------------------------
     def _add(self, params, rng) -> Draft | None:
@@ -154,7 +153,7 @@ class BackpropNode(ExerciseType):
             "node": "branch", "intro": f"The value $x$ feeds {k} nodes ${', '.join(names)}$. Each sends back the "
                                        "gradient of the scalar loss $L$ with respect to its copy of $x$ (below "
                                        "the arrows).",
-            "data": data, "graph": desc, "diagram": diagrams(desc)})
+            "data": data, "graph": desc})
 
     def _repeat(self, params, rng) -> Draft | None:
         n, d = self._shape(params, rng, array=True)

@@ -13,7 +13,7 @@ import numpy as np
 
 from exgen.errors import GenerationError, InvalidParams
 from exgen.instance import Instance, Part
-from exgen.params import DIFFICULTY, Param
+from exgen.types.params import DIFFICULTY, Param
 
 T = TypeVar("T")
 

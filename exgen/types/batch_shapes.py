@@ -12,7 +12,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from exgen.instance import Part, WrongAnswer
-from exgen.params import Choice, Int, Subset
+from exgen.types.params import Choice, Int, Subset
 from exgen.types._backprop import dL
 from exgen.types.base import Draft, ExerciseType
 

@@ -8,7 +8,7 @@ import numpy as np
 
 from exgen.formatting import tex_num
 from exgen.instance import Part
-from exgen.params import Float, IntRange, Subset
+from exgen.types.params import Float, IntRange, Subset
 from exgen.types._calculus import (POINT_TOLERANCE, clean_float, expression_options, formula_wrongs,
                                    part_ids, stored, value_of, value_wrongs)
 from exgen.types.base import Draft, ExerciseType, draw_until

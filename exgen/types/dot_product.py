@@ -7,10 +7,10 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from exgen.draw import array, clean, size, value_params
+from exgen.types.draw import array, clean, size, value_params
 from exgen.formatting import bmatrix, num, tex_num
 from exgen.instance import Part, WrongAnswer
-from exgen.params import IntRange, Subset
+from exgen.types.params import IntRange, Subset
 from exgen.types.base import Draft, ExerciseType, draw_until
 
 PARTS = ("value", "direction", "cosine")

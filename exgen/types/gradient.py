@@ -8,7 +8,7 @@ import numpy as np
 
 from exgen.formatting import bmatrix, column, tex_num
 from exgen.instance import Part, WrongAnswer
-from exgen.params import Float, Int, IntRange, Subset
+from exgen.types.params import Float, Int, IntRange, Subset
 from exgen.types._calculus import (VECTOR_TOLERANCE, clean_float, expression_options, far_apart, formula_wrongs,
                                    part_ids, stored, value_of)
 from exgen.types.base import Draft, ExerciseType, draw_until

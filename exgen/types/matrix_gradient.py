@@ -8,7 +8,7 @@ import numpy as np
 
 from exgen.formatting import bmatrix, dims, shape_tex
 from exgen.instance import Part, WrongAnswer
-from exgen.params import IntRange, Subset
+from exgen.types.params import IntRange, Subset
 from exgen.types._calculus import part_ids
 from exgen.types.base import Draft, ExerciseType, draw_until
 

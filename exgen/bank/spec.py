@@ -1,0 +1,243 @@
+"""Bank files: load YAML, validate every field, and report every problem as ``file:line: field: ...``."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from exgen.errors import BankError
+from exgen.types.params import shown
+from exgen.types import all_types, unknown_type_message
+from exgen.bank.yamlsrc import Located, load_located
+
+ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+BANK_KEYS = ("bank", "title", "seed", "course", "grading", "exercises")
+EXERCISE_KEYS = ("id", "type", "title", "points", "params", "grading", "plot")
+COURSE_KEYS = ("name", "code", "term", "instructor", "institution", "date", "instructions")
+GRADING_KEYS = ("tolerance", "partial_credit", "reveal_answer")
+MAX_SEED = 2**63 - 1
+
+
+@dataclass(frozen=True)
+class ExerciseSpec:
+    """One validated exercise entry of a bank."""
+
+    id: str
+    type: str
+    title: str | None
+    points: float | None
+    params: Mapping[str, Any]
+    grading: Mapping[str, Any] = field(default_factory=dict)
+    plot: bool = False
+
+
+@dataclass(frozen=True)
+class BankSpec:
+    """A validated bank."""
+
+    id: str
+    title: str
+    seed: int
+    course: Mapping[str, str]
+    exercises: tuple[ExerciseSpec, ...]
+    source: str = ""
+
+
+def _path_text(path: tuple) -> str:
+    out = ""
+    for step in path:
+        out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else str(step))
+    return out or "(top level)"
+
+
+class _Checker:
+    def __init__(self, name: str, located: Located):
+        self.name = name
+        self.located = located
+        self.problems: list[str] = []
+
+    def report(self, path: tuple, message: str) -> None:
+        self.problems.append(f"{self.name}:{self.located.line(path)}: {_path_text(path)}: {message}")
+
+    def expect_keys(self, value: Mapping, path: tuple, allowed: tuple[str, ...]) -> None:
+        for key in value:
+            if key not in allowed:
+                self.report(path + (key,), f"unknown field; expected one of {', '.join(allowed)}")
+
+    def text(self, value: Any, path: tuple, *, required: bool, limit: int = 200) -> str | None:
+        if value is None:
+            if required:
+                self.report(path, "missing; expected text")
+            return None
+        if not isinstance(value, str) or not value.strip() or len(value) > limit:
+            self.report(path, f"expected non-empty text of at most {limit} characters, got {shown(value)}")
+            return None
+        return value
+
+    def grading(self, value: Any, path: tuple) -> dict:
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            self.report(path, f"expected a mapping with {', '.join(GRADING_KEYS)}, got {shown(value)}")
+            return {}
+        self.expect_keys(value, path, GRADING_KEYS)
+        out: dict = {}
+        tol = value.get("tolerance")
+        if tol is not None:
+            ok = (isinstance(tol, dict) and tol and set(tol) <= {"abs", "rel"}
+                  and all(isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 1e6
+                          for v in tol.values()))
+            if ok:
+                out["tolerance"] = {k: float(v) for k, v in tol.items()}
+            else:
+                self.report(path + ("tolerance",), f"expected a mapping like {{abs: 0.01, rel: 0.001}} with "
+                                                   f"non-negative numbers, got {shown(tol)}")
+        for flag in ("partial_credit", "reveal_answer"):
+            if flag in value:
+                if isinstance(value[flag], bool):
+                    out[flag] = value[flag]
+                else:
+                    self.report(path + (flag,), f"expected true or false, got {shown(value[flag])}")
+        return out
+
+
+def validate_bank(located: Located, *, name: str) -> tuple[BankSpec | None, list[str]]:
+    """Validate a parsed bank; return (spec or None, every problem found)."""
+    check = _Checker(name, located)
+    doc = located.value
+    if not isinstance(doc, dict):
+        check.report((), f"expected a mapping with {', '.join(BANK_KEYS)}, got {shown(doc)}")
+        return None, check.problems
+    check.expect_keys(doc, (), BANK_KEYS)
+    bank_id = doc.get("bank")
+    if bank_id is None:
+        check.report(("bank",), "missing; expected a bank id like week1-basics")
+    elif not isinstance(bank_id, str) or not ID_RE.match(bank_id):
+        check.report(("bank",), f"expected an id of letters, digits, '-' and '_' (at most 64), got {shown(bank_id)}")
+    title = check.text(doc.get("title"), ("title",), required=True)
+    seed = doc.get("seed", 0)
+    if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed <= MAX_SEED:
+        check.report(("seed",), f"expected an integer in [0, 2^63-1], got {shown(seed)}")
+        seed = 0
+    course: dict[str, str] = {}
+    raw_course = doc.get("course")
+    if raw_course is not None:
+        if not isinstance(raw_course, dict):
+            check.report(("course",), f"expected a mapping of {', '.join(COURSE_KEYS)}, got {shown(raw_course)}")
+        else:
+            check.expect_keys(raw_course, ("course",), COURSE_KEYS)
+            for key in COURSE_KEYS:
+                if key in raw_course:
+                    raw = raw_course[key]
+                    # YAML reads 2026-09-07 as a date and 101 as a number; both are fine as header text.
+                    if isinstance(raw, (int, float, datetime.date)) and not isinstance(raw, bool):
+                        raw = raw.isoformat() if isinstance(raw, datetime.date) else str(raw)
+                    val = check.text(raw, ("course", key), required=False, limit=2000)
+                    if val is not None:
+                        course[key] = val
+    bank_grading = check.grading(doc.get("grading"), ("grading",))
+    exercises = _validate_exercises(check, doc.get("exercises"), bank_grading)
+    if check.problems:
+        return None, _by_line(check.problems)
+    return BankSpec(id=bank_id, title=title, seed=seed, course=course, exercises=tuple(exercises),
+                    source=name), []
+
+
+def _by_line(problems: list[str]) -> list[str]:
+    """Sort messages by line number, keeping the order of messages on the same line."""
+    def line(message: str) -> int:
+        try:
+            return int(message.split(":", 2)[1])
+        except (IndexError, ValueError):
+            return 0
+    return sorted(problems, key=line)
+
+
+def _validate_exercises(check: _Checker, raw: Any, bank_grading: dict) -> list[ExerciseSpec]:
+    if raw is None:
+        check.report(("exercises",), "missing; expected a list of exercises")
+        return []
+    if not isinstance(raw, list) or not raw:
+        check.report(("exercises",), f"expected a non-empty list of exercises, got {shown(raw)}")
+        return []
+    types = all_types()
+    seen: dict[str, int] = {}
+    out: list[ExerciseSpec] = []
+    for i, entry in enumerate(raw):
+        path = ("exercises", i)
+        if not isinstance(entry, dict):
+            check.report(path, f"expected a mapping with id, type and params, got {shown(entry)}")
+            continue
+        check.expect_keys(entry, path, EXERCISE_KEYS)
+        ex_id = entry.get("id")
+        if ex_id is None:
+            check.report(path + ("id",), "missing; expected an id like dot1")
+        elif not isinstance(ex_id, str) or not ID_RE.match(ex_id):
+            check.report(path + ("id",), f"expected an id of letters, digits, '-' and '_' (at most 64), "
+                                         f"got {shown(ex_id)}")
+            ex_id = None
+        elif ex_id in seen:
+            check.report(path + ("id",), f"duplicate id {ex_id!r} (first used by exercises[{seen[ex_id]}])")
+        else:
+            seen[ex_id] = i
+        type_name = entry.get("type")
+        typ = None
+        if type_name is None:
+            check.report(path + ("type",), "missing; expected one of " + ", ".join(types))
+        elif not isinstance(type_name, str) or type_name not in types:
+            check.report(path + ("type",), unknown_type_message(type_name))
+        else:
+            typ = types[type_name]
+        title = check.text(entry.get("title"), path + ("title",), required=False)
+        points = entry.get("points")
+        if points is not None and (not isinstance(points, (int, float)) or isinstance(points, bool)
+                                   or not 0 < points <= 1000):
+            check.report(path + ("points",), f"expected a number in (0, 1000], got {shown(points)}")
+            points = None
+        params = entry.get("params", {}) or {}
+        resolved: dict = {}
+        if not isinstance(params, dict):
+            check.report(path + ("params",), f"expected a mapping of parameters, got {shown(params)}")
+        elif typ is not None:
+            resolved, problems = typ.resolve_params(params)
+            for key, message in problems:
+                check.report(path + ("params", key), message)
+        grading = {**bank_grading, **check.grading(entry.get("grading"), path + ("grading",))}
+        plot = entry.get("plot", False)
+        if not isinstance(plot, bool):
+            check.report(path + ("plot",), f"expected true or false, got {shown(plot)}")
+            plot = False
+        if ex_id and typ is not None:
+            out.append(ExerciseSpec(id=ex_id, type=typ.name, title=title,
+                                    points=float(points) if points is not None else None,
+                                    params=resolved, grading=grading, plot=plot))
+    return out
+
+
+def load_bank(path: str | Path) -> BankSpec:
+    """Read and validate a bank file.
+
+    Raises:
+        BankError: with every problem, each a one-line ``file:line: field: message``.
+    """
+    path = Path(path)
+    name = path.name
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise BankError([f"{name}: cannot read the file: {err.strerror or err}"]) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        raise BankError([f"{name}:{line}: the file is not UTF-8 text"]) from None
+    located, problems = load_located(text, name=name)
+    if located is None:
+        raise BankError(problems)
+    spec, more = validate_bank(located, name=name)
+    if problems or more:
+        raise BankError(_by_line(problems + more))
+    return spec

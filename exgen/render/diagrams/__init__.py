@@ -1,0 +1,1 @@
+"""Computational-graph diagrams (TikZ, Mermaid, SVG) drawn from one graph description."""

@@ -1,0 +1,189 @@
+"""Render instances into worksheets and answer keys with Jinja2 templates, one folder per format.
+
+A format is an entry in ``FORMATS``: a template folder, a file extension, Jinja delimiters and an escaper
+for user text. Templates only format: every number reaches them through a filter.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Callable, Mapping, Sequence
+
+import jinja2
+
+from exgen.answers import get_kind
+from exgen.formatting import bmatrix, column, dims, num, points, shape_tex, tex_num, tex_text
+from exgen.instance import Instance, Part
+from exgen.render.diagrams.mermaid import mermaid
+from exgen.render.diagrams.tikz import tikz
+from exgen.resources import templates_dir
+
+_MD_ESCAPES = {"\\": "\\\\", "*": "\\*", "_": "\\_", "`": "\\`", "[": "\\[", "]": "\\]", "#": "\\#",
+               "|": "\\|", "$": "\\$", "<": "&lt;", ">": "&gt;", "&": "&amp;", "~": "\\~"}
+
+
+def md_text(text: Any) -> str:
+    """Escape user text for Markdown so it shows literally (no emphasis, links, math or HTML)."""
+    return "".join(_MD_ESCAPES.get(ch, ch) for ch in str(text))
+
+
+def _rich(escape: Callable[[str], str]) -> Callable[[str], str]:
+    """Return a filter for rich text: words are escaped, ``$...$`` / ``$$...$$`` math is kept."""
+    pattern = re.compile(r"(\$\$.+?\$\$|\$.+?\$)", re.DOTALL)
+
+    def render(text: str) -> str:
+        pieces = pattern.split(str(text))
+        return "".join(p if i % 2 else escape(p) for i, p in enumerate(pieces))
+
+    return render
+
+
+@dataclass(frozen=True)
+class Format:
+    """One document format: where its templates are and how it escapes user text."""
+
+    key: str
+    folder: str
+    ext: str
+    escape: Callable[[str], str]
+    delimiters: Mapping[str, str]
+    autoescape: bool = False
+    filters: Mapping[str, Callable] = field(default_factory=dict)  # format-specific filters (override)
+
+
+def _html_filters() -> dict:
+    from exgen.render import html as htmlfmt
+
+    return {"rich": htmlfmt.rich, "math": htmlfmt.math, "displaymath": lambda tex: htmlfmt.math(tex, True)}
+
+
+def _html_escape(text: Any) -> str:
+    from exgen.render.html import html_text
+
+    return html_text(text)
+
+
+_LATEX_DELIMITERS = {"block_start_string": "((*", "block_end_string": "*))", "variable_start_string": "(((",
+                     "variable_end_string": ")))", "comment_start_string": "((=", "comment_end_string": "=))"}
+
+FORMATS: dict[str, Format] = {
+    "md": Format("md", "markdown", "md", md_text, {}),
+    "tex": Format("tex", "latex", "tex", tex_text, _LATEX_DELIMITERS),
+    "html": Format("html", "html", "html", _html_escape, {}, autoescape=True, filters=_html_filters()),
+}
+
+
+def _answer(part: Mapping) -> str:
+    p = Part.from_dict(part)
+    return get_kind(p.kind).latex(p.answer, p)
+
+
+@lru_cache(maxsize=None)
+def environment(fmt: str) -> jinja2.Environment:
+    """Return the Jinja2 environment of a format (strict: a missing variable is an error)."""
+    spec = FORMATS[fmt]
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir() / spec.folder)),
+        undefined=jinja2.StrictUndefined, autoescape=spec.autoescape, keep_trailing_newline=True,
+        trim_blocks=True, lstrip_blocks=True, **spec.delimiters)
+    env.filters.update({
+        "num": num, "pts": points, "tex_num": tex_num, "bmatrix": bmatrix, "column": column, "shape": shape_tex, "dims": dims,
+        "esc": spec.escape, "rich": _rich(spec.escape), "answer": _answer,
+        "math": lambda tex: f"${tex}$", "displaymath": lambda tex: f"$${tex}$$",
+        "tikz": lambda graph, key=False: tikz(graph, key=key),
+        "mermaid": lambda graph, key=False: mermaid(graph, key=key),
+    })
+    env.filters.update(spec.filters)
+    return env
+
+
+def type_template(fmt: str, type_name: str) -> str:
+    """Return the template name of one exercise type's statement in a format."""
+    return f"{type_name}.{FORMATS[fmt].ext}.j2"
+
+
+def render_exercise(instance: Instance, fmt: str, *, key: bool = False) -> str:
+    """Render the statement of one exercise (its given data) in a format.
+
+    A type without an HTML template gets its Markdown statement converted (``exgen.render.html``).
+    """
+    env = environment(fmt)
+    try:
+        template = env.get_template(type_template(fmt, instance.type))
+    except jinja2.TemplateNotFound:
+        if fmt != "html":
+            raise
+        from exgen.render.html import markdown_statement
+        from exgen.render.diagrams.svg import graph_figure
+
+        return str(markdown_statement(render_exercise(instance, "md", key=key),
+                                      figure=graph_figure(instance.to_dict(), key=key)))
+    return template.render(ex=instance.to_dict(), key=key)
+
+
+def _figure(instance: Instance, fmt: str, *, key: bool, student_id: str) -> str:
+    """Return the plot of an exercise (``plot: true`` in the bank) in a format, or "" (``exgen.render.plots``)."""
+    from exgen.render import plots
+
+    ex = instance.to_dict()
+    if not plots.wants_plot(ex):
+        return ""
+    return plots.figure(ex, fmt, key=key, href=figure_name(student_id, instance.exercise_id, key=key))
+
+
+def figure_name(student_id: str, exercise_id: str, *, key: bool) -> str:
+    """Return a Markdown document's plot file, relative to the document (``figures/<student>-<ex>.svg``)."""
+    return f"figures/{student_id}-{exercise_id}{'-key' if key else ''}.svg"
+
+
+def document_assets(*, fmt: str, key: bool, student: Mapping[str, str], instances: Sequence[Instance]) -> dict:
+    """Return the files a document refers to (Markdown plots as SVG), by path relative to the document."""
+    from exgen.render import plots
+
+    if fmt != "md":
+        return {}
+    out = {}
+    for inst in instances:
+        ex = inst.to_dict()
+        if plots.wants_plot(ex):
+            out[figure_name(student["id"], inst.exercise_id, key=key)] = plots.figure(ex, "svg", key=key, href="")
+    return out
+
+
+def render_document(*, fmt: str, key: bool, bank: Mapping[str, Any], student: Mapping[str, str],
+                    instances: Sequence[Instance]) -> str:
+    """Render a whole worksheet (``key=False``) or answer key (``key=True``) for one student.
+
+    Args:
+        fmt: a key of ``FORMATS``.
+        key: whether to render the answer key with worked solutions.
+        bank: ``{"id", "title", "course": {...}}`` of the bank.
+        student: ``{"id", "name"}``.
+        instances: the student's instances, in bank order.
+    """
+    env = environment(fmt)
+    exercises = _exercises(fmt, key, student, instances)
+    total = sum(inst.points for inst in instances)
+    doc = env.get_template(f"{'key' if key else 'worksheet'}.{FORMATS[fmt].ext}.j2")
+    return doc.render(bank=bank, student=student, exercises=exercises, total=total, key=key)
+
+
+def _exercises(fmt: str, key: bool, student: Mapping[str, str], instances: Sequence[Instance]) -> list[dict]:
+    return [{**inst.to_dict(), "statement": str(render_exercise(inst, fmt, key=key))
+             + _figure(inst, fmt, key=key, student_id=student["id"])} for inst in instances]
+
+
+def render_class(*, key: bool, bank: Mapping[str, Any],
+                 documents: Sequence[tuple[Mapping[str, str], Sequence[Instance]]]) -> str:
+    """Render one LaTeX document for a whole class: each student's worksheet (or key) from a new page.
+
+    Args:
+        key: the answer keys instead of the worksheets.
+        bank: as for ``render_document``.
+        documents: ``(student, instances)`` per student, in roster order.
+    """
+    docs = [{"student": student, "exercises": _exercises("tex", key, student, insts),
+             "total": sum(i.points for i in insts)} for student, insts in documents]
+    return environment("tex").get_template("class.tex.j2").render(bank=bank, documents=docs, key=key)

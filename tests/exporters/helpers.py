@@ -1,0 +1,38 @@
+"""Helpers shared by the LMS export tests: a bank holding every family, the third-party schemas."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from tests.conftest import schema_path  # noqa: F401  (re-exported for the export tests)
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def all_families_bank():
+    """Return a bank with every registered type's example-bank exercises (ids prefixed by type)."""
+    from exgen.types import all_types
+    from exgen.resources import banks_dir
+    from exgen.bank.spec import BankSpec, load_bank
+
+    exercises = []
+    for name in all_types():
+        path = banks_dir() / f"{name}.yaml"
+        if path.is_file():
+            for ex in load_bank(path).exercises:
+                exercises.append(replace(ex, id=f"{name}-{ex.id}"[:64]))
+    return BankSpec(id="all-families", title="Every family", seed=11, course={}, exercises=tuple(exercises))
+
+
+def one_scalar_bank():
+    """Return a bank whose only exercise is drawn with one scalar part (dot_product, value only)."""
+    from exgen.bank.spec import BankSpec, ExerciseSpec
+
+    from exgen.types import get_type
+
+    params, problems = get_type("dot_product").resolve_params({"parts": ["value"]})
+    assert not problems, problems
+    ex = ExerciseSpec(id="dot", type="dot_product", title="Dot", points=2.0, params=params,
+                      grading={"tolerance": {"abs": 0.5}})
+    return BankSpec(id="one-scalar", title="One scalar", seed=3, course={}, exercises=(ex,))
