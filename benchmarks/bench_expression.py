@@ -20,11 +20,11 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from exgen.answers import get_kind  # noqa: E402
+from exgen.build.seeding import rng_for  # noqa: E402
 from exgen.errors import FormatError  # noqa: E402
 from exgen.expr.parser import parse  # noqa: E402
 from exgen.expr.printing import sympy_to_text, to_sympy  # noqa: E402
 from exgen.types import get_type  # noqa: E402
-from exgen.build.seeding import rng_for  # noqa: E402
 
 
 def collect(n: int):

@@ -32,10 +32,11 @@ sys.path.insert(0, str(ROOT))
 
 
 def build_key(tmp: Path, students: int, distinct: int):
-    from exgen.build.keyfile import build_key as make, dumps
+    from exgen.bank.spec import load_bank
+    from exgen.build.keyfile import build_key as make
+    from exgen.build.keyfile import dumps
     from exgen.build.pipeline import bank_info, build_student
     from exgen.resources import builtin_banks
-    from exgen.bank.spec import load_bank
 
     bank = load_bank(builtin_banks()["dl-math-basics"])
     pool = [build_student(bank, seed=bank.seed, student_id=f"pool{i:04d}") for i in range(min(distinct, students))]
@@ -103,9 +104,9 @@ def main() -> None:
         print(f"setup: {args.students} students x {len(entries[0][1])} exercises = {answers} answers "
               f"({min(args.distinct, args.students)} distinct instance sets; {time.perf_counter() - t0:.1f} s)")
 
+        from exgen.build.keyfile import load_key
         from exgen.grading.batch import grade_batch
         from exgen.grading.submissions import read_submissions
-        from exgen.build.keyfile import load_key
 
         key = load_key(tmp / "answer_key.json")
         subs, problems = read_submissions([tmp / "subs"])

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
 
-from exgen.build.keyfile import build_key, dumps
-from exgen.outputs import OutputDir
-from exgen.build.pipeline import bank_info, build_student
-from exgen.render.documents import FORMATS, document_assets, render_class, render_document
 from exgen.bank.roster import Student
 from exgen.bank.spec import BankSpec
+from exgen.build.keyfile import build_key, dumps
+from exgen.build.pipeline import bank_info, build_student
+from exgen.outputs import OutputDir
+from exgen.render.documents import FORMATS, document_assets, render_class, render_document
 
 
 @dataclass

@@ -94,10 +94,10 @@ def generate(bank, seed, roster, count, formats, out, force, quiet, combined) ->
       exgen generate --roster class.csv --format pdf,html --combined --out week1
     """
     from exgen.api import generate as run
-    from exgen.outputs import OutputDir
-    from exgen.render.documents import FORMATS
     from exgen.bank.roster import numbered, read_roster
     from exgen.bank.spec import load_bank
+    from exgen.outputs import OutputDir
+    from exgen.render.documents import FORMATS
 
     if roster and count:
         raise click.UsageError("use either --roster or --count, not both")
@@ -126,8 +126,8 @@ def list_() -> None:
     Example:
       exgen list
     """
-    from exgen.types import all_types
     from exgen.resources import builtin_banks
+    from exgen.types import all_types
 
     for name, typ in all_types().items():
         click.echo(f"type  {name:<18} {typ.summary}")
@@ -176,9 +176,9 @@ def preview(type_name, seed, student, params) -> None:
       exgen preview matmul
       exgen preview dot_product --seed 7 --param dim=5 --param parts=[value,cosine]
     """
-    from exgen.types import get_type
-    from exgen.render.documents import render_document
     from exgen.build.seeding import rng_for
+    from exgen.render.documents import render_document
+    from exgen.types import get_type
 
     try:
         typ = get_type(type_name)
@@ -221,10 +221,10 @@ def grade(submissions, key_path, out, formats, jobs, force, quiet) -> None:
       exgen grade --key week1 class.csv --format csv,canvas --jobs 4 --force
       exgen grade --key week1/answer_key.json s001.yaml --format json,feedback --out one
     """
+    from exgen.build.keyfile import load_key
     from exgen.grading.batch import grade_batch
     from exgen.grading.submissions import read_submissions
     from exgen.grading.writers import FORMATS, write_outputs
-    from exgen.build.keyfile import load_key
     from exgen.outputs import OutputDir
 
     chosen = _formats(formats, [*FORMATS, "pdf"])
@@ -283,8 +283,8 @@ def export() -> None:
 
 
 def _run_export(name: str, bank: str | None, *, seed, out: str, force: bool, quiet: bool, **options) -> None:
-    from exgen.exporters import get_exporter
     from exgen.bank.spec import load_bank
+    from exgen.exporters import get_exporter
 
     path = resolve_bank_path(bank)
     spec = load_bank(path)

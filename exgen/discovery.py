@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from typing import Iterable, TypeVar
+from collections.abc import Iterable
+from typing import TypeVar
 
 T = TypeVar("T")
 
@@ -25,7 +26,8 @@ def discover(package: str, path: Iterable[str], attr: str, base: type[T], *,
             continue
         obj = getattr(importlib.import_module(f"{package}.{mod.name}"), attr, None)
         if isinstance(obj, base):
-            if obj.name != mod.name:
-                raise RuntimeError(f"{package}.{mod.name} defines {attr} named {obj.name!r}")
-            found[obj.name] = obj
+            name = getattr(obj, "name", None)
+            if name != mod.name:
+                raise RuntimeError(f"{package}.{mod.name} defines {attr} named {name!r}")
+            found[name] = obj
     return found

@@ -11,9 +11,10 @@ instance's ``to_dict`` and ``from_dict(to_dict(x)) == x`` holds exactly.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 
 def freeze(value: Any) -> Any:
@@ -62,7 +63,7 @@ class WrongAnswer:
         return out
 
     @classmethod
-    def from_dict(cls, d: Mapping) -> "WrongAnswer":
+    def from_dict(cls, d: Mapping) -> WrongAnswer:
         return cls(value=d["value"], tag=d["tag"], feedback=d["feedback"], kind=d.get("kind"),
                    credit=float(d.get("credit", 0.0)))
 
@@ -78,8 +79,8 @@ class Part:
     points: float = 1.0
     tolerance: Any = None
     options: Any = field(default_factory=dict)
-    solution: tuple[str, ...] = ()
-    wrong_answers: tuple[WrongAnswer, ...] = ()
+    solution: Sequence[str] = ()  # stored as a tuple
+    wrong_answers: Sequence[WrongAnswer] = ()  # stored as a tuple
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "answer", freeze(self.answer))
@@ -102,7 +103,7 @@ class Part:
         }
 
     @classmethod
-    def from_dict(cls, d: Mapping) -> "Part":
+    def from_dict(cls, d: Mapping) -> Part:
         return cls(
             id=d["id"], kind=d["kind"], prompt=d["prompt"], answer=d["answer"],
             points=float(d["points"]), tolerance=d.get("tolerance"), options=d.get("options") or {},
@@ -155,7 +156,7 @@ class Instance:
         }
 
     @classmethod
-    def from_dict(cls, d: Mapping) -> "Instance":
+    def from_dict(cls, d: Mapping) -> Instance:
         return cls(
             exercise_id=d["id"], type=d["type"], title=d["title"], points=float(d["points"]),
             given=d.get("given") or {}, context=d.get("context") or {}, grading=d.get("grading") or {},

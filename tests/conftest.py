@@ -51,8 +51,8 @@ def pytest_runtest_setup(item) -> None:
 
 def build(type_name: str, *, seed: int, params: dict | None = None, student: str = "s001"):
     """Build one instance of a registered type with validated params."""
-    from exgen.types import get_type
     from exgen.build.seeding import rng_for
+    from exgen.types import get_type
 
     typ = get_type(type_name)
     resolved, problems = typ.resolve_params(params or {})

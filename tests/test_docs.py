@@ -40,7 +40,6 @@ def test_readme_quick_start_has_exactly_two_commands():
 
 
 def test_schemas_are_valid_json_schema():
-    import pytest
 
     import jsonschema
     for path in sorted((ROOT / "docs").glob("*.schema.json")):

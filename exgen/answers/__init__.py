@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from exgen.answers.base import AnswerKind, Score, misconception_score
@@ -13,7 +13,7 @@ from exgen.instance import Part
 __all__ = ["AnswerKind", "Score", "get_kind", "all_kinds", "grade_part"]
 
 
-@lru_cache(maxsize=None)
+@cache
 def all_kinds() -> dict[str, AnswerKind]:
     """Return every answer kind by name (imports each module of this package once)."""
     return discover(__name__, __path__, "KIND", AnswerKind)

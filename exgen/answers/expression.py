@@ -10,7 +10,8 @@ Student text is read only by the whitelist parser; sympy is never imported here.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
@@ -50,9 +51,10 @@ def _seed(part: Part) -> int:
     return sample_seed(str(_stored_text(part.answer)), _variables(part))
 
 
-def _tolerances(part: Part) -> dict[str, float]:
+def _tolerances(part: Part) -> tuple[float, float]:
+    """Return the part's (relative, absolute) tolerance."""
     tol = part.tolerance or {}
-    return {"rel_tol": float(tol.get("rel", REL_TOL)), "abs_tol": float(tol.get("abs", ABS_TOL))}
+    return float(tol.get("rel", REL_TOL)), float(tol.get("abs", ABS_TOL))
 
 
 class ExpressionKind(AnswerKind):
@@ -84,14 +86,14 @@ class ExpressionKind(AnswerKind):
         ref = self._reference(target, part)
         if ref is None or not isinstance(value, Node):
             return False
-        return compare(value, ref, _domain(part), seed=_seed(part), **_tolerances(part)).equal
+        return compare(value, ref, _domain(part), seed=_seed(part), rel_tol=_tolerances(part)[0], abs_tol=_tolerances(part)[1]).equal
 
     def diagnose(self, value: Any, part: Part) -> Score | None:
         """Name an answer that is undefined on the domain, off by a constant factor, or off by a constant."""
         ref = self._reference(part.answer, part)
         if ref is None:
             return None
-        result = compare(value, ref, _domain(part), seed=_seed(part), **_tolerances(part))
+        result = compare(value, ref, _domain(part), seed=_seed(part), rel_tol=_tolerances(part)[0], abs_tol=_tolerances(part)[1])
         if result.reason == "undefined":
             return Score(0.0, part.points, "incorrect",
                          "Not correct: your formula is undefined at most points where the answer is defined.",

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from exgen.types.params import shown
 from exgen.types import all_types
+from exgen.types.params import shown
 
 BEGIN = "<!-- BEGIN GENERATED: types (python -m exgen.bank.paramdocs) -->"
 END = "<!-- END GENERATED: types -->"

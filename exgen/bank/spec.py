@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
-from exgen.errors import BankError
-from exgen.types.params import shown
-from exgen.types import all_types, unknown_type_message
 from exgen.bank.yamlsrc import Located, load_located
+from exgen.errors import BankError
+from exgen.types import all_types, unknown_type_message
+from exgen.types.params import shown
 
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 BANK_KEYS = ("bank", "title", "seed", "course", "grading", "exercises")
@@ -140,7 +141,7 @@ def validate_bank(located: Located, *, name: str) -> tuple[BankSpec | None, list
                         course[key] = val
     bank_grading = check.grading(doc.get("grading"), ("grading",))
     exercises = _validate_exercises(check, doc.get("exercises"), bank_grading)
-    if check.problems:
+    if check.problems or not isinstance(bank_id, str) or title is None:
         return None, _by_line(check.problems)
     return BankSpec(id=bank_id, title=title, seed=seed, course=course, exercises=tuple(exercises),
                     source=name), []
@@ -238,6 +239,6 @@ def load_bank(path: str | Path) -> BankSpec:
     if located is None:
         raise BankError(problems)
     spec, more = validate_bank(located, name=name)
-    if problems or more:
+    if problems or more or spec is None:
         raise BankError(_by_line(problems + more))
     return spec

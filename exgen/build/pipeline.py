@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
-from typing import Iterable
+from typing import Any
 
+from exgen.bank.spec import BankSpec, ExerciseSpec
+from exgen.build.seeding import rng_for
 from exgen.instance import Instance, Part
 from exgen.types import get_type
-from exgen.build.seeding import rng_for
-from exgen.bank.spec import BankSpec, ExerciseSpec
 
 
 def _apply_grading(part: Part, grading) -> Part:
-    changes = {}
+    changes: dict[str, Any] = {}
     if "tolerance" in grading and part.kind in ("scalar", "matrix"):
         changes["tolerance"] = dict(grading["tolerance"])
     if grading.get("partial_credit") and part.kind == "matrix":

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 from exgen.discovery import discover
 from exgen.exporters.base import Exporter
@@ -14,7 +14,7 @@ from exgen.exporters.base import Exporter
 _HELPERS = {"base", "autograder_main", "moodle_check", "html"}
 
 
-@lru_cache(maxsize=None)
+@cache
 def all_exporters() -> dict[str, Exporter]:
     """Return every exporter by name (imports each exporter module of this package once)."""
     return dict(sorted(discover(__name__, __path__, "EXPORTER", Exporter, skip=_HELPERS).items()))

@@ -92,11 +92,11 @@ def _tests(instances, scored: dict | None, visibility: str, reason: str = "") ->
 def grade(root: Path) -> dict:
     """Return the results.json document for the submission under ``root`` (raises only on internal errors)."""
     from exgen import __version__
+    from exgen.bank.spec import load_bank
+    from exgen.build.pipeline import build_student
     from exgen.errors import ExgenError
     from exgen.grading.batch import grade_submission
     from exgen.grading.submissions import read_submission_file
-    from exgen.build.pipeline import build_student
-    from exgen.bank.spec import load_bank
 
     config = _config(root)
     bank = load_bank(root / "source" / BUNDLE / config["bank_file"])

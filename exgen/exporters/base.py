@@ -9,12 +9,13 @@ from __future__ import annotations
 import hashlib
 import uuid
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from io import BytesIO
-from typing import ClassVar, Mapping
+from typing import ClassVar
 
-from exgen.instance import Instance
 from exgen.bank.spec import BankSpec, ExerciseSpec
+from exgen.instance import Instance
 
 #: Fixed timestamp of every zip entry (the earliest a zip can hold), so zips are byte-identical.
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
@@ -80,8 +81,8 @@ def build_variants(bank: BankSpec, *, seed: int, variants: int) -> list[tuple[Ex
     Raises:
         ExgenError: ``variants`` is out of range.
     """
-    from exgen.errors import ExgenError
     from exgen.build.pipeline import build_instance
+    from exgen.errors import ExgenError
 
     if not 1 <= variants <= MAX_VARIANTS:
         raise ExgenError(f"--variants {variants} must be between 1 and {MAX_VARIANTS}")

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import importlib
 import json
 from pathlib import Path
 
 from exgen import __version__
-from exgen.errors import ExgenError
-from exgen.exporters.base import ExportResult, Exporter, check_target_free, deterministic_zip, write_file
 from exgen.bank.spec import BankSpec
+from exgen.errors import ExgenError
+from exgen.exporters.base import Exporter, ExportResult, check_target_free, deterministic_zip, write_file
 
 BUNDLE = "exgen_autograder"
 STUDENT_KEYS = ("email", "id", "sid")
@@ -82,8 +83,7 @@ def _requirements() -> list[str]:
         pass
     pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
     try:
-        import tomllib
-
+        tomllib = importlib.import_module("tomllib")  # Python 3.11+; on 3.10 exgen's metadata is always there
         return list(tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["dependencies"])
     except (ImportError, OSError, KeyError) as err:
         raise ExgenError(f"cannot find exgen's dependencies to build the bundled wheel ({err})") from None
@@ -144,7 +144,7 @@ def build_autograder(bank: BankSpec, *, bank_path: str | Path, seed: int, studen
     config = {"format": "exgen-autograder/1", "bank_file": "bank.yaml", "bank": bank.id, "seed": seed,
               "student_key": student_key, "visibility": visibility, "exgen": __version__}
     first = bank.exercises[0].id if bank.exercises else "dot"
-    entries = {
+    entries: dict[str, bytes | str] = {
         "setup.sh": SETUP_SH.replace("%(wheel)s", wheel_name),
         "run_autograder": RUN_AUTOGRADER,
         "README.txt": README.format(bank=bank.id, seed=seed, key=student_key, version=__version__,

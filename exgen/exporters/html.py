@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import re
-from typing import Callable
+from collections.abc import Callable
 from urllib.parse import quote
 
 from exgen.instance import Instance

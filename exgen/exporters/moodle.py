@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Callable
+from collections.abc import Callable
 from xml.sax.saxutils import escape
 
+from exgen.bank.spec import BankSpec
 from exgen.exporters.base import SingleFileExporter, build_variants, stable_ident
 from exgen.exporters.html import margin, mathjax, number, rich_html, solution_html, statement_html
 from exgen.instance import Instance, Part
-from exgen.bank.spec import BankSpec
 
 #: Largest total weight of one Cloze part's sub-questions (weights must be integers).
 MAX_CLOZE_SCALE = 60

@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-from exgen.exporters.base import ExportResult, Exporter, stable_uuid
-from exgen.instance import Instance, Part
 from exgen.bank.spec import BankSpec, ExerciseSpec
+from exgen.exporters.base import Exporter, ExportResult, stable_uuid
+from exgen.instance import Instance, Part
 
 VENDORED = ("yaml", "jinja2", "markupsafe")
 #: Variants sampled at export to learn every (part id, kind) a type can draw; question.html shows each
@@ -153,8 +154,8 @@ def _correct(part: Part) -> Any:
 
 def pl_generate(data: dict, exercise: dict) -> None:
     """PrairieLearn ``generate``: draw the instance for this variant and fill params and correct_answers."""
-    from exgen.exporters.html import mathjax, rich_html, solution_html, statement_html
     from exgen.build.pipeline import build_instance
+    from exgen.exporters.html import mathjax, rich_html, solution_html, statement_html
 
     spec = ExerciseSpec(id=exercise["id"], type=exercise["type"], title=exercise.get("title"),
                         points=exercise.get("points"), params=exercise.get("params") or {},
@@ -244,8 +245,8 @@ def _vendored_files() -> dict[str, bytes]:
 
 def build_course_files(bank: BankSpec, *, seed: int) -> dict[str, bytes | str]:
     """Return every file of the export by relative path."""
-    from exgen.exporters.gradescope import _package_files
     from exgen.build.pipeline import build_instance
+    from exgen.exporters.gradescope import _package_files
     from exgen.types import get_type
 
     files: dict[str, bytes | str] = {}

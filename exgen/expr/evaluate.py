@@ -8,7 +8,7 @@ powers cannot produce a value that later arithmetic silently turns finite again.
 from __future__ import annotations
 
 import math
-from typing import Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 
@@ -23,7 +23,7 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
     return 0.5 * (1.0 + np.tanh(0.5 * z))  # stable for large |z|
 
 
-_FUNCS = {
+_FUNCS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "exp": np.exp, "log": np.log, "sqrt": np.sqrt, "sin": np.sin, "cos": np.cos, "tan": np.tan,
     "sinh": np.sinh, "cosh": np.cosh, "tanh": np.tanh, "sigmoid": _sigmoid,
     "relu": lambda z: np.maximum(z, 0.0), "abs": np.abs,
@@ -52,7 +52,7 @@ def evaluate(node: Node, env: Mapping[str, np.ndarray], size: int) -> np.ndarray
 def _eval(node: Node, env: Mapping[str, np.ndarray], size: int) -> np.ndarray:
     op = node.op
     if op == "num":
-        return np.full(size, float(node.value))
+        return np.full(size, node.number)
     if op == "const":
         return np.full(size, _CONSTANTS[str(node.value)])
     if op == "var":

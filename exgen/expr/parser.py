@@ -21,9 +21,9 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Sequence
 
 from exgen.errors import FormatError
 
@@ -55,8 +55,15 @@ class Node:
     """
 
     op: str
-    args: tuple["Node", ...] = ()
+    args: tuple[Node, ...] = ()
     value: float | str | None = None
+
+    @property
+    def number(self) -> float:
+        """Return the value of a ``num`` node."""
+        if not isinstance(self.value, (int, float)):
+            raise TypeError(f"{self.op} node has no number")
+        return float(self.value)
 
     def variables(self) -> frozenset[str]:
         """Return the variable names used in this expression."""

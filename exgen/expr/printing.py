@@ -7,8 +7,8 @@ and parses back (with ``parser.parse``) to the same tree. sympy is imported insi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
-from typing import Sequence
 
 from exgen.expr.parser import Node, parse
 
@@ -30,7 +30,7 @@ def to_text(node: Node) -> str:
     """Return the canonical text of a formula (parses back to the same tree)."""
     op = node.op
     if op == "num":
-        return _number(float(node.value))
+        return _number(node.number)
     if op in ("var", "const"):
         return str(node.value)
     if op == "call":
@@ -67,7 +67,7 @@ def to_sympy(node: Node):
 
     def build(n: Node):
         if n.op == "num":
-            v = float(n.value)
+            v = n.number
             return sp.Integer(int(v)) if v == int(v) and abs(v) < 1e15 else sp.Float(v)
         if n.op == "const":
             return sp.E if n.value == "e" else sp.pi

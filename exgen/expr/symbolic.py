@@ -25,8 +25,8 @@ class sigmoid(sp.Function):  # noqa: N801 - the name is what students type and p
         return (1 / (1 + sp.exp(-self.args[0]))).evalf(prec)
 
     def _latex(self, printer, exp=None):
-        body = r"\sigma\left(%s\right)" % printer._print(self.args[0])
-        return body if exp is None else r"%s^{%s}" % (body, exp)
+        body = rf"\sigma\left({printer._print(self.args[0])}\right)"
+        return body if exp is None else rf"{body}^{{{exp}}}"
 
 
 def explicit(expr: sp.Expr) -> sp.Expr:

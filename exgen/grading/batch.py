@@ -7,10 +7,19 @@ order they were sent, and the results are identical to a single-process run.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
-from exgen.grading.results import (ExerciseInfo, ExerciseResult, PartResult, Problem, Results, StudentResult,
-                                   answer_text, round_points)
+from exgen.grading.results import (
+    ExerciseInfo,
+    ExerciseResult,
+    PartResult,
+    Problem,
+    Results,
+    StudentResult,
+    answer_text,
+    round_points,
+)
 from exgen.grading.submissions import WHOLE, Submission
 from exgen.instance import Instance
 
@@ -104,6 +113,7 @@ _SHARED_KEY: Mapping[str, Any] | None = None
 
 def _grade_shared(chunk: list[Submission]) -> list[tuple[StudentResult, list[Problem]]]:
     """Worker task (forked workers): grade submissions against the key inherited from the parent."""
+    assert _SHARED_KEY is not None, "the parent sets the key before forking"  # noqa: S101
     students = _SHARED_KEY["students"]
     return [grade_submission(students[sub.student]["name"], students[sub.student]["exercises"], sub)
             for sub in chunk]
@@ -118,6 +128,8 @@ def _in_workers(key: Mapping[str, Any], todo: list[Submission], jobs: int):
 
     size = max(1, min(CHUNK, -(-len(todo) // (4 * jobs))))  # a few chunks per worker, at most CHUNK
     slices = [todo[i:i + size] for i in range(0, len(todo), size)]
+    task: Callable[[Any], list[tuple[StudentResult, list[Problem]]]]
+    chunks: list[Any]
     if "fork" in multiprocessing.get_all_start_methods():
         task, chunks, context = _grade_shared, slices, multiprocessing.get_context("fork")
     else:

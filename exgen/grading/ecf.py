@@ -15,7 +15,8 @@ of its points, and the feedback names the parts the error was carried from.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -36,7 +37,7 @@ def _sum_all(a: np.ndarray) -> np.ndarray:
     return np.asarray(a.sum())
 
 
-OPS = {
+OPS: dict[str, tuple[int, Callable[..., Any]]] = {
     "add": (2, lambda a, b: a + b),
     "sub": (2, lambda a, b: a - b),
     "mul": (2, lambda a, b: a * b),           # element-wise (or scalar) product

@@ -58,9 +58,9 @@ class PartResult:
                 "answer": self.answer}
 
     @classmethod
-    def from_dict(cls, d: dict) -> "PartResult":
-        return cls(**{k: d.get(k) for k in ("id", "kind", "verdict", "points", "max_points", "feedback",
-                                             "tag", "answer")})
+    def from_dict(cls, d: dict) -> PartResult:
+        return cls(id=d["id"], kind=d["kind"], verdict=d["verdict"], points=d["points"],
+                   max_points=d["max_points"], feedback=d["feedback"], tag=d.get("tag"), answer=d.get("answer"))
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ class ExerciseResult:
                 "parts": [p.to_dict() for p in self.parts]}
 
     @classmethod
-    def from_dict(cls, d: dict) -> "ExerciseResult":
+    def from_dict(cls, d: dict) -> ExerciseResult:
         return cls(id=d["id"], title=d["title"], points=d["points"], max_points=d["max_points"],
                    parts=tuple(PartResult.from_dict(p) for p in d["parts"]))
 
@@ -101,7 +101,7 @@ class StudentResult:
                 "warnings": list(self.warnings)}
 
     @classmethod
-    def from_dict(cls, d: dict) -> "StudentResult":
+    def from_dict(cls, d: dict) -> StudentResult:
         return cls(id=d["id"], name=d["name"], source=d["source"], total=d["total"],
                    max_points=d["max_points"], exercises=tuple(ExerciseResult.from_dict(e) for e in d["exercises"]),
                    warnings=tuple(d.get("warnings", ())))

@@ -31,8 +31,9 @@ def _clean(root: Element) -> None:
         for name in list(el.attrib):
             if name.lower().startswith("on") or name.lower() in ("href", "src", "style"):
                 del el.attrib[name]
-        if el.get("width") in _SPACES:
-            el.set("width", _SPACES[el.get("width")])
+        width = el.get("width")
+        if width in _SPACES:
+            el.set("width", _SPACES[width])
         variant = el.get("mathvariant")
         if variant in _VARIANT_CSS:
             del el.attrib["mathvariant"]

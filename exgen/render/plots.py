@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import html
 import math
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -262,6 +263,8 @@ def wants_plot(ex: Mapping[str, Any]) -> bool:
 def caption(ex: Mapping[str, Any], *, key: bool) -> str:
     """Return a one-line description of the plot (used as alt text and caption)."""
     spec = spec_for(ex)
+    if spec is None:
+        raise ValueError("caption() of an exercise with nothing to plot")
     var = spec["var"]
     if spec["kind"] == "tangent":
         tail = ", with the tangent line there (dashed)" if key else ""
@@ -285,7 +288,10 @@ def figure(ex: Mapping[str, Any], fmt: str, *, key: bool, href: str) -> str:
         key: draw the answer (tangent line, descent steps).
         href: the SVG file's path relative to a Markdown document.
     """
-    data = sample(spec_for(ex))
+    spec = spec_for(ex)
+    if spec is None:
+        raise ValueError("figure() of an exercise with nothing to plot")
+    data = sample(spec)
     text = caption(ex, key=key)
     if fmt == "svg":
         return svg(data, key=key, label=text) + "\n"

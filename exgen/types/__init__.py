@@ -7,13 +7,13 @@ they define no ``TYPE`` and are not types.
 from __future__ import annotations
 
 import difflib
-from functools import lru_cache
+from functools import cache
 
 from exgen.discovery import discover
 from exgen.types.base import ExerciseType
 
 
-@lru_cache(maxsize=None)
+@cache
 def all_types() -> dict[str, ExerciseType]:
     """Return every exercise type by name, sorted by topic then name."""
     found = discover(__name__, __path__, "TYPE", ExerciseType)

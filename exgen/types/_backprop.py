@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 
 from exgen.formatting import bmatrix, tex_num
-from exgen.types.graphs import to_json
 from exgen.instance import WrongAnswer
+from exgen.types.graphs import to_json
 
 #: Values are small integers, so every answer is exact; the tolerance only absorbs typing of decimals.
 TOL = {"abs": 1e-6, "rel": 1e-9}

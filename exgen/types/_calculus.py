@@ -8,12 +8,16 @@ sampling check the grader uses, so a draw in which a misconception gives the rig
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from exgen.expr.equivalence import compare
 from exgen.expr.parser import parse
 from exgen.expr.printing import formula, sympy_latex, sympy_to_text
 from exgen.instance import WrongAnswer
+
+if TYPE_CHECKING:
+    import numpy as np
 
 #: Tolerance for a numeric value at a point (students work with a calculator).
 POINT_TOLERANCE = {"abs": 0.001, "rel": 0.001}
@@ -72,7 +76,7 @@ def far_apart(a: float, b: float, tolerance: Mapping[str, float], factor: float 
     return abs(a - b) > factor * (tolerance["abs"] + tolerance["rel"] * max(abs(a), abs(b)))
 
 
-def value_wrongs(correct: float, wrongs: Iterable[tuple[float, str, str]],
+def value_wrongs(correct: float, wrongs: Iterable[tuple[float | None, str, str]],
                  tolerance: Mapping[str, float]) -> list[WrongAnswer] | None:
     """Return wrong values as WrongAnswers, or None when one is within reach of the key (or not finite)."""
     out: list[WrongAnswer] = []
@@ -94,7 +98,7 @@ def value_of(stored_formula: Mapping, point: Mapping[str, float]) -> float | Non
     return evaluate_scalar(parse(stored_formula["expr"], tuple(point)), point)
 
 
-def values_on(stored_formula: Mapping, variable: str, grid) -> "np.ndarray":
+def values_on(stored_formula: Mapping, variable: str, grid) -> np.ndarray:
     """Return a stored formula's values on a grid of one variable (nan/inf where undefined)."""
     import numpy as np
 

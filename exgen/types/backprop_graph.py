@@ -13,15 +13,16 @@ worked solutions all come from one walk over the graph, so they cannot disagree.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
-from exgen.types.graphs import Graph, Node, describe, to_json
 from exgen.instance import Part, WrongAnswer
-from exgen.types.params import Int, IntRange, Subset
-from exgen.types._backprop import TOL, dL, ints, kind_of, safe, same, shape_words, tex, wrongs
+from exgen.types._backprop import TOL, dL, ints, kind_of, safe, shape_words, tex, wrongs
 from exgen.types.base import Draft, ExerciseType, draw_until
+from exgen.types.graphs import Graph, Node, describe, to_json
+from exgen.types.params import Int, IntRange, Subset
 
 FAMILIES = ("scalar", "affine", "two_layer")
 ASK = ("forward", "gradients")

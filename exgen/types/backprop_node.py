@@ -9,15 +9,16 @@ which one of them equals the correct answer is rejected.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
-from exgen.types.graphs import Graph, Node, describe, edge, mark, to_json
 from exgen.instance import Part
-from exgen.types.params import Choice, Int, IntRange, Subset
 from exgen.types._backprop import TOL, dL, ints, kind_of, safe, shape_words, tex, wrongs
 from exgen.types.base import Draft, ExerciseType, draw_until
+from exgen.types.graphs import Graph, Node, describe, edge, mark, to_json
+from exgen.types.params import Choice, Int, IntRange, Subset
 
 NODES = ("add", "multiply", "branch", "repeat", "sum", "matmul")
 _GRAPH_OP = {"add": "add", "multiply": "mul", "repeat": "repeat", "sum": "sum", "matmul": "matmul"}
@@ -65,6 +66,7 @@ class BackpropNode(ExerciseType):
     def _draft(self, node: str, graph: Graph | None, leaves: dict, seed: Any, upstream: str, parts: list[Part],
                desc: dict | None = None) -> Draft:
         if desc is None:
+            assert graph is not None, "a node without its own description needs its graph"  # noqa: S101
             vals = graph.forward(leaves)
             desc = describe(graph, vals, seed=seed, asked_grad={p: part.id for p, part in zip(leaves, parts)},
                             output_grad_given=True)
@@ -82,7 +84,7 @@ class BackpropNode(ExerciseType):
         hi = params["max_value"]
         x, y, dz = ints(rng, shape, hi), ints(rng, shape, hi), ints(rng, shape, hi)
         parts = []
-        for pid, me, other in (("a", x, y), ("b", y, x)):
+        for pid, other in (("a", y), ("b", x)):
             wrong = wrongs(dz, [
                 (dz * other, "add-as-multiply", "That is the multiply rule (upstream gradient times the other "
                  "input). An add node passes the upstream gradient to both inputs unchanged."),

@@ -6,8 +6,9 @@ its YAML ``type:`` and its template stem (``templates/<format>/<name>.<ext>.j2``
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, ClassVar, Mapping, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 

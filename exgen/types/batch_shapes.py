@@ -7,14 +7,15 @@ Sizes are concrete (distinct integers, so a swapped shape is never right by acci
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
 from exgen.instance import Part, WrongAnswer
-from exgen.types.params import Choice, Int, Subset
 from exgen.types._backprop import dL
 from exgen.types.base import Draft, ExerciseType
+from exgen.types.params import Choice, Int, Subset
 
 ASK = ("layer", "formula", "two_layer")
 #: Symbol pools per role (no x/X: "N x H" must stay readable as a shape).
@@ -36,6 +37,10 @@ FORMULAS = {
 }
 
 
+def _plain_dims(shape) -> str:
+    return " x ".join(str(d) for d in shape)
+
+
 def _dims(shape) -> str:
     return r" \times ".join(str(d) for d in shape)
 
@@ -55,7 +60,7 @@ def product_shape(factors: list[tuple[tuple, bool]], *, tex: bool = False) -> tu
     if tex:
         dims, m = _dims, "$"
     else:
-        dims, m = (lambda sh: " x ".join(str(d) for d in sh)), ""
+        dims, m = _plain_dims, ""
     text = "".join(f"{m}({dims(s)}){m}" for s in shapes)
     a, b = shapes
     if a[1] != b[0]:
@@ -80,6 +85,10 @@ class BatchShapes(ExerciseType):
     def generate(self, params: Mapping[str, Any], *, rng: np.random.Generator) -> Draft:
         mode = params["sizes"]
         symbolic = mode == "symbolic" or (mode == "any" and bool(rng.integers(2)))
+        N: str | int
+        D: str | int
+        H: str | int
+        C: str | int
         if symbolic:
             N, D, H, C = (SYMBOLS[r][int(rng.integers(2))] for r in "NDHC")
         else:

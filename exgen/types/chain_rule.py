@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
 from exgen.formatting import tex_num
 from exgen.instance import Part
-from exgen.types.params import IntRange, Subset
-from exgen.types._calculus import (POINT_TOLERANCE, clean_float, expression_options, formula_wrongs, part_ids,
-                                   stored, value_of, value_wrongs, values_on)
+from exgen.types._calculus import (
+    POINT_TOLERANCE,
+    clean_float,
+    expression_options,
+    formula_wrongs,
+    part_ids,
+    stored,
+    value_of,
+    value_wrongs,
+    values_on,
+)
 from exgen.types.base import Draft, ExerciseType, draw_until
+from exgen.types.params import IntRange, Subset
 
 OUTERS = ("power", "exp", "log", "sqrt", "sigmoid", "tanh")
 INNERS = ("linear", "quadratic", "softplus")
@@ -131,6 +141,8 @@ class ChainRule(ExerciseType):
             ], ["u"], {"u": u_dom})
             x0 = float(_pick(rng, [p for p in _POINTS if lo <= p <= hi]))
             value = value_of(hp_s, {"x": x0})
+            if value is None:
+                return None
             v_wrongs = value_wrongs(value, ((value_of(w.value, {"x": x0}), w.tag, w.feedback) for w in d_wrongs),
                                     POINT_TOLERANCE)
             if None in (i_wrongs, o_wrongs, v_wrongs) or not (i_wrongs and o_wrongs and v_wrongs):

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
 
 from exgen.formatting import tex_num
 from exgen.instance import Part
-from exgen.types.params import Float, IntRange, Subset
-from exgen.types._calculus import (POINT_TOLERANCE, clean_float, expression_options, formula_wrongs,
-                                   part_ids, stored, value_of, value_wrongs)
+from exgen.types._calculus import (
+    POINT_TOLERANCE,
+    clean_float,
+    expression_options,
+    formula_wrongs,
+    part_ids,
+    stored,
+    value_of,
+    value_wrongs,
+)
 from exgen.types.base import Draft, ExerciseType, draw_until
+from exgen.types.params import Float, IntRange, Subset
 
 FAMILIES = ("polynomial", "power", "exp", "log", "sigmoid", "tanh", "product", "quotient")
 PARTS = ("formula", "value", "central_difference")
@@ -180,16 +189,18 @@ class Derivative(ExerciseType):
             f_stored = stored(d.f, ["x"])
             value = value_of(answer, {"x": x0})
             fvals = [value_of(f_stored, {"x": x0 + s * h}) for s in (-1, 0, 1)]
-            if value is None or None in fvals or abs(value) > 1e5:
+            defined = [v for v in fvals if v is not None]
+            if value is None or len(defined) < 3 or abs(value) > 1e5:
                 return None
-            central = (fvals[2] - fvals[0]) / (2 * h)
+            f_minus, f_at, f_plus = defined
+            central = (f_plus - f_minus) / (2 * h)
             point_wrongs = value_wrongs(value, ((value_of(w.value, {"x": x0}), w.tag, w.feedback)
                                                 for w in wrong_formulas), POINT_TOLERANCE)
             cd_wrongs = value_wrongs(central, [
-                ((fvals[2] - fvals[1]) / h, "forward-difference",
+                ((f_plus - f_at) / h, "forward-difference",
                  "That is the forward difference $(f(x_0+h) - f(x_0))/h$; the central difference uses "
                  "$f(x_0+h)$ and $f(x_0-h)$."),
-                ((fvals[2] - fvals[0]) / h, "dropped-constant-factor",
+                ((f_plus - f_minus) / h, "dropped-constant-factor",
                  "The central difference divides by $2h$, the distance between $x_0 - h$ and $x_0 + h$."),
             ], POINT_TOLERANCE)
             if point_wrongs is None or cd_wrongs is None:

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import math
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
-from exgen.types.draw import array, clean, size, value_params
-from exgen.formatting import bmatrix, num, tex_num
+from exgen.formatting import num, tex_num
 from exgen.instance import Part, WrongAnswer
-from exgen.types.params import IntRange, Subset
 from exgen.types.base import Draft, ExerciseType, draw_until
+from exgen.types.draw import array, clean, size, value_params
+from exgen.types.params import IntRange, Subset
 
 PARTS = ("value", "direction", "cosine")
 RELATIONS = ("same", "orthogonal", "opposite")

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
 from exgen.formatting import bmatrix, column, tex_num
 from exgen.instance import Part, WrongAnswer
-from exgen.types.params import Float, Int, IntRange, Subset
-from exgen.types._calculus import (VECTOR_TOLERANCE, clean_float, expression_options, far_apart, formula_wrongs,
-                                   part_ids, stored, value_of)
+from exgen.types._calculus import (
+    VECTOR_TOLERANCE,
+    clean_float,
+    expression_options,
+    far_apart,
+    formula_wrongs,
+    part_ids,
+    stored,
+    value_of,
+)
 from exgen.types.base import Draft, ExerciseType, draw_until
+from exgen.types.params import Float, Int, IntRange, Subset
 
 TERMS = ("polynomial", "exp", "log")
 PARTS = ("partials", "gradient", "step")
@@ -110,7 +119,7 @@ class Gradient(ExerciseType):
                      "treating the other variable as a constant factor."),
                     (d.subs({w: 1 for w in others}), "dropped-other-factor",
                      "The other variables are constants, but constant factors stay in the derivative "
-                     f"($\\partial (x^2 y)/\\partial x = 2xy$)."),
+                     "($\\partial (x^2 y)/\\partial x = 2xy$)."),
                     (-d, "sign-error", "Check the signs of the terms."),
                 ]
                 key = stored(d, names)

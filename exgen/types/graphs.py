@@ -8,8 +8,9 @@ scalars are 0-d. Nothing here draws random numbers; the exercise types do.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 

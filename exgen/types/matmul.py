@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
 from exgen.answers.choice import yes_no
-from exgen.types.draw import array, clean, size, value_params
 from exgen.formatting import bmatrix, dims, shape_tex, tex_num
 from exgen.instance import Part, WrongAnswer
-from exgen.types.params import IntRange, Subset
 from exgen.types.base import Draft, ExerciseType, draw_until
+from exgen.types.draw import array, clean, size, value_params
+from exgen.types.params import IntRange, Subset
 
 PARTS = ("product", "entry", "shape", "defined")
 

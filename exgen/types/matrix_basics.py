@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
-from exgen.types.draw import array, clean, size, value_params
 from exgen.formatting import bmatrix, dims, shape_tex, tex_num
 from exgen.instance import Part, WrongAnswer
-from exgen.types.params import IntRange, Subset
 from exgen.types.base import Draft, ExerciseType, draw_until
+from exgen.types.draw import array, clean, size, value_params
+from exgen.types.params import IntRange, Subset
 
 PARTS = ("shape", "vector_kind", "transpose", "transpose_shape", "entry")
 VECTOR_CHOICES = {"choices": [{"key": "row", "label": "Row vector"}, {"key": "column", "label": "Column vector"}]}
@@ -64,8 +65,8 @@ class MatrixBasics(ExerciseType):
             "transpose_shape": lambda: self._transpose_shape(a),
             "entry": lambda: self._entry(a, i, j),
         }
-        parts = [builders[name]() for name in params["parts"]]
-        parts = [Part(**{**p, "id": chr(ord("a") + k)}) for k, p in enumerate(parts)]
+        drafts = [builders[name]() for name in params["parts"]]
+        parts = [Part(**{**p, "id": chr(ord("a") + k)}) for k, p in enumerate(drafts)]
         return Draft(given=given, parts=parts)
 
     def _shape(self, a: np.ndarray) -> dict:
@@ -84,7 +85,7 @@ class MatrixBasics(ExerciseType):
                     options=VECTOR_CHOICES,
                     solution=(f"$v$ is written as {'one column' if as_column else 'one row'} of {n} entries: "
                               f"its shape is ${dims(shape)}$, a {answer} vector.",),
-                    wrong_answers=(WrongAnswer(other, f"row-column-confused",
+                    wrong_answers=(WrongAnswer(other, "row-column-confused",
                                                f"A {other} vector would be laid out as one {other}; $v$ has shape "
                                                f"${dims(shape)}$."),))
 

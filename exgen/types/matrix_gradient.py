@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
 from exgen.formatting import bmatrix, dims, shape_tex
 from exgen.instance import Part, WrongAnswer
-from exgen.types.params import IntRange, Subset
 from exgen.types._calculus import part_ids
 from exgen.types.base import Draft, ExerciseType, draw_until
+from exgen.types.params import IntRange, Subset
 
 LOSSES = ("sum_product", "bilinear", "squared")
 PARTS = ("shape", "entries")
@@ -106,7 +107,7 @@ class MatrixGradient(ExerciseType):
                                         "$W$: it has the shape of $W$.")]
             if m != n:
                 shape_wrongs.insert(0, WrongAnswer([n, m], "transposed-shape", TRANSPOSED))
-            parts.append(dict(
+            parts.append(dict[str, Any](
                 kind="shape", answer=[m, n], prompt="What is the shape of $\\partial L / \\partial W$?",
                 solution=(f"$W$ is ${dims([m, n])}$ and $L$ is a scalar, so $\\partial L / \\partial W$ is "
                           f"${dims([m, n])}$: ${shape_tex([m, n])}$.",),

@@ -6,8 +6,9 @@ values against them and reports ``expected <describe()>, got <value>``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 from exgen.errors import InvalidParams
 

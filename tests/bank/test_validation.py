@@ -4,9 +4,9 @@ import textwrap
 
 import pytest
 
+from exgen.bank.spec import load_bank
 from exgen.cli import main
 from exgen.errors import BankError
-from exgen.bank.spec import load_bank
 
 HEAD = "bank: b1\ntitle: Week 1\nseed: 3\nexercises:\n"
 

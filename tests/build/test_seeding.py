@@ -35,8 +35,8 @@ def test_stream_is_independent_of_pythonhashseed():
 
 
 def test_instance_does_not_depend_on_bank_order(tmp_path):
-    from exgen.build.pipeline import build_student
     from exgen.bank.spec import load_bank
+    from exgen.build.pipeline import build_student
 
     body = ("  - {id: d1, type: dot_product}\n  - {id: m1, type: matmul}\n  - {id: b1, type: matrix_basics}\n")
     reordered = ("  - {id: b1, type: matrix_basics}\n  - {id: extra, type: dot_product}\n"

@@ -12,9 +12,9 @@ REPO = Path(__file__).resolve().parents[2]
 
 def all_families_bank():
     """Return a bank with every registered type's example-bank exercises (ids prefixed by type)."""
-    from exgen.types import all_types
-    from exgen.resources import banks_dir
     from exgen.bank.spec import BankSpec, load_bank
+    from exgen.resources import banks_dir
+    from exgen.types import all_types
 
     exercises = []
     for name in all_types():
@@ -28,7 +28,6 @@ def all_families_bank():
 def one_scalar_bank():
     """Return a bank whose only exercise is drawn with one scalar part (dot_product, value only)."""
     from exgen.bank.spec import BankSpec, ExerciseSpec
-
     from exgen.types import get_type
 
     params, problems = get_type("dot_product").resolve_params({"parts": ["value"]})

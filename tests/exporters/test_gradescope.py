@@ -15,11 +15,10 @@ import venv
 import zipfile
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from tests.exporters.helpers import REPO
-
-import jsonschema
 
 BANK = REPO / "exercise_banks" / "dl-math-basics.yaml"
 EMAIL = "ada@example.edu"
@@ -34,8 +33,8 @@ def results_validator():
 
 @pytest.fixture(scope="module")
 def zip_bytes():
-    from exgen.exporters.gradescope import build_autograder
     from exgen.bank.spec import load_bank
+    from exgen.exporters.gradescope import build_autograder
 
     bank = load_bank(BANK)
     return build_autograder(bank, bank_path=BANK, seed=bank.seed)
@@ -44,8 +43,8 @@ def zip_bytes():
 def _key_answers(*, wrong_first: bool = False) -> dict:
     """Return the key of EMAIL's variant typed as a student would (optionally the first part wrong)."""
     from exgen.answers import get_kind
-    from exgen.build.pipeline import build_student
     from exgen.bank.spec import load_bank
+    from exgen.build.pipeline import build_student
 
     bank = load_bank(BANK)
     answers: dict = {}
@@ -164,8 +163,8 @@ def test_setup_sh_installs_the_bundled_wheel_and_grades(tmp_path, zip_bytes, res
 
 
 def test_zip_layout_and_determinism(zip_bytes):
-    from exgen.exporters.gradescope import build_autograder
     from exgen.bank.spec import load_bank
+    from exgen.exporters.gradescope import build_autograder
 
     with zipfile.ZipFile(__import__("io").BytesIO(zip_bytes)) as zf:
         names = zf.namelist()

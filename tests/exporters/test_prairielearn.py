@@ -7,11 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from tests.exporters.helpers import all_families_bank, schema_path
-
-import jsonschema
 
 
 @pytest.fixture(scope="module")

@@ -6,10 +6,9 @@ import io
 import zipfile
 
 import pytest
+from lxml import etree
 
 from tests.exporters.helpers import all_families_bank, one_scalar_bank, schema_path
-
-from lxml import etree
 
 NS = {"q": "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"}
 CP = "{http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1}"
@@ -71,8 +70,8 @@ def test_manifest_and_meta_are_consistent(package):
 
 
 def test_single_scalar_exercise_is_a_numerical_question_with_the_tolerance(qti_schema):
-    from exgen.exporters.qti import build_package
     from exgen.build.pipeline import build_instance
+    from exgen.exporters.qti import build_package
 
     bank = one_scalar_bank()
     data, _, _ = build_package(bank, seed=bank.seed, variants=2)

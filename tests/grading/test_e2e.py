@@ -354,10 +354,10 @@ def test_jobs_2_and_rerun_are_byte_identical(run):
 def test_every_family_key_answer_scores_full_marks(tmp_path):
     """For every exercise of dl-math-basics, the key typed as a student would (through a YAML file and a
     class CSV) scores full marks, for several students."""
+    from exgen.bank.spec import load_bank
+    from exgen.build.pipeline import build_student
     from exgen.grading.batch import grade_submission
     from exgen.grading.submissions import read_class_csv, read_submission_file
-    from exgen.build.pipeline import build_student
-    from exgen.bank.spec import load_bank
 
     bank = load_bank(builtin_banks()["dl-math-basics"])
     types = set()

@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 
 from exgen.answers import get_kind
-from exgen.grading.ecf import RecipeError, evaluate, references
+from exgen.build.seeding import rng_for
 from exgen.grading.core import grade_instance
+from exgen.grading.ecf import RecipeError, evaluate, references
 from exgen.instance import Instance, Part
 from exgen.types import get_type
-from exgen.build.seeding import rng_for
 
 
 def graph(seed: int, family: str, **params) -> Instance:

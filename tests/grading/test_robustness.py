@@ -33,10 +33,10 @@ def snapshot(root: Path, skip: Path) -> dict:
 
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory):
+    from exgen.bank.spec import load_bank
     from exgen.build.keyfile import build_key, dumps
     from exgen.build.pipeline import bank_info, build_student
     from exgen.resources import builtin_banks
-    from exgen.bank.spec import load_bank
 
     tmp = tmp_path_factory.mktemp("hostile")
     bank = load_bank(builtin_banks()["dl-math-basics"])
@@ -172,9 +172,9 @@ ANSWER = st.recursive(LEAF, lambda inner: st.lists(inner, max_size=4), max_leave
 
 @pytest.fixture(scope="module")
 def instances():
+    from exgen.bank.spec import load_bank
     from exgen.build.pipeline import build_student
     from exgen.resources import builtin_banks
-    from exgen.bank.spec import load_bank
 
     bank = load_bank(builtin_banks()["dl-math-basics"])
     return build_student(bank, seed=bank.seed, student_id="fuzz")

@@ -10,8 +10,15 @@ from hypothesis import strategies as st
 
 from exgen.errors import ExgenError
 from exgen.grading import submissions as S
-from exgen.grading.submissions import (WHOLE, Submission, normalise_answers, read_class_csv, read_path,
-                                       read_submission_file, read_submissions)
+from exgen.grading.submissions import (
+    WHOLE,
+    Submission,
+    normalise_answers,
+    read_class_csv,
+    read_path,
+    read_submission_file,
+    read_submissions,
+)
 
 
 def write(tmp_path, name: str, text: str):

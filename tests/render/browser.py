@@ -112,7 +112,7 @@ class Chromium:
         self._id = 0
         self.events: list[dict] = []
 
-    def __enter__(self) -> "Chromium":
+    def __enter__(self) -> Chromium:
         self.proc = subprocess.Popen(
             [self.binary, *FLAGS, f"--user-data-dir={self.profile}", "--remote-debugging-port=0",
              "--remote-debugging-address=127.0.0.1", f"--window-size={self.width},{self.height}", "about:blank"],

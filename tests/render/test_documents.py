@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 
 from exgen.api import generate
-from exgen.outputs import OutputDir
-from exgen.types import all_types
 from exgen.bank.roster import Student, numbered
 from exgen.bank.spec import load_bank
+from exgen.outputs import OutputDir
+from exgen.types import all_types
 
 HOSTILE = "O'Brien & \\input{/etc/passwd} <script>alert(1)</script>"
 # Screenshots and PDF pages land here for a person to look at (CI may keep the folder).

@@ -1,6 +1,5 @@
 """The LaTeX worksheets and keys compile with pdflatex (CI installs TeX Live from Debian's packages)."""
 
-import shutil
 import subprocess
 
 import pytest

@@ -14,9 +14,9 @@ import numpy as np
 import pytest
 
 from exgen.answers import get_kind, grade_part
+from exgen.build.seeding import rng_for
 from exgen.instance import Instance
 from exgen.types import get_type
-from exgen.build.seeding import rng_for
 
 FAST, SLOW = range(25), range(500)
 NODES = ("add", "multiply", "branch", "repeat", "sum", "matmul")

@@ -17,9 +17,9 @@ import pytest
 import sympy as sp
 
 from exgen.answers import get_kind, grade_part
+from exgen.build.seeding import rng_for
 from exgen.instance import Instance
 from exgen.types import get_type
-from exgen.build.seeding import rng_for
 
 QUICK = 40
 FULL = 500

@@ -3,11 +3,11 @@
 import pytest
 
 from exgen.answers import grade_part
+from exgen.bank.spec import load_bank
 from exgen.build.pipeline import build_instance, build_student
-from exgen.types import all_types
 from exgen.render.documents import FORMATS, render_document
 from exgen.resources import builtin_banks
-from exgen.bank.spec import load_bank
+from exgen.types import all_types
 from tests.conftest import check_instance_contract
 
 TYPES = list(all_types())

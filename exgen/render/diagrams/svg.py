@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import html
 import math
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from exgen.render.diagrams.common import is_wide
 

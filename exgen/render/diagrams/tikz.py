@@ -8,7 +8,8 @@ forward value and every gradient.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from exgen.render.diagrams.common import is_wide, node_id
 
