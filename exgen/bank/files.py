@@ -51,7 +51,7 @@ def not_regular(path: str | os.PathLike, mode: int, what: str) -> ExgenError:
     return ExgenError(f"{shown(path)}: is {kind_of(mode)}, not a regular file; expected a {what}{hint}")
 
 
-def read_regular_file(path: str | os.PathLike, *, limit: int, what: str) -> bytes:
+def read_regular_file(path: str | os.PathLike, *, limit: int, what: str, label: str | None = None) -> bytes:
     """Return the bytes of a regular file of at most ``limit`` bytes.
 
     Args:
@@ -59,11 +59,12 @@ def read_regular_file(path: str | os.PathLike, *, limit: int, what: str) -> byte
         limit: the largest size read; a larger file is refused (checked before reading, and again while
             reading, in case the file grows).
         what: what the file should be ("submission", "roster"), for messages.
+        label: how messages name the file (default: the path as given, escaped to one line).
 
     Raises:
         ExgenError: one line naming the file and what was expected.
     """
-    name = shown(path)
+    name = label if label is not None else shown(path)
     try:
         before = os.lstat(path)
     except FileNotFoundError:
@@ -71,19 +72,19 @@ def read_regular_file(path: str | os.PathLike, *, limit: int, what: str) -> byte
     except OSError as err:
         raise ExgenError(f"{name}: cannot read: {err.strerror or type(err).__name__}") from None
     if not stat.S_ISREG(before.st_mode):
-        raise not_regular(path, before.st_mode, what)
+        raise not_regular(name, before.st_mode, what)
     if before.st_size > limit:
         raise ExgenError(f"{name}: too large ({before.st_size:,} bytes; a {what} is at most {limit:,} bytes)")
     try:
         fd = os.open(path, _OPEN_FLAGS)
     except OSError as err:
         if err.errno == errno.ELOOP:  # became a link after the check
-            raise not_regular(path, stat.S_IFLNK, what) from None
+            raise not_regular(name, stat.S_IFLNK, what) from None
         raise ExgenError(f"{name}: cannot read: {err.strerror or type(err).__name__}") from None
     try:
         opened = os.fstat(fd)
         if not stat.S_ISREG(opened.st_mode):
-            raise not_regular(path, opened.st_mode, what)
+            raise not_regular(name, opened.st_mode, what)
         if (opened.st_dev, opened.st_ino) != (before.st_dev, before.st_ino):
             raise ExgenError(f"{name}: was replaced while being read; try again")
         chunks: list[bytes] = []

@@ -55,7 +55,7 @@ def read_roster(path: str | Path) -> list[Student]:
     """
     path = Path(path)
     name = shown(path.name)
-    data = read_regular_file(path, limit=MAX_ROSTER_BYTES, what="roster (CSV with a header id,name)")
+    data = read_regular_file(path, limit=MAX_ROSTER_BYTES, what="roster (CSV with a header id,name)", label=name)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
@@ -74,10 +74,10 @@ def read_roster(path: str | Path) -> list[Student]:
     problems: list[str] = []
     students: list[Student] = []
     seen: dict[str, int] = {}
-    line_no = 1
+    line_no, end = 1, rows.line_num
     try:
         for row in rows:
-            line_no = rows.line_num
+            line_no, end = end + 1, rows.line_num  # the row's first line: a quoted cell may span lines
             if len(problems) >= MAX_PROBLEMS:
                 problems.append(f"{name}: more problems not listed (stopped after {MAX_PROBLEMS})")
                 break

@@ -8,9 +8,11 @@ key silently replace the first. So exgen takes only PyYAML's parser (the C one w
 libyaml, the pure-Python one otherwise; both give the same events) and builds values from the events
 itself, in a loop with an explicit stack:
 
-* scalars follow the YAML 1.2 core schema, restricted: ``null``/``~``/empty, ``true``/``false``, decimal
-  integers without leading zeros (``007`` stays text, so ids keep their zeros), decimal floats with a point
-  or an exponent and ``.inf``/``.nan``; everything else is text. Dates stay text: a bank's ``course.date``
+* scalars are read with a restricted set of implicit types, each one that PyYAML also resolves (so any
+  document PyYAML writes reads back as written): ``null``/``~``/empty, ``true``/``false``, decimal integers
+  without leading zeros (``007`` stays text, so ids keep their zeros), decimal floats with a point
+  (``1.5``, ``1.0e-3``) and ``.inf``/``.nan``; everything else is text (``1e3`` too; the answer kinds read
+  numbers from text anyway). Dates stay text: a bank's ``course.date``
   is header text and a submission never needs a date, so there is nothing to gain from reading
   ``2026-02-30`` as a date and a traceback to lose (the bank validator checks ISO-looking dates itself).
   Base-60, octal, hexadecimal, ``yes``/``no``/``on``/``off`` and tags other than ``!!str`` are not read.
@@ -62,10 +64,14 @@ _SPECIAL = {".inf": float("inf"), ".Inf": float("inf"), ".INF": float("inf"),
             "-.inf": float("-inf"), "-.Inf": float("-inf"), "-.INF": float("-inf"),
             ".nan": float("nan"), ".NaN": float("nan"), ".NAN": float("nan")}
 _INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
-_FLOAT = re.compile(r"[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+|[0-9]+(?=[eE]))(?:[eE][-+]?[0-9]+)?")
+# Both as YAML 1.1 writes them (a point, a signed exponent): every implicit type here is one PyYAML gives
+# too, so whatever PyYAML writes as text (unquoted 1e3, -.5) reads back as text.
+_FLOAT = re.compile(r"[-+]?[0-9]+\.[0-9]*(?:[eE][-+][0-9]+)?|\.[0-9]+(?:[eE][-+][0-9]+)?")
 # YAML's printable set; PyYAML's pure-Python reader refuses the rest and libyaml refuses most of it, each in
 # its own words, so exgen checks first and says the same thing whichever parser runs.
-_NON_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# A byte order mark after the start (the readers drop a leading one) is a stream marker to libyaml and text
+# to PyYAML: refused too, so that both read the same.
+_NON_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # PyYAML quotes the document's own characters in some messages ("found character '%' that cannot start any
 # token", tag handles, anchor names); token names such as ',' or '<block end>' are kept.

@@ -252,7 +252,7 @@ def load_bank(path: str | Path) -> BankSpec:
     path = Path(path)
     name = shown_path(path.name)
     try:
-        data = read_regular_file(path, limit=MAX_BANK_BYTES, what="bank file (YAML)")
+        data = read_regular_file(path, limit=MAX_BANK_BYTES, what="bank file (YAML)", label=name)
     except ExgenError as err:
         raise BankError([str(err)]) from None
     try:

@@ -381,9 +381,10 @@ def read_class_csv(path: str | Path) -> tuple[list[Submission], list[str]]:
         raise ExgenError(f"{name}:1: column {_name(dupes[0])} appears twice")
     subs: list[Submission] = []
     problems: list[str] = []
+    end = reader.line_num
     try:
         for row in reader:
-            line = reader.line_num
+            line, end = end + 1, reader.line_num  # the row's first line: a quoted cell may span lines
             source = f"{name}:{line}"
             if not any(cell.strip() for cell in row):
                 continue
