@@ -46,7 +46,7 @@ def encoded(data: bytes | str) -> bytes:
 
 
 def safe_join(root: Path, relative: str) -> Path:
-    """Return ``root / relative``, refusing any path that would leave ``root``.
+    """Return ``root / relative`` (its folders resolved), refusing any path that would leave ``root``.
 
     Raises:
         ExgenError: the relative path is absolute, has ``..``, or resolves outside ``root``.
@@ -54,9 +54,11 @@ def safe_join(root: Path, relative: str) -> Path:
     rel = Path(relative)
     if rel.is_absolute() or any(part in ("..", "") for part in rel.parts) or not rel.parts:
         raise ExgenError(f"refusing to write {relative!r}: not a plain path inside the output folder")
-    target = (root / rel).resolve()
+    # the folders on the way are resolved (a linked sub-folder must not lead outside); the file itself is
+    # not: a link in its place is replaced or refused, never written through
+    target = (root / rel).parent.resolve() / rel.name
     base = root.resolve()
-    if base != target and base not in target.parents:
+    if base != target.parent and base not in target.parent.parents:
         raise ExgenError(f"refusing to write {relative!r}: it resolves outside {one_line(root)}")
     return target
 
