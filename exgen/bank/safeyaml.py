@@ -42,17 +42,19 @@ class Limits:
     """Bounds on one document. ``nodes`` counts every value once per use, after aliases and merges."""
 
     depth: int = 32
-    nodes: int = 200_000
+    nodes: int = 100_000
     aliases: int = 100
     scalar_chars: int = 100_000
 
 
 #: Banks: deeper (params hold lists of lists), more aliases (shared parameter blocks).
-BANK_LIMITS = Limits(depth=50, nodes=200_000, aliases=1_000, scalar_chars=100_000)
+BANK_LIMITS = Limits(depth=50, nodes=100_000, aliases=1_000, scalar_chars=100_000)
 #: Students' files: answers need 4 or 5 levels.
-SUBMISSION_LIMITS = Limits(depth=32, nodes=200_000, aliases=100, scalar_chars=100_000)
-#: Longest integer converted to a number (Python's own default limit); longer digit strings stay text.
-MAX_INT_DIGITS = 4300
+SUBMISSION_LIMITS = Limits(depth=32, nodes=100_000, aliases=100, scalar_chars=100_000)
+#: Longest integer converted to a number; longer digit strings stay text. Python's str -> int is quadratic
+#: (its own limit, 4,300 digits, still costs 0.5 ms a number: 0.6 s for a 5 MB file of them); any integer
+#: past 308 digits is beyond every float anyway.
+MAX_INT_DIGITS = 1000
 
 STR_TAG = "tag:yaml.org,2002:str"
 _COLLECTION_TAGS = (None, "!", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
@@ -148,22 +150,25 @@ class _Lines:
 
 
 class _Frame:
-    __slots__ = ("is_map", "value", "anchor", "line", "path", "size", "key", "key_line", "want_key",
-                 "merge", "merges", "key_lines")
+    """An open mapping or sequence. Positions are character indexes (turned into lines only for messages
+    and recorded lines: counting lines costs as much as the rest of the work on a big file)."""
 
-    def __init__(self, is_map: bool, anchor: str | None, line: int, path: tuple | None):
+    __slots__ = ("is_map", "value", "anchor", "pos", "path", "size", "key", "key_pos", "want_key",
+                 "merge", "merges", "key_pos_of")
+
+    def __init__(self, is_map: bool, anchor: str | None, pos: int, path: tuple | None):
         self.is_map = is_map
         self.value: Any = {} if is_map else []
         self.anchor = anchor
-        self.line = line
+        self.pos = pos
         self.path = path
         self.size = 1
         self.key: Any = None
-        self.key_line = 0
+        self.key_pos = 0
         self.want_key = True
         self.merge = False
         self.merges: list[dict] = []
-        self.key_lines: dict = {}
+        self.key_pos_of: dict = {}
 
 
 class _Builder:
@@ -180,56 +185,71 @@ class _Builder:
         self.root: Any = None
         self.done = False
 
-    def fail(self, line: int, problem: str) -> YamlError:
-        return YamlError(self.source, line, problem)
+    def fail(self, pos: int, problem: str) -> YamlError:
+        return YamlError(self.source, self.line_of(pos), problem)
 
-    def count(self, size: int, line: int) -> None:
-        self.nodes += size
-        if self.nodes > self.limits.nodes:
-            raise self.fail(line, f"more than {self.limits.nodes:,} values (after expanding aliases and merge "
-                                  "keys); write the values out, fewer of them")
+    def too_many(self, pos: int) -> YamlError:
+        return self.fail(pos, f"more than {self.limits.nodes:,} values (after expanding aliases and merge keys); "
+                              "write the values out, fewer of them")
 
     def event(self, ev: Any) -> None:
         cls = type(ev)
-        line = self.line_of(ev.start_mark.index) if ev.start_mark is not None else 0
-        if cls is yaml.ScalarEvent:
-            self.count(1, line)
-            if self.stack and self.stack[-1].is_map and self.stack[-1].want_key and ev.value == "<<" \
-                    and ev.tag is None and ev.implicit[0]:
-                frame = self.stack[-1]
-                if frame.merge or frame.merges:
-                    raise self.fail(line, "duplicate merge key (<<); give one '<<:' with a list of mappings")
-                frame.merge, frame.want_key, frame.key_line = True, False, line
-                return
-            value = self.scalar(ev, line)
+        pos = ev.start_mark.index if ev.start_mark is not None else 0
+        stack = self.stack
+        if cls is _SCALAR:
+            self.nodes += 1
+            if self.nodes > self.limits.nodes:
+                raise self.too_many(pos)
+            text = ev.value
+            if len(text) > self.limits.scalar_chars:
+                raise self.fail(pos, f"a value longer than {self.limits.scalar_chars:,} characters")
+            tag = ev.tag
+            if tag is None and ev.implicit[0]:
+                if text == "<<" and stack and stack[-1].is_map and stack[-1].want_key:
+                    frame = stack[-1]
+                    if frame.merge or frame.merges:
+                        raise self.fail(pos, "duplicate merge key (<<); give one '<<:' with a list of mappings")
+                    frame.merge, frame.want_key, frame.key_pos = True, False, pos
+                    return
+                value = resolve_plain(text)
+            elif tag is not None and tag not in ("!", STR_TAG):
+                raise self.fail(pos, "a tag (!!name or !name) other than !!str is not supported; write plain values")
+            elif _SURROGATE.search(text):
+                raise self.fail(pos, BAD_ESCAPE)
+            else:
+                value = text
             if ev.anchor is not None:
                 self.anchors[ev.anchor] = (value, 1)
-            self.add(value, 1, line)
-        elif cls is yaml.MappingStartEvent or cls is yaml.SequenceStartEvent:
-            if len(self.stack) >= self.limits.depth:
-                raise self.fail(line, _depth_problem(self.limits))
+            self.add(value, 1, pos)
+        elif cls is _MAP_START or cls is _SEQ_START:
+            if len(stack) >= self.limits.depth:
+                raise self.fail(pos, _depth_problem(self.limits))
             if ev.tag not in _COLLECTION_TAGS:
-                raise self.fail(line, "a tag (!!name or !name) is not supported; write plain values")
-            self.count(1, line)
-            path = self.child_path()
-            if self.record and path is not None:
-                self.lines.setdefault(path, line)
-            self.stack.append(_Frame(cls is yaml.MappingStartEvent, ev.anchor, line, path))
-        elif cls is yaml.MappingEndEvent or cls is yaml.SequenceEndEvent:
-            frame = self.stack.pop()
+                raise self.fail(pos, "a tag (!!name or !name) is not supported; write plain values")
+            self.nodes += 1
+            if self.nodes > self.limits.nodes:
+                raise self.too_many(pos)
+            path = self.child_path() if self.record else None
+            if path is not None:
+                self.lines.setdefault(path, self.line_of(pos))
+            stack.append(_Frame(cls is _MAP_START, ev.anchor, pos, path))
+        elif cls is _MAP_END or cls is _SEQ_END:
+            frame = stack.pop()
             value = self.merged(frame) if frame.merges else frame.value
             if frame.anchor is not None:
                 self.anchors[frame.anchor] = (value, frame.size)
-            self.add(value, frame.size, frame.line)
+            self.add(value, frame.size, frame.pos)
         elif cls is yaml.AliasEvent:
             self.aliases += 1
             if self.aliases > self.limits.aliases:
-                raise self.fail(line, f"more than {self.limits.aliases} aliases (*name); write the values out")
+                raise self.fail(pos, f"more than {self.limits.aliases} aliases (*name); write the values out")
             if ev.anchor not in self.anchors:
-                raise self.fail(line, "an alias (*name) refers to no complete anchor (&name) above it")
+                raise self.fail(pos, "an alias (*name) refers to no complete anchor (&name) above it")
             value, size = self.anchors[ev.anchor]
-            self.count(size, line)
-            self.add(value, size, line)
+            self.nodes += size
+            if self.nodes > self.limits.nodes:
+                raise self.too_many(pos)
+            self.add(value, size, pos)
 
     def child_path(self) -> tuple | None:
         """The path of the next value, or None where lines are not recorded (keys, merge sources)."""
@@ -242,20 +262,7 @@ class _Builder:
             return None if top.want_key or top.merge else top.path + (top.key,)
         return top.path + (len(top.value),)
 
-    def scalar(self, ev: Any, line: int) -> Any:
-        text = ev.value
-        if len(text) > self.limits.scalar_chars:
-            raise self.fail(line, f"a value longer than {self.limits.scalar_chars:,} characters")
-        tag = ev.tag
-        if tag is None and ev.implicit[0]:
-            return resolve_plain(text)
-        if tag is not None and tag not in ("!", STR_TAG):
-            raise self.fail(line, "a tag (!!name or !name) other than !!str is not supported; write plain values")
-        if _SURROGATE.search(text):
-            raise self.fail(line, BAD_ESCAPE)
-        return text
-
-    def add(self, value: Any, size: int, line: int) -> None:
+    def add(self, value: Any, size: int, pos: int) -> None:
         if not self.stack:
             self.root, self.done = value, True
             return
@@ -263,30 +270,30 @@ class _Builder:
         top.size += size
         if not top.is_map:
             if self.record and top.path is not None:
-                self.lines.setdefault(top.path + (len(top.value),), line)
+                self.lines.setdefault(top.path + (len(top.value),), self.line_of(pos))
             top.value.append(value)
             return
         if top.want_key:
             if isinstance(value, (dict, list)) or value is None:
-                raise self.fail(line, "a key must be text or a number")
-            top.key, top.key_line, top.want_key = value, line, False
+                raise self.fail(pos, "a key must be text or a number")
+            top.key, top.key_pos, top.want_key = value, pos, False
             return
         top.want_key = True
         if top.merge:
             top.merge = False
             sources = value if isinstance(value, list) else [value]
             if not sources or not all(isinstance(s, dict) for s in sources):
-                raise self.fail(top.key_line, "a merge key (<<) takes a mapping or a list of mappings")
+                raise self.fail(top.key_pos, "a merge key (<<) takes a mapping or a list of mappings")
             top.merges.extend(sources)
             return
         key = top.key
         if key in top.value:
-            raise self.fail(top.key_line, f"duplicate key{_key_shown(key)} (first on line {top.key_lines[key]}); "
-                                          "give each key once")
+            first = self.line_of(top.key_pos_of[key])
+            raise self.fail(top.key_pos, f"duplicate key{_key_shown(key)} (first on line {first}); give each key once")
         top.value[key] = value
-        top.key_lines[key] = top.key_line
+        top.key_pos_of[key] = top.key_pos
         if self.record and top.path is not None:
-            self.lines[top.path + (key,)] = top.key_line
+            self.lines[top.path + (key,)] = self.line_of(top.key_pos)
 
     @staticmethod
     def merged(frame: _Frame) -> dict:
@@ -297,6 +304,10 @@ class _Builder:
                 out.setdefault(key, value)
         out.update(frame.value)
         return out
+
+
+_SCALAR, _MAP_START, _SEQ_START = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
+_MAP_END, _SEQ_END = yaml.MappingEndEvent, yaml.SequenceEndEvent
 
 
 def _key_shown(key: Any) -> str:

@@ -24,8 +24,10 @@ import math
 import os
 import re
 import stat
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -47,8 +49,12 @@ MAX_ALIASES = SUBMISSION_LIMITS.aliases
 MAX_STUDENT_CHARS = 200
 #: Most files taken from one folder.
 MAX_FOLDER_FILES = 100_000
-#: Most rows read from one class CSV (the same bound as a roster's students).
-MAX_CSV_ROWS = 100_000
+#: Most rows read from one class CSV (a larger class can hand in several files, or one file per student).
+MAX_CSV_ROWS = 20_000
+#: Most answer columns in a class CSV (a bank has at most 1,000 exercises of a few parts each).
+MAX_CSV_COLUMNS = 5_000
+#: Most cells read from one class CSV (twice the bound on a submission file's values).
+MAX_CSV_CELLS = 2 * SUBMISSION_LIMITS.nodes
 #: Part id under which an answer to a whole (single-part) exercise is kept until the parts are known.
 WHOLE = "*"
 
@@ -119,17 +125,19 @@ class _DuplicateKey(Exception):
 
 
 def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict:
-    out: dict = {}
-    for key, value in pairs:
-        if key in out:
-            raise _DuplicateKey(key)
-        out[key] = value
+    out = dict(pairs)
+    if len(out) != len(pairs):  # rare: name the key given twice
+        counts = Counter(map(itemgetter(0), pairs))
+        raise _DuplicateKey(next(key for key, _ in pairs if counts[key] > 1))
     return out
 
 
 def _json_int(digits: str) -> int | str:
     # beyond Python's int-conversion limit the digits stay text; the answer kinds say the number is too long
     return int(digits) if len(digits) <= MAX_INT_DIGITS else digits
+
+
+_LONG_DIGITS = re.compile(rf"\d{{{MAX_INT_DIGITS + 1}}}")
 
 
 _JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]')
@@ -142,7 +150,7 @@ def _json_duplicate_lines(text: str) -> tuple[int, int] | None:
     want_key = False
     line, at = 1, 0
     for count, match in enumerate(_JSON_TOKEN.finditer(text)):
-        if count > 4 * MAX_NODES:
+        if count > 2 * MAX_NODES:
             return None
         tok = match.group()
         if tok == "{":
@@ -162,7 +170,7 @@ def _json_duplicate_lines(text: str) -> tuple[int, int] | None:
             line += text.count("\n", at, match.start())
             at = match.start()
             try:
-                key = json.loads(tok)
+                key = json.loads(tok) if "\\" in tok else tok[1:-1]
             except ValueError:
                 return None
             keys = stack[-1]
@@ -178,7 +186,9 @@ def _load_json(text: str, source: str) -> Any:
         raise _NotANumber()
 
     try:
-        return json.loads(text, parse_constant=no_constant, parse_int=_json_int, object_pairs_hook=_unique_pairs)
+        # the int hook costs a call per number, so it is used only when a number could be too long for int()
+        return json.loads(text, parse_constant=no_constant, object_pairs_hook=_unique_pairs,
+                          parse_int=_json_int if _LONG_DIGITS.search(text) else None)
     except _DuplicateKey as dup:
         where = _json_duplicate_lines(text)
         key = f" {dup.key!r}" if _PLAIN_NAME.fullmatch(dup.key) else ""
@@ -214,18 +224,23 @@ def _plain(value: Any, source: str, budget: list[int], depth: int = 0) -> Any:
     if depth > MAX_DEPTH:
         raise ExgenError(f"{source}: nested deeper than {MAX_DEPTH} levels; answers are text, numbers or lists "
                          "of lists")
+    kind = type(value)  # exact types first: this runs once per value of a file
+    if kind is str:
+        return _text(value)
+    if kind is int:
+        return value if -(2**1000) < value < 2**1000 else math.inf  # "not a finite number" to the kinds
+    if kind is float or kind is bool or value is None:
+        return value
     if isinstance(value, Mapping):
         return {_text(str(k)): _plain(v, source, budget, depth + 1) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_plain(v, source, budget, depth + 1) for v in value]
-    if value is None or isinstance(value, bool):
-        return value
     if isinstance(value, str):
-        return _text(value)
-    if isinstance(value, int):
-        return value if abs(value) < 2**1000 else math.inf  # read as "not a finite number" by the kinds
+        return _text(str(value))
+    if isinstance(value, int) and not isinstance(value, bool):
+        return _plain(int(value), source, budget, depth)
     if isinstance(value, float):
-        return value
+        return float(value)
     raise ExgenError(f"{source}: a value of an unexpected kind; expected text, numbers and lists")
 
 
@@ -244,13 +259,16 @@ def _read_text(path: Path, *, limit: int, what: str) -> str:
 # -- normalising ----------------------------------------------------------------------------------
 
 
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
+
+
 def _student_id(raw: Any, source: str) -> str | None:
     if raw is None:
         return None
     if isinstance(raw, bool) or not isinstance(raw, (str, int)):
         raise ExgenError(f"{source}: field 'student': expected an id like s001, got {_shown(raw)}")
     text = str(raw).strip()
-    if not text or len(text) > MAX_STUDENT_CHARS or any(ord(c) < 32 or ord(c) == 127 for c in text):
+    if not text or len(text) > MAX_STUDENT_CHARS or _CONTROL.search(text):
         raise ExgenError(f"{source}: field 'student': expected an id of 1 to {MAX_STUDENT_CHARS} printable "
                          "characters")
     return text
@@ -376,20 +394,26 @@ def read_class_csv(path: str | Path) -> tuple[list[Submission], list[str]]:
     for i in answer_cols:
         if not header[i]:
             raise ExgenError(f"{name}:1: column {i + 1} has no header; expected an exercise part like dot.a")
-    dupes = sorted({header[i] for i in answer_cols if [header[j] for j in answer_cols].count(header[i]) > 1})
+    if len(answer_cols) > MAX_CSV_COLUMNS:
+        raise ExgenError(f"{name}:1: {len(answer_cols):,} answer columns; at most {MAX_CSV_COLUMNS:,}")
+    counts = Counter(header[i] for i in answer_cols)
+    dupes = sorted(h for h, n in counts.items() if n > 1)
     if dupes:
         raise ExgenError(f"{name}:1: column {_name(dupes[0])} appears twice")
     subs: list[Submission] = []
     problems: list[str] = []
     end = reader.line_num
+    cells = 0
     try:
         for row in reader:
             line, end = end + 1, reader.line_num  # the row's first line: a quoted cell may span lines
             source = f"{name}:{line}"
             if not any(cell.strip() for cell in row):
                 continue
-            if len(subs) + len(problems) >= MAX_CSV_ROWS:
-                problems.append(f"{source}: more than {MAX_CSV_ROWS:,} rows; the rest is not read (split the file)")
+            cells += len(row)
+            if len(subs) + len(problems) >= MAX_CSV_ROWS or cells > MAX_CSV_CELLS:
+                problems.append(f"{source}: more than {MAX_CSV_ROWS:,} rows or {MAX_CSV_CELLS:,} cells; the rest is "
+                                "not read (split the file)")
                 break
             if len(row) != len(header):
                 problems.append(f"{source}: expected {len(header)} columns as in the header, got {len(row)}")
