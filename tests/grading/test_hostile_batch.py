@@ -190,3 +190,57 @@ def test_api_handles_numbers_of_any_size():
         result, problems = grade_submission("n", instances, Submission("big", answers, "api"))
         assert [p.message for p in problems if p.level == "error"] == [], value
         assert all(p.verdict != "correct" for e in result.exercises for p in e.parts)
+
+
+# -- library level: duplicate keys in JSON, and a fuzz of the submission reader ---------------------
+
+
+@pytest.mark.parametrize("text, message", [
+    ('{"student": "s1",\n "answers": {"dot.a": 1},\n "student": "s2"}',
+     "a.json:3: duplicate key 'student' (first on line 1)"),
+    ('{"student": "s1", "answers": {\n "d\\u006ft.a": 1,\n\n "dot.a": 2}}', "a.json:4: duplicate key 'dot.a' (first on line 2)"),
+    ('{"answers": {"x": {"a": 1}, "y": {"a": 2}, "z": {"b": 1,\n "b": 2}}}', "a.json:2: duplicate key 'b' (first on line 1)"),
+    ('{"answers": {"a b/c": 1, "a b/c": 2}}', "a.json:1: duplicate key (first on line 1)"),
+])
+def test_json_duplicate_keys_name_both_lines(tmp_path, text, message):
+    from exgen.errors import ExgenError
+    from exgen.grading.submissions import read_submission_file
+
+    (tmp_path / "a.json").write_text(text, encoding="utf-8")
+    with pytest.raises(ExgenError) as info:
+        read_submission_file(tmp_path / "a.json")
+    assert str(info.value).split("/")[-1].startswith(message), str(info.value)
+
+
+def test_json_keys_with_the_same_name_in_different_objects_are_fine(tmp_path):
+    from exgen.grading.submissions import read_submission_file
+
+    (tmp_path / "a.json").write_text('{"student": "s1", "answers": {"x": {"a": 1}, "y": {"a": [{"a": 1}]}}}')
+    assert read_submission_file(tmp_path / "a.json").answers == {"x": {"a": 1}, "y": {"a": [{"a": 1}]}}
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+FRAGMENTS = st.sampled_from(['{', '}', '[', ']', ':', ',', '"', "'", "student", "answers", "dot.a", " ", "\n", "- ",
+                             "&a", "*a", "<<", "!!str", "1:0:0", "9" * 50, "\\ud800", '"\\ud800"', "\x00", "\xff",
+                             "\u2028", "\ufeff", "#", "---", "yes", "2026-02-30", "1e999", "NaN", "true"])
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(parts=st.lists(FRAGMENTS, max_size=30), suffix=st.sampled_from(["yaml", "json"]))
+def test_fuzz_submission_reader(tmp_path, parts, suffix):
+    """Any file: a Submission whose text is all writable, or one ExgenError line naming the file."""
+    from exgen.errors import ExgenError
+    from exgen.grading.submissions import read_submission_file
+    from exgen.outputs import clean_text
+
+    path = tmp_path / f"fuzz.{suffix}"
+    path.write_bytes("".join(parts).encode("utf-8", "surrogatepass"))
+    try:
+        sub = read_submission_file(path)
+    except ExgenError as err:
+        assert "\n" not in str(err) and str(err).startswith(str(path)), str(err)
+        return
+    text = json.dumps(sub.answers, ensure_ascii=False)
+    assert clean_text(text).encode("utf-8") and not any(0xD800 <= ord(c) <= 0xDFFF for c in text)
