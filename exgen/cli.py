@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from exgen import __version__
-from exgen.errors import BankError, ExgenError
+from exgen.errors import BankError, ExgenError, one_line
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -40,7 +40,7 @@ def resolve_bank_path(bank: str | None) -> Path:
     if name in builtin:
         return builtin[name]
     if path.suffix in (".yaml", ".yml") or "/" in name:
-        raise click.UsageError(f"bank file {name} does not exist")
+        raise click.UsageError(f"bank file {one_line(name)} does not exist")
     raise click.UsageError(f"no bank file or built-in bank named {name!r}; built-in: {', '.join(builtin)}")
 
 
@@ -239,7 +239,7 @@ def grade(submissions, key_path, out, formats, jobs, force, quiet) -> None:
     for problem in results.problems:
         click.echo(f"{problem.level}: {problem.message}", err=True)
     if not quiet:
-        _grade_summary(results, key_name=path.name, bank=key["bank"].get("id", ""), out=out, written=written)
+        _grade_summary(results, key_name=one_line(path.name), bank=key["bank"].get("id", ""), out=out, written=written)
     if results.errors:
         sys.exit(1)
 

@@ -82,11 +82,12 @@ def write_atomic(path: Path, data: bytes | str) -> None:
         raise
 
 
-def clean_stale(folder: Path) -> list[str]:
+def clean_stale(folder: Path, *, only: str | None = None) -> list[str]:
     """Remove the temporary files (and scratch folders) an interrupted exgen run left in ``folder``.
 
     Only names exgen itself makes are touched (``.<name>.exgen-XXXXXXXX.tmp``, ``.exgen-scratch-XXXXXXXX.tmp``);
-    links are removed as links, never followed. Returns the names removed.
+    with ``only``, just the temporary files of that one file name. Links are removed as links, never
+    followed. Returns the names removed.
     """
     removed: list[str] = []
     try:
@@ -94,6 +95,8 @@ def clean_stale(folder: Path) -> list[str]:
     except OSError:
         return removed
     for entry in entries:
+        if only is not None and not entry.name.startswith(f".{only}{TMP_PREFIX_MARK}"):
+            continue
         try:
             if _STALE_FILE.match(entry.name) and not entry.is_dir(follow_symlinks=False):
                 os.unlink(entry.path)
@@ -174,11 +177,12 @@ class OutputDir:
         return ExgenError(f"{one_line(self.root)} already holds {shown}{more} with other content than this run "
                           "writes; use --force to overwrite or choose another --out")
 
-    def write(self, relative: str, data: bytes | str) -> Path:
+    def write(self, relative: str, data: bytes | str, *, replace: bool = False) -> Path:
         """Write one file atomically and return its path.
 
         Without ``force``, an existing file with the same content is left alone (listed in ``unchanged``)
-        and one with other content stops the run.
+        and one with other content stops the run, unless ``replace`` (a file the run owns whatever is
+        there, such as code it vendors).
 
         Raises:
             ExgenError: the file exists with other content (without ``force``) or cannot be written.
@@ -188,7 +192,7 @@ class OutputDir:
             raise ExgenError(f"{one_line(self.root)} exists and is not a folder")
         self._prepare(target.parent)
         payload = encoded(data)
-        if not self.force and os.path.lexists(target):
+        if not (self.force or replace) and os.path.lexists(target):
             if same_content(target, payload):
                 self.unchanged.append(target)
                 return target

@@ -113,3 +113,12 @@ def test_scratch_folder_is_removed(tmp_path):
         (folder / "cache").write_text("x")
         assert folder.parent == tmp_path / "out" and folder.name.startswith(".exgen-scratch-")
     assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_an_exporters_stale_temporary_files_are_removed(tmp_path):
+    from exgen.exporters.base import check_target_free
+
+    (tmp_path / ".quiz.zip.exgen-abcdefgh.tmp").write_text("partial")
+    (tmp_path / ".other.zip.exgen-abcdefgh.tmp").write_text("someone else's run")
+    check_target_free(tmp_path / "quiz.zip", force=False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".other.zip.exgen-abcdefgh.tmp"]

@@ -24,6 +24,8 @@ GRADING_KEYS = ("tolerance", "partial_credit", "reveal_answer")
 MAX_SEED = 2**63 - 1
 #: Most exercises in one bank: every student gets every exercise (40,000 took 67 s and 1.35 GB per student).
 MAX_EXERCISES = 1_000
+# control characters other than tab and line breaks: they would be copied into every document format
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f]")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 
 
@@ -80,6 +82,10 @@ class _Checker:
             return None
         if not isinstance(value, str) or not value.strip() or len(value) > limit:
             self.report(path, f"expected non-empty text of at most {limit} characters, got {shown(value)}")
+            return None
+        if _CONTROL.search(value):
+            self.report(path, "the text holds a control character (such as NUL or ESC, written as an escape); "
+                              "expected printable text")
             return None
         return value
 

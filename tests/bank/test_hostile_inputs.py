@@ -189,3 +189,10 @@ def test_fuzz_bank_reader(tmp_path, doc, exercises, mangle):
         load_bank(path)
     except BankError as err:
         assert err.problems and all(p.startswith("fuzz.yaml") and "\n" not in p for p in err.problems), err.problems
+
+
+@pytest.mark.parametrize("text", ['bank: b1\ntitle: "Week\\x00 1"\n' + ONE,
+                                  'bank: b1\ncourse: {name: "A\\x1b[31mB"}\ntitle: T\n' + ONE])
+def test_control_characters_in_bank_text_are_refused(tmp_path, text):
+    problems = bank_problems(tmp_path, text)
+    assert len(problems) == 1 and "control character" in problems[0] and problems[0].startswith("b.yaml:2:")
