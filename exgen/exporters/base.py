@@ -2,6 +2,10 @@
 
 An exporter turns a validated bank into the files one LMS imports. Every exporter is deterministic: the
 same bank, seed and options give byte-identical output (no timestamps, sorted zip entries, stable ids).
+
+An exporter asks a part according to its kind's ``LmsForm`` (``exgen.answers``), through ONE table
+``forms`` from every form to its own rendering (a ``FormRendering``), which also says where the LMS cannot
+ask that form faithfully (``degraded``, documented in docs/lms.md). It never compares a kind's name.
 """
 
 from __future__ import annotations
@@ -14,8 +18,9 @@ from dataclasses import dataclass, field
 from io import BytesIO
 from typing import ClassVar
 
+from exgen.answers import LmsForm, get_kind
 from exgen.bank.spec import BankSpec, ExerciseSpec
-from exgen.instance import Instance
+from exgen.instance import Instance, Part
 
 #: Fixed timestamp of every zip entry (the earliest a zip can hold), so zips are byte-identical.
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
@@ -39,11 +44,30 @@ class ExportResult:
         return "\n".join(lines)
 
 
+@dataclass(frozen=True, kw_only=True)
+class FormRendering:
+    """How one exporter asks one LMS form; exporters subclass it with their own builders.
+
+    ``how`` names the LMS question or element in a few words; ``degraded`` is None when the LMS checks the
+    form as exgen does, else what is lost (it is printed with the export's notes and listed in docs/lms.md).
+    """
+
+    how: str
+    degraded: str | None = None
+
+
+def lms_form(part: Part) -> LmsForm:
+    """Return the LMS form a part is asked in (declared by its answer kind)."""
+    return get_kind(part.kind).lms_form
+
+
 class Exporter:
-    """Base class: subclasses set ``name`` and ``summary`` and implement ``export``."""
+    """Base class: subclasses set ``name``, ``summary`` and ``forms`` and implement ``export``."""
 
     name: ClassVar[str] = ""
     summary: ClassVar[str] = ""
+    #: Every LmsForm -> how this exporter asks it (tests/exporters/test_forms.py checks the coverage).
+    forms: ClassVar[Mapping[LmsForm, FormRendering]] = {}
 
     def export(self, bank: BankSpec, *, seed: int, out: str, force: bool = False,
                variants: int = 1) -> ExportResult:

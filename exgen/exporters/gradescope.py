@@ -16,9 +16,17 @@ import json
 from pathlib import Path
 
 from exgen import __version__
+from exgen.answers import LmsForm
 from exgen.bank.spec import BankSpec
 from exgen.errors import ExgenError
-from exgen.exporters.base import Exporter, ExportResult, check_target_free, deterministic_zip, write_file
+from exgen.exporters.base import (
+    Exporter,
+    ExportResult,
+    FormRendering,
+    check_target_free,
+    deterministic_zip,
+    write_file,
+)
 
 BUNDLE = "exgen_autograder"
 STUDENT_KEYS = ("email", "id", "sid")
@@ -156,9 +164,17 @@ def build_autograder(bank: BankSpec, *, bank_path: str | Path, seed: int, studen
     return deterministic_zip(entries, executable=("setup.sh", "run_autograder"))
 
 
+#: The one table from LMS form to how Gradescope asks it: every part is a value in the student's
+#: answers.yaml, read and checked by the part's own answer kind, exactly as ``exgen grade`` does.
+FORMS: dict[LmsForm, FormRendering] = {
+    form: FormRendering(how="answers.yaml value graded by exgen") for form in LmsForm
+}
+
+
 class GradescopeExporter(Exporter):
     name = "gradescope"
     summary = "Gradescope: autograder zip that grades answers.yaml with exgen"
+    forms = FORMS
 
     def export(self, bank: BankSpec, *, seed: int, out: str, force: bool = False, variants: int = 1,
                bank_path: str | Path = "", student_key: str = "email", visibility: str = "visible") -> ExportResult:

@@ -63,12 +63,15 @@ def test_question_html_uses_the_pl_elements(course):
 
 
 def test_symbolic_element_for_expression_parts():
-    from exgen.exporters.prairielearn import ELEMENTS
+    from exgen.answers import EXPRESSION
+    from exgen.exporters.base import lms_form
+    from exgen.exporters.prairielearn import FORMS
     from exgen.instance import Part
 
-    part = Part(id="a", kind="expression", prompt="f'(x)?", answer={"expr": "2*x", "latex": "2x"},
+    part = Part(id="a", kind=EXPRESSION, prompt="f'(x)?", answer={"expr": "2*x", "latex": "2x"},
                 options={"variables": ["x"]})
-    assert ELEMENTS["expression"](part).startswith('<pl-symbolic-input answers-name="a_expression" variables="x"')
+    element = FORMS[lms_form(part)].element(part)
+    assert element.startswith('<pl-symbolic-input answers-name="a_expression" variables="x"')
 
 
 RUNNER = r'''
