@@ -131,8 +131,6 @@ class MoodleForm(FormRendering):
     numerical: bool = False
 
 
-_SHORT = "become Cloze SHORTANSWER accepting the canonical form only (no formula checker in Moodle)"
-
 #: The one table from LMS form to Moodle question (docs/lms.md lists the same rows).
 FORMS: dict[LmsForm, MoodleForm] = {
     LmsForm.NUMBER: MoodleForm(how="numerical question; Cloze NUMERICAL", cloze=_c_scalar, numerical=True),
@@ -141,8 +139,10 @@ FORMS: dict[LmsForm, MoodleForm] = {
     LmsForm.SHAPE: MoodleForm(how="Cloze NUMERICAL per dimension", cloze=_c_shape,
                               subquestions=lambda part: len(part.answer)),
     LmsForm.CHOICE: MoodleForm(how="Cloze MULTICHOICE", cloze=_c_choice),
-    LmsForm.FORMULA: MoodleForm(how="Cloze SHORTANSWER", cloze=_c_short, degraded=_SHORT),
-    LmsForm.TEXT: MoodleForm(how="Cloze SHORTANSWER", cloze=_c_short, degraded=_SHORT),
+    LmsForm.FORMULA: MoodleForm(how="Cloze SHORTANSWER", cloze=_c_short,
+                                degraded="only the canonical form is accepted (Moodle has no formula checker)"),
+    LmsForm.TEXT: MoodleForm(how="Cloze SHORTANSWER", cloze=_c_short,
+                             degraded="only the canonical text is accepted (Moodle compares text exactly)"),
 }
 
 
@@ -194,7 +194,7 @@ def cloze_question(inst: Instance, *, name: str, ident: str) -> tuple[str, list[
         form = FORMS[lms_form(part)]
         html_sub = form.cloze(part, scale)
         if form.degraded:
-            notes.append(f"({part.id}): {part.kind} parts {form.degraded}")
+            notes.append(f"({part.id}): {part.kind} parts: {form.degraded}")
         body.append(f"<p><strong>({escape(part.id)})</strong> {rich_html(part.prompt, mathjax)}</p>\n<p>{html_sub}</p>")
     lines = ['  <question type="cloze">', *_header(name, "\n".join(body), solution_html(inst, mathjax), ident),
              "    <penalty>0.3333333</penalty>", "    <hidden>0</hidden>", f"    <idnumber>{ident}</idnumber>",

@@ -189,7 +189,7 @@ def _b_text(part: Part) -> Blanks:
 def _degraded(part: Part) -> list[str]:
     """Return the export note of a part whose form Canvas cannot check faithfully (else none)."""
     degraded = FORMS[lms_form(part)].degraded
-    return [f"{part.kind} parts {degraded}"] if degraded else []
+    return [f"{part.kind} parts: {degraded}"] if degraded else []
 
 
 def _fimb_item(item: ET.Element, parts: tuple[Part, ...], question: str) -> Built:
@@ -251,8 +251,6 @@ class QtiForm(FormRendering):
     rounds: bool = False
 
 
-_CANONICAL = "accept the canonical form only (Canvas cannot check formulas)"
-
 #: The one table from LMS form to Canvas question (docs/lms.md lists the same rows).
 FORMS: dict[LmsForm, QtiForm] = {
     LmsForm.NUMBER: QtiForm(how="numerical question; one blank", blanks=_b_scalar, single=_numerical, rounds=True),
@@ -261,9 +259,9 @@ FORMS: dict[LmsForm, QtiForm] = {
     LmsForm.CHOICE: QtiForm(how="multiple choice question; a blank taking the key or the label",
                             blanks=_b_choice, single=_choice),
     LmsForm.FORMULA: QtiForm(how="short answer question; a blank", blanks=_b_text, single=_short_answer,
-                             degraded=_CANONICAL),
+                             degraded="only the canonical form is accepted (Canvas cannot check formulas)"),
     LmsForm.TEXT: QtiForm(how="short answer question; a blank", blanks=_b_text, single=_short_answer,
-                          degraded="accept the canonical form only (Canvas compares text exactly)"),
+                          degraded="only the canonical text is accepted (Canvas compares text exactly)"),
 }
 
 
