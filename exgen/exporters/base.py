@@ -166,3 +166,55 @@ def write_file(path, data: bytes | str) -> None:
     from exgen.outputs import write_atomic
 
     write_atomic(Path(path), data)
+
+
+#: Suffixes of the files an export ships from exgen's source and from plug-in folders.
+SHIPPED_SUFFIXES = frozenset({".py", ".json", ".j2", ".sty", ".css", ".js", ".yaml", ".typed"})
+
+
+def shipped_files(root, prefix: str) -> dict[str, bytes]:
+    """Return ``{prefix/relative path: bytes}`` of the source files under ``root``, in sorted order.
+
+    Caches (``__pycache__``), hidden files and symbolic links are left out: an export never follows a link
+    out of the folder it ships.
+    """
+    import os
+    from pathlib import Path
+
+    root = Path(root)
+    files: dict[str, bytes] = {}
+    for here, dirs, names in os.walk(root, followlinks=False):
+        dirs[:] = [d for d in dirs if not d.startswith(".") and d != "__pycache__"
+                   and not os.path.islink(os.path.join(here, d))]
+        for name in names:
+            path = Path(here, name)
+            if name.startswith(".") or path.suffix not in SHIPPED_SUFFIXES or path.is_symlink() or not path.is_file():
+                continue
+            files[f"{prefix}/{path.relative_to(root).as_posix()}"] = path.read_bytes()
+    return dict(sorted(files.items()))
+
+
+def plugin_labels(folders) -> list[str]:
+    """Return the folder name each plug-in folder gets inside an export (stable: order and base name)."""
+    import re
+
+    return [f"p{i + 1}-" + re.sub(r"[^A-Za-z0-9_-]", "_", f.name)[:40] for i, f in enumerate(folders)]
+
+
+def plugin_export_files(prefix: str) -> tuple[dict[str, bytes], list[str]]:
+    """Return the files of the plug-in folders in use, under ``prefix/<label>/``, and their labels.
+
+    Exports that ship exgen (Gradescope, PrairieLearn) ship the plug-in types, templates and example banks
+    with it, so that the LMS draws the same instances.
+    """
+    from exgen.discovery import BANKS, TEMPLATES, TYPES, plugin_folders
+
+    folders = plugin_folders()
+    labels = plugin_labels(folders)
+    files: dict[str, bytes] = {}
+    for folder, label in zip(folders, labels):
+        for sub in (TYPES, TEMPLATES, BANKS):
+            if (folder / sub).is_dir() and not (folder / sub).is_symlink():
+                files.update(shipped_files(folder / sub, f"{prefix}/{label}/{sub}"))
+    return files, labels
+

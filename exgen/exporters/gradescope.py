@@ -25,13 +25,16 @@ from exgen.exporters.base import (
     FormRendering,
     check_target_free,
     deterministic_zip,
+    plugin_export_files,
+    shipped_files,
     write_file,
 )
 
 BUNDLE = "exgen_autograder"
+#: Folder of the bundle holding the plug-in folders in use at export (one sub-folder each).
+PLUGINS = "plugins"
 STUDENT_KEYS = ("email", "id", "sid")
 VISIBILITIES = ("visible", "after_due_date", "after_published", "hidden")
-_SHIPPED_SUFFIXES = {".py", ".json", ".j2", ".sty", ".css", ".js", ".yaml", ".typed"}
 
 SETUP_SH = """#!/usr/bin/env bash
 # exgen autograder: runs once, as root, when Gradescope builds the image. Installs the bundled exgen wheel
@@ -105,11 +108,8 @@ def _package_files() -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     roots = [(pkg, "exgen"), (templates_dir(), "exgen/templates"), (banks_dir(), "exgen/exercise_banks")]
     for root, prefix in roots:
-        for path in sorted(root.rglob("*")):
-            rel = path.relative_to(root)
-            if (path.is_file() and path.suffix in _SHIPPED_SUFFIXES and "__pycache__" not in rel.parts
-                    and not any(p.startswith(".") for p in rel.parts)):
-                files.setdefault(f"{prefix}/{rel.as_posix()}", path.read_bytes())
+        for name, data in shipped_files(root, prefix).items():
+            files.setdefault(name, data)
     return files
 
 
@@ -151,6 +151,9 @@ def build_autograder(bank: BankSpec, *, bank_path: str | Path, seed: int, studen
     wheel_name, wheel = build_wheel()
     config = {"format": "exgen-autograder/1", "bank_file": "bank.yaml", "bank": bank.id, "seed": seed,
               "student_key": student_key, "visibility": visibility, "exgen": __version__}
+    plugin_files, labels = plugin_export_files(f"{BUNDLE}/{PLUGINS}")
+    if labels:  # the autograder draws plug-in types too: ship them, and say where (autograder_main)
+        config["plugins"] = labels
     first = bank.exercises[0].id if bank.exercises else "dot"
     entries: dict[str, bytes | str] = {
         "setup.sh": SETUP_SH.replace("%(wheel)s", wheel_name),
@@ -160,6 +163,7 @@ def build_autograder(bank: BankSpec, *, bank_path: str | Path, seed: int, studen
         f"{BUNDLE}/config.json": json.dumps(config, indent=1, sort_keys=True) + "\n",
         f"{BUNDLE}/bank.yaml": bank_bytes,
         f"{BUNDLE}/{wheel_name}": wheel,
+        **plugin_files,
     }
     return deterministic_zip(entries, executable=("setup.sh", "run_autograder"))
 

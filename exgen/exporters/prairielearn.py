@@ -28,10 +28,12 @@ from typing import Any
 
 from exgen.answers import LmsForm, get_kind
 from exgen.bank.spec import BankSpec, ExerciseSpec
-from exgen.exporters.base import Exporter, ExportResult, FormRendering, lms_form, stable_uuid
+from exgen.exporters.base import Exporter, ExportResult, FormRendering, lms_form, plugin_export_files, stable_uuid
 from exgen.instance import Instance, Part
 
 VENDORED = ("yaml", "jinja2", "markupsafe")
+#: Folder of serverFilesCourse/ holding the plug-in folders in use at export, beside exgen/.
+PLUGINS = "exgen_plugins"
 #: Variants sampled at export to learn every (part id, kind) a type can draw; question.html shows each
 #: element only when the variant has that part (mustache ``params.show_<name>``).
 LAYOUT_SAMPLES = 24
@@ -195,8 +197,39 @@ FORMS: dict[LmsForm, PlForm] = {
 }
 
 
-def pl_generate(data: dict, exercise: dict) -> None:
-    """PrairieLearn ``generate``: draw the instance for this variant and fill params and correct_answers."""
+def server_py(plugins: list[str]) -> str:
+    """Return a question's server.py; with plug-ins, it names their folders under ``exgen_plugins/``."""
+    if not plugins:
+        return SERVER_PY
+    return SERVER_PY.replace(
+        "\n\ndef generate(data):\n    pl_generate(data, EXERCISE)\n",
+        f"\n#: Plug-in folders shipped beside exgen in serverFilesCourse/{PLUGINS}/ (exgen export prairielearn).\n"
+        f"PLUGINS = {json.dumps(plugins)}\n\n\ndef generate(data):\n    pl_generate(data, EXERCISE, plugins=PLUGINS)\n")
+
+
+def _shipped_plugins(labels: list[str]) -> list[Path]:
+    """Return the folders of plug-ins shipped beside this exgen (serverFilesCourse/exgen_plugins/<label>)."""
+    import exgen
+
+    base = Path(exgen.__file__).resolve().parents[1] / PLUGINS
+    for label in labels:
+        if not isinstance(label, str) or not label or any(c in label for c in "/\\") or label in (".", ".."):
+            raise ValueError(f"bad plug-in label {label!r}")
+    return [base / label for label in labels]
+
+
+def pl_generate(data: dict, exercise: dict, plugins: list[str] | tuple[str, ...] = ()) -> None:
+    """PrairieLearn ``generate``: draw the instance for this variant and fill params and correct_answers.
+
+    ``plugins`` names the plug-in folders the export shipped (see ``server_py``).
+    """
+    from exgen.discovery import using_plugins
+
+    with using_plugins(_shipped_plugins(list(plugins))):
+        _generate(data, exercise)
+
+
+def _generate(data: dict, exercise: dict) -> None:
     from exgen.build.pipeline import build_instance
     from exgen.exporters.html import mathjax, rich_html, solution_html, statement_html
 
@@ -279,6 +312,8 @@ def build_course_files(bank: BankSpec, *, seed: int) -> dict[str, bytes | str]:
     files: dict[str, bytes | str] = {}
     for rel, data in _package_files().items():
         files[f"serverFilesCourse/{rel}"] = data
+    plugin_files, plugins = plugin_export_files(f"serverFilesCourse/{PLUGINS}")
+    files.update(plugin_files)
     for rel, data in _vendored_files().items():
         files[f"serverFilesCourse/{rel}"] = data
     topics = []
@@ -298,7 +333,7 @@ def build_course_files(bank: BankSpec, *, seed: int) -> dict[str, bytes | str]:
         files[f"{folder}/info.json"] = json.dumps(info_json(bank, ex, inst, topic=topic), indent=2) + "\n"
         files[f"{folder}/exercise.json"] = json.dumps(exercise, indent=2, sort_keys=True) + "\n"
         files[f"{folder}/question.html"] = question_html(sorted(layout.values(), key=lambda p: (p.id, p.kind)))
-        files[f"{folder}/server.py"] = SERVER_PY
+        files[f"{folder}/server.py"] = server_py(plugins)
     topic_list = "\n".join(f'    {{"name": "{t}", "color": "blue1", "description": "exgen"}},'
                            for t in dict.fromkeys(topics))
     files[f"questions/{bank.id}/README.md"] = (
