@@ -4,7 +4,8 @@ The zip bundles a wheel of this very exgen (built here, deterministically, from 
 bank file and a small config. ``setup.sh`` installs the wheel at image build (pip fetches numpy, sympy,
 ... from PyPI); ``run_autograder`` runs ``python3 -m exgen.exporters.autograder_main`` per submission,
 which regenerates the student's variant from the bank seed and the Gradescope user (email by default) and
-writes ``/autograder/results/results.json`` (see ``docs/gradescope-results.schema.json``).
+writes ``/autograder/results/results.json`` (see ``docs/gradescope-results.schema.json``). The plug-in
+folders in use (``EXGEN_PLUGINS``) are bundled in ``exgen_autograder/plugins/`` and listed in the config.
 """
 
 from __future__ import annotations

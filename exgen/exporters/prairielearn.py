@@ -10,6 +10,7 @@ Output (``--out DIR`` is a course folder, or merged into one)::
     serverFilesCourse/exgen/...                exgen itself (PrairieLearn installs nothing but puts
     serverFilesCourse/{yaml,jinja2,markupsafe} serverFilesCourse/ on sys.path; numpy and sympy are in
                                                its image, these pure-Python packages are not guaranteed)
+    serverFilesCourse/exgen_plugins/<label>/   the plug-in folders in use (EXGEN_PLUGINS), named in server.py
 
 Parts are asked by their kind's LMS form through the one table ``FORMS``: a number -> pl-number-input, an
 array -> pl-matrix-input, a formula -> pl-symbolic-input, a shape or text -> pl-string-input, a choice ->
@@ -201,10 +202,12 @@ def server_py(plugins: list[str]) -> str:
     """Return a question's server.py; with plug-ins, it names their folders under ``exgen_plugins/``."""
     if not plugins:
         return SERVER_PY
-    return SERVER_PY.replace(
-        "\n\ndef generate(data):\n    pl_generate(data, EXERCISE)\n",
+    call = "\n\ndef generate(data):\n    pl_generate(data, EXERCISE)\n"
+    if call not in SERVER_PY:  # a bug: SERVER_PY changed without this function
+        raise RuntimeError("server_py: SERVER_PY no longer holds the generate() call it rewrites")
+    return SERVER_PY.replace(call, (
         f"\n#: Plug-in folders shipped beside exgen in serverFilesCourse/{PLUGINS}/ (exgen export prairielearn).\n"
-        f"PLUGINS = {json.dumps(plugins)}\n\n\ndef generate(data):\n    pl_generate(data, EXERCISE, plugins=PLUGINS)\n")
+        f"PLUGINS = {json.dumps(plugins)}\n\n\ndef generate(data):\n    pl_generate(data, EXERCISE, plugins=PLUGINS)\n"))
 
 
 def _shipped_plugins(labels: list[str]) -> list[Path]:
