@@ -17,7 +17,7 @@ KINDS = sorted(all_kinds())
 
 @cache
 def parts_by_kind() -> dict[str, list[Part]]:
-    """Return up to 20 parts of each kind, drawn from every registered type's example bank."""
+    """Return up to 10 parts of each kind, drawn from every registered type's example bank."""
     from exgen.bank.spec import load_bank
     from exgen.build.pipeline import build_instance
     from exgen.resources import builtin_banks
@@ -26,10 +26,10 @@ def parts_by_kind() -> dict[str, list[Part]]:
     found: dict[str, list[Part]] = {}
     for name in all_types():
         for ex in load_bank(builtin_banks()[name]).exercises:
-            for student in range(8):
+            for student in range(3):
                 for part in build_instance(ex, seed=5, student_id=f"s{student}").parts:
                     found.setdefault(part.kind, [])
-                    if len(found[part.kind]) < 20:
+                    if len(found[part.kind]) < 10:
                         found[part.kind].append(part)
     return found
 

@@ -102,9 +102,11 @@ def sample_parts() -> dict:
     found: dict = {}
     for name in all_types():
         for ex in load_bank(builtin_banks()[name]).exercises:
-            for student in range(6):
+            for student in range(3):
                 for part in build_instance(ex, seed=7, student_id=f"s{student}").parts:
                     found.setdefault(part.kind, part)
+                if set(found) >= set(all_kinds()):
+                    return found
     return found
 
 
