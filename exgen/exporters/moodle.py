@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 from xml.sax.saxutils import escape
 
 from exgen.answers import LmsForm, get_kind, own_wrong_answers
 from exgen.bank.spec import BankSpec
-from exgen.exporters.base import FormRendering, SingleFileExporter, build_variants, lms_form, stable_ident
+from exgen.exporters.base import VARIANTS, FormRendering, SingleFileExporter, build_variants, lms_form, stable_ident
 from exgen.exporters.html import margin, mathjax, number, rich_html, solution_html, statement_html
 from exgen.instance import Instance, Part
 
@@ -240,9 +241,13 @@ class MoodleExporter(SingleFileExporter):
     name = "moodle"
     summary = "Moodle XML: one category per exercise, numerical and Cloze questions"
     forms = FORMS
+    options = (VARIANTS,)
+    examples = ("exgen export moodle week1.yaml --variants 20 --out questions.xml",)
+    default_out = "questions.xml"
+    out_help = "The Moodle XML file to import into a question bank."
 
-    def build(self, bank: BankSpec, *, seed: int, variants: int):
-        return build_xml(bank, seed=seed, variants=variants)
+    def build(self, bank: BankSpec, *, seed: int, options: Mapping[str, Any]) -> tuple[str, int, list[str]]:
+        return build_xml(bank, seed=seed, variants=options["variants"])
 
 
 EXPORTER = MoodleExporter()

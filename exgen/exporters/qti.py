@@ -19,12 +19,14 @@ degradations are listed in the export summary and in docs/lms.md.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from exgen.answers import LmsForm, get_kind, own_wrong_answers
 from exgen.bank.spec import BankSpec
 from exgen.exporters.base import (
+    VARIANTS,
     FormRendering,
     SingleFileExporter,
     build_variants,
@@ -399,9 +401,13 @@ class QtiExporter(SingleFileExporter):
     name = "qti"
     summary = "Canvas Classic Quizzes: QTI 1.2 zip with one question group of N variants per exercise"
     forms = FORMS
+    options = (VARIANTS,)
+    examples = ("exgen export qti week1.yaml --variants 20 --out quiz.zip",)
+    default_out = "quiz.zip"
+    out_help = "The QTI zip to import into Canvas."
 
-    def build(self, bank: BankSpec, *, seed: int, variants: int):
-        return build_package(bank, seed=seed, variants=variants)
+    def build(self, bank: BankSpec, *, seed: int, options: Mapping[str, Any]) -> tuple[bytes, int, list[str]]:
+        return build_package(bank, seed=seed, variants=options["variants"])
 
 
 EXPORTER = QtiExporter()
