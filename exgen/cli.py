@@ -245,7 +245,8 @@ def grade(submissions, key_path, out, formats, jobs, force, quiet) -> None:
 
 
 def _grade_summary(results, *, key_name: str, bank: str, out: str, written: list[str]) -> None:
-    from exgen.grading.report import exercise_stats, fmt
+    from exgen.formatting import score as fmt
+    from exgen.grading.report import exercise_stats
 
     n = len(results.students)
     listed = " (listed above)" if results.problems else ""

@@ -100,14 +100,3 @@ def margin(value: float, tolerance) -> float:
     tol_abs = float(tolerance.get("abs", 0.0)) if tolerance else 0.0
     tol_rel = float(tolerance.get("rel", 0.0)) if tolerance else 0.0
     return tol_abs + tol_rel * abs(float(value))
-
-
-def number(value: float) -> str:
-    """Return a number as plain decimal text an LMS parses (integers without ``.0``; no exponent)."""
-    x = float(value)
-    if x == int(x) and abs(x) < 1e15:
-        return str(int(x))
-    text = repr(x)
-    if "e" in text or "E" in text:
-        text = f"{x:.17f}".rstrip("0").rstrip(".")
-    return text
