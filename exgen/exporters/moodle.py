@@ -21,6 +21,7 @@ from exgen.exporters.base import SingleFileExporter, build_variants, stable_iden
 from exgen.exporters.html import margin, mathjax, rich_html, solution_html, statement_html
 from exgen.formatting import decimal
 from exgen.instance import Instance, Part
+from exgen.render.richtext import render_rich
 
 #: Largest total weight of one Cloze part's sub-questions (weights must be integers).
 MAX_CLOZE_SCALE = 60
@@ -39,13 +40,12 @@ def cloze_plain(text: str) -> str:
     Math loses its ``$`` and LaTeX commands become symbols (or their names); braces and backslashes are
     dropped, and ``} # ~ / "`` are backslash-escaped as Moodle's Cloze parser expects.
     """
-    def untex(m: re.Match) -> str:
-        body = m.group(1)
+    def untex(body: str, display: bool) -> str:
         for cmd, sym in sorted(_TEX_WORDS.items(), key=lambda kv: -len(kv[0])):
             body = body.replace(cmd, sym)
         return re.sub(r"\\([A-Za-z]+)", r"\1", body)
 
-    plain = re.sub(r"\$\$?(.+?)\$?\$", untex, str(text), flags=re.DOTALL)
+    plain = render_rich(text, words=str, math=untex)
     plain = plain.replace("\\", "").replace("{", "").replace("}", "")
     plain = " ".join(plain.split())
     return re.sub(r'([#~/"])', r"\\\1", plain)
