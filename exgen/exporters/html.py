@@ -1,8 +1,9 @@
-"""HTML for LMS question text: rich text and exercise statements, with math in the LMS's own form.
+"""HTML for LMS question text: each LMS's math form, and statements and solutions written with it.
 
 Each LMS shows LaTeX differently (Canvas: equation images; Moodle and PrairieLearn: MathJax ``\\( \\)``),
-so every function here takes ``math(latex, display) -> html``. Words are always HTML-escaped; the math is
-escaped too (``&`` in a bmatrix becomes ``&amp;``, which MathJax and Canvas read back as ``&``).
+so the text goes through exgen's one HTML path (``exgen.render.html``) with the LMS's ``math(latex,
+display) -> html``. Words are always HTML-escaped; the math is escaped too (``&`` in a bmatrix becomes
+``&amp;``, which MathJax and Canvas read back as ``&``).
 """
 
 from __future__ import annotations

@@ -29,11 +29,6 @@ def mathml(latex: str, display: bool = False) -> str:
     return to_mathml(latex.strip() if display else latex, display=display)
 
 
-def text_html(text: Any) -> str:
-    """Escape words for HTML (``<``, ``>``, ``&`` and both quotes, so it is safe in an attribute too)."""
-    return html.escape(str(text), quote=True)
-
-
 def rich_html(text: Any, math: Math = mathml) -> str:
     """Return rich text (words with ``$...$`` / ``$$...$$`` math) as escaped words and rendered math.
 
@@ -61,8 +56,8 @@ def markdown_html(markdown: str, math: Math = mathml, *, mermaid: str = "") -> s
 
 # -- Jinja filters of the HTML format (Markup: the autoescaping environment inserts them as they are) ----
 def html_text(text: Any) -> Markup:
-    """The ``esc`` filter: user text, escaped."""
-    return Markup(text_html(text))  # noqa: S704  (escaped on this line)
+    """The ``esc`` filter: user text, escaped (both quotes too, so it is safe in an attribute)."""
+    return Markup(html.escape(str(text), quote=True))  # noqa: S704  (escaped on this line)
 
 
 def math(tex: Any, display: bool = False) -> Markup:
