@@ -12,7 +12,7 @@ import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from io import BytesIO
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from exgen.bank.spec import BankSpec, ExerciseSpec
 from exgen.instance import Instance
@@ -38,36 +38,165 @@ class ExportResult:
         lines += [f"note: {n}" for n in self.notes]
         return "\n".join(lines)
 
+    def to_dict(self) -> dict:
+        """Return the result as plain JSON-ready data."""
+        return {"files": list(self.files), "notes": list(self.notes), "questions": self.questions}
+
+
+#: Names every export already takes (the bank, ``seed``, ``out``, ``force``) or the CLI adds.
+RESERVED_OPTIONS = frozenset({"bank", "target", "seed", "out", "force", "quiet", "help"})
+_TYPES: dict[type, str] = {str: "a text", int: "an integer", float: "a number", bool: "true or false"}
+
+
+@dataclass(frozen=True)
+class Option:
+    """One option an exporter declares: a keyword of ``exgen.export(...)`` and ``--<name>`` of its command.
+
+    Args:
+        name: a Python identifier (``student_key``); the command line spells it ``--student-key``.
+        default: the value when the option is not given.
+        help: one line for ``--help``.
+        type: ``str``, ``int``, ``float`` or ``bool`` (a flag on the command line).
+        choices: the accepted values of a ``str`` option (empty: any text).
+        min: the smallest accepted ``int`` or ``float`` (None: no bound).
+        max: the largest accepted ``int`` or ``float`` (None: no bound).
+    """
+
+    name: str
+    default: Any
+    help: str
+    type: type = str
+    choices: tuple[str, ...] = ()
+    min: float | None = None
+    max: float | None = None
+
+    def __post_init__(self) -> None:
+        # a bad declaration is a bug in the exporter, found as soon as its module is imported
+        if not self.name.isidentifier() or self.name in RESERVED_OPTIONS:
+            raise ValueError(f"exporter option name {self.name!r} is not an identifier or is reserved")
+        if self.type not in _TYPES or (self.choices and self.type is not str):
+            raise ValueError(f"exporter option {self.name!r}: type must be str, int, float or bool "
+                             "(choices only with str)")
+        from exgen.errors import OptionError
+
+        try:
+            self.check(self.default, owner="(declaration)")
+        except OptionError as err:
+            raise ValueError(str(err)) from None
+
+    @property
+    def flag(self) -> str:
+        """Return the command-line spelling, ``--student-key`` for ``student_key``."""
+        return "--" + self.name.replace("_", "-")
+
+    def expected(self) -> str:
+        """Return what the option accepts, in words (``an integer from 1 to 500``, ``one of a, b``)."""
+        if self.choices:
+            return f"one of {', '.join(self.choices)}"
+        words = _TYPES[self.type]
+        if self.min is not None and self.max is not None:
+            return f"{words} from {self.min:g} to {self.max:g}"
+        if self.min is not None:
+            return f"{words} of at least {self.min:g}"
+        if self.max is not None:
+            return f"{words} of at most {self.max:g}"
+        return words
+
+    def check(self, value: Any, *, owner: str) -> Any:
+        """Return ``value`` when the option accepts it.
+
+        Raises:
+            OptionError: naming the exporter, the option and what it accepts.
+        """
+        from exgen.errors import OptionError
+
+        ok = isinstance(value, self.type) and (self.type is bool or not isinstance(value, bool))
+        if self.type is float and isinstance(value, int) and not isinstance(value, bool):
+            ok = True
+        if ok and self.choices:
+            ok = value in self.choices
+        if ok and self.type in (int, float):
+            ok = (self.min is None or value >= self.min) and (self.max is None or value <= self.max)
+        if not ok:
+            shown = repr(value)
+            shown = shown if len(shown) <= 40 else shown[:37] + "..."
+            raise OptionError(f"{owner}: option {self.name} ({self.flag}) must be {self.expected()}, got {shown}")
+        return value
+
 
 class Exporter:
-    """Base class: subclasses set ``name`` and ``summary`` and implement ``export``."""
+    """Base class: subclasses declare what they are and take, and implement ``write``.
+
+    Everything the command line shows comes from these declarations: ``exgen export <name>`` gets one
+    option per ``options`` entry, ``--out`` with ``default_out`` and the ``examples`` in its ``--help``.
+    """
 
     name: ClassVar[str] = ""
     summary: ClassVar[str] = ""
+    #: Options besides the bank, seed, ``out`` and ``force`` that every export takes.
+    options: ClassVar[tuple[Option, ...]] = ()
+    #: Command lines shown under ``exgen export <name> --help`` (at least one).
+    examples: ClassVar[tuple[str, ...]] = ()
+    #: Where the export goes when no ``out`` is given, and whether that is a folder or a single file.
+    default_out: ClassVar[str] = ""
+    out_is_folder: ClassVar[bool] = False
+    out_help: ClassVar[str] = ""
 
-    def export(self, bank: BankSpec, *, seed: int, out: str, force: bool = False,
-               variants: int = 1) -> ExportResult:
-        """Write the LMS files for ``bank`` to ``out`` (a file or folder, per exporter).
+    def resolve(self, given: Mapping[str, Any]) -> dict[str, Any]:
+        """Return every declared option's value: ``given`` checked, the defaults for the rest.
 
         Raises:
+            OptionError: an option this exporter does not declare, or a value it does not accept.
+        """
+        from exgen.errors import OptionError
+
+        declared = {o.name: o for o in self.options}
+        unknown = sorted(set(given) - set(declared))
+        if unknown:
+            known = ", ".join(declared) or "none besides seed, out and force"
+            raise OptionError(f"export {self.name}: unknown option {unknown[0]!r}; its options: {known}")
+        return {name: opt.check(given[name], owner=f"export {self.name}") if name in given else opt.default
+                for name, opt in declared.items()}
+
+    def export(self, bank: BankSpec, *, seed: int, out: str, force: bool = False, **options: Any) -> ExportResult:
+        """Write the LMS files for ``bank`` to ``out`` (a file or folder, per exporter).
+
+        Args:
+            bank: the validated bank.
+            seed: the seed every variant is drawn from.
+            out: the output file or folder.
+            force: overwrite what is already there.
+            **options: the exporter's declared ``options`` (the others keep their defaults).
+
+        Raises:
+            OptionError: an undeclared option or a value out of range.
             ExgenError: ``out`` exists and ``force`` is false, or cannot be written.
         """
+        return self.write(bank, seed=seed, out=str(out), force=force, options=self.resolve(options))
+
+    def write(self, bank: BankSpec, *, seed: int, out: str, force: bool, options: Mapping[str, Any]) -> ExportResult:
+        """Write the export; ``options`` holds every declared option (checked, defaults filled in)."""
         raise NotImplementedError
 
 
 class SingleFileExporter(Exporter):
     """An exporter whose output is one file (a zip or an XML document) built in memory by ``build``."""
 
-    def build(self, bank: BankSpec, *, seed: int, variants: int) -> tuple[bytes | str, int, list[str]]:
+    def build(self, bank: BankSpec, *, seed: int,
+              options: Mapping[str, Any]) -> tuple[bytes | str, int, list[str]]:
         """Return (file content, number of questions, notes on degraded or omitted parts)."""
         raise NotImplementedError
 
-    def export(self, bank: BankSpec, *, seed: int, out: str, force: bool = False,
-               variants: int = 1) -> ExportResult:
+    def write(self, bank: BankSpec, *, seed: int, out: str, force: bool, options: Mapping[str, Any]) -> ExportResult:
         check_target_free(out, force=force)
-        data, count, notes = self.build(bank, seed=seed, variants=variants)
+        data, count, notes = self.build(bank, seed=seed, options=options)
         write_file(out, data)
         return ExportResult(files=[str(out)], notes=notes, questions=count)
+
+
+#: The ``--variants`` option of exporters that draw N variants per exercise (QTI, Moodle).
+VARIANTS = Option("variants", 10, "Variants drawn per exercise (variant v = student id 'variant-v').",
+                  type=int, min=1, max=MAX_VARIANTS)
 
 
 def variant_id(v: int) -> str:

@@ -13,12 +13,14 @@ import base64
 import hashlib
 import importlib
 import json
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from exgen import __version__
 from exgen.bank.spec import BankSpec
 from exgen.errors import ExgenError
-from exgen.exporters.base import Exporter, ExportResult, check_target_free, deterministic_zip, write_file
+from exgen.exporters.base import Exporter, ExportResult, Option, check_target_free, deterministic_zip, write_file
 
 BUNDLE = "exgen_autograder"
 STUDENT_KEYS = ("email", "id", "sid")
@@ -159,13 +161,23 @@ def build_autograder(bank: BankSpec, *, bank_path: str | Path, seed: int, studen
 class GradescopeExporter(Exporter):
     name = "gradescope"
     summary = "Gradescope: autograder zip that grades answers.yaml with exgen"
+    options = (
+        Option("student_key", "email", "Gradescope user field that picks each student's variant (= the roster id).",
+               choices=STUDENT_KEYS),
+        Option("visibility", "visible", "When students see the per-part results.", choices=VISIBILITIES),
+    )
+    examples = ("exgen export gradescope week1.yaml --student-key email --out autograder.zip",)
+    default_out = "autograder.zip"
+    out_help = "The autograder zip to upload to Gradescope."
 
-    def export(self, bank: BankSpec, *, seed: int, out: str, force: bool = False, variants: int = 1,
-               bank_path: str | Path = "", student_key: str = "email", visibility: str = "visible") -> ExportResult:
-        """Write the autograder zip; ``bank_path`` is the bank file the zip carries (required)."""
+    def write(self, bank: BankSpec, *, seed: int, out: str, force: bool, options: Mapping[str, Any]) -> ExportResult:
+        """Write the autograder zip; it carries the bank file the bank was read from (``bank.source``)."""
+        if not bank.source:
+            raise ExgenError("the Gradescope autograder carries the bank file: load the bank from a file")
+        student_key = options["student_key"]
         check_target_free(out, force=force)
-        data = build_autograder(bank, bank_path=bank_path, seed=seed, student_key=student_key,
-                                visibility=visibility)
+        data = build_autograder(bank, bank_path=bank.source, seed=seed, student_key=student_key,
+                                visibility=options["visibility"])
         write_file(out, data)
         parts = sum(len(ex_parts) for ex_parts in _part_counts(bank, seed))
         return ExportResult(files=[str(out)], questions=parts,

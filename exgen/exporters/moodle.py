@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 from xml.sax.saxutils import escape
 
 from exgen.bank.spec import BankSpec
-from exgen.exporters.base import SingleFileExporter, build_variants, stable_ident
+from exgen.exporters.base import VARIANTS, SingleFileExporter, build_variants, stable_ident
 from exgen.exporters.html import margin, mathjax, rich_html, solution_html, statement_html
 from exgen.formatting import decimal
 from exgen.instance import Instance, Part
@@ -223,9 +224,13 @@ def build_xml(bank: BankSpec, *, seed: int, variants: int) -> tuple[str, int, li
 class MoodleExporter(SingleFileExporter):
     name = "moodle"
     summary = "Moodle XML: one category per exercise, numerical and Cloze questions"
+    options = (VARIANTS,)
+    examples = ("exgen export moodle week1.yaml --variants 20 --out questions.xml",)
+    default_out = "questions.xml"
+    out_help = "The Moodle XML file to import into a question bank."
 
-    def build(self, bank: BankSpec, *, seed: int, variants: int):
-        return build_xml(bank, seed=seed, variants=variants)
+    def build(self, bank: BankSpec, *, seed: int, options: Mapping[str, Any]) -> tuple[str, int, list[str]]:
+        return build_xml(bank, seed=seed, variants=options["variants"])
 
 
 EXPORTER = MoodleExporter()

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -284,8 +284,12 @@ def build_course_files(bank: BankSpec, *, seed: int) -> dict[str, bytes | str]:
 class PrairieLearnExporter(Exporter):
     name = "prairielearn"
     summary = "PrairieLearn: question folders whose server.py draws variants with exgen"
+    examples = ("exgen export prairielearn week1.yaml --out ~/pl-course",)
+    default_out = "prairielearn-course"
+    out_is_folder = True
+    out_help = "Course folder: questions/<bank>/ and serverFilesCourse/ are written into it."
 
-    def export(self, bank: BankSpec, *, seed: int, out: str, force: bool = False, variants: int = 1) -> ExportResult:
+    def write(self, bank: BankSpec, *, seed: int, out: str, force: bool, options: Mapping[str, Any]) -> ExportResult:
         from exgen.outputs import OutputDir
 
         files = build_course_files(bank, seed=seed)

@@ -18,10 +18,11 @@ Both degradations are listed in the export summary.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from exgen.bank.spec import BankSpec
-from exgen.exporters.base import SingleFileExporter, build_variants, deterministic_zip, stable_ident
+from exgen.exporters.base import VARIANTS, SingleFileExporter, build_variants, deterministic_zip, stable_ident
 from exgen.exporters.html import canvas_equation, margin, rich_html, solution_html, statement_html
 from exgen.formatting import decimal
 from exgen.instance import Instance, Part
@@ -379,9 +380,13 @@ def build_package(bank: BankSpec, *, seed: int, variants: int) -> tuple[bytes, i
 class QtiExporter(SingleFileExporter):
     name = "qti"
     summary = "Canvas Classic Quizzes: QTI 1.2 zip with one question group of N variants per exercise"
+    options = (VARIANTS,)
+    examples = ("exgen export qti week1.yaml --variants 20 --out quiz.zip",)
+    default_out = "quiz.zip"
+    out_help = "The QTI zip to import into Canvas."
 
-    def build(self, bank: BankSpec, *, seed: int, variants: int):
-        return build_package(bank, seed=seed, variants=variants)
+    def build(self, bank: BankSpec, *, seed: int, options: Mapping[str, Any]) -> tuple[bytes, int, list[str]]:
+        return build_package(bank, seed=seed, variants=options["variants"])
 
 
 EXPORTER = QtiExporter()

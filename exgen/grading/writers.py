@@ -18,7 +18,9 @@ from exgen.grading.report import build_report, md_code, md_text
 from exgen.grading.results import Results, StudentResult
 from exgen.outputs import OutputDir
 
-FORMATS = ("csv", "canvas", "json", "feedback", "report")
+#: The grading outputs a run can write, with the files each one writes.
+FORMATS: dict[str, str] = {"csv": "grades.csv", "canvas": "canvas.csv, a Canvas gradebook", "json": "results.json",
+                           "feedback": "feedback/<id>.md", "report": "report.md + PNG charts"}
 GRADES_CSV = "grades.csv"
 CANVAS_CSV = "canvas.csv"
 RESULTS_JSON = "results.json"
