@@ -1,7 +1,7 @@
 """Exercise types, found by module: each module in ``exgen/types/`` that defines ``TYPE`` is one type.
 
-Shared helpers live beside them (``base``, ``params``, ``draw``, ``graphs`` and ``_``-prefixed modules);
-they define no ``TYPE`` and are not types.
+Shared helpers live beside them (``base``, ``params``, ``draw``, ``graphs``, ``plotspec`` and
+``_``-prefixed modules); they define no ``TYPE`` and are not types.
 """
 
 from __future__ import annotations
