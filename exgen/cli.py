@@ -238,7 +238,7 @@ def grade(submissions, key_path, out, formats, jobs, force, quiet) -> None:
 
 
 def _grade_summary(result: api.GradeResult, *, out: str) -> None:
-    from exgen.grading.report import fmt
+    from exgen.formatting import score as fmt
     from exgen.grading.writers import FEEDBACK_DIR
 
     summary = result.summary()

@@ -22,8 +22,10 @@ from xml.sax.saxutils import escape
 from exgen.answers import LmsForm, get_kind, own_wrong_answers
 from exgen.bank.spec import BankSpec
 from exgen.exporters.base import VARIANTS, FormRendering, SingleFileExporter, build_variants, lms_form, stable_ident
-from exgen.exporters.html import margin, mathjax, number, rich_html, solution_html, statement_html
+from exgen.exporters.html import margin, mathjax, rich_html, solution_html, statement_html
+from exgen.formatting import decimal
 from exgen.instance import Instance, Part
+from exgen.render.richtext import render_rich
 
 #: Largest total weight of one Cloze part's sub-questions (weights must be integers).
 MAX_CLOZE_SCALE = 60
@@ -42,21 +44,20 @@ def cloze_plain(text: str) -> str:
     Math loses its ``$`` and LaTeX commands become symbols (or their names); braces and backslashes are
     dropped, and ``} # ~ / "`` are backslash-escaped as Moodle's Cloze parser expects.
     """
-    def untex(m: re.Match) -> str:
-        body = m.group(1)
+    def untex(body: str, display: bool) -> str:
         for cmd, sym in sorted(_TEX_WORDS.items(), key=lambda kv: -len(kv[0])):
             body = body.replace(cmd, sym)
         return re.sub(r"\\([A-Za-z]+)", r"\1", body)
 
-    plain = re.sub(r"\$\$?(.+?)\$?\$", untex, str(text), flags=re.DOTALL)
+    plain = render_rich(text, words=str, math=untex)
     plain = plain.replace("\\", "").replace("{", "").replace("}", "")
     plain = " ".join(plain.split())
     return re.sub(r'([#~/"])', r"\\\1", plain)
 
 
 def _numerical_sub(weight: int, value: float, tol: float, wrong: list[tuple[float, str]]) -> str:
-    alts = [f"={number(value)}:{number(tol)}#Correct."]
-    alts += [f"%0%{number(w)}:0#{cloze_plain(fb)}" for w, fb in wrong]
+    alts = [f"={decimal(value)}:{decimal(tol)}#Correct."]
+    alts += [f"%0%{decimal(w)}:0#{cloze_plain(fb)}" for w, fb in wrong]
     alts.append("*#Not correct.")
     return "{" + f"{weight}:NUMERICAL:" + "~".join(alts) + "}"
 
@@ -170,15 +171,15 @@ def numerical_question(inst: Instance, *, name: str, ident: str) -> str:
     part = inst.parts[0]
     question = statement_html(inst, mathjax) + f"\n<p>{rich_html(part.prompt, mathjax)}</p>"
     lines = ['  <question type="numerical">', *_header(name, question, solution_html(inst, mathjax), ident),
-             f"    <defaultgrade>{number(inst.points)}</defaultgrade>", "    <penalty>0.3333333</penalty>",
+             f"    <defaultgrade>{decimal(inst.points)}</defaultgrade>", "    <penalty>0.3333333</penalty>",
              "    <hidden>0</hidden>", f"    <idnumber>{ident}</idnumber>"]
     answers = [(100, float(part.answer), margin(part.answer, part.tolerance), "Correct.")]
     answers += [(0, w, 0.0, fb) for w, fb in _scalar_wrong(part)]
     for fraction, value, tol, fb in answers:
         lines += [f'    <answer fraction="{fraction}" format="moodle_auto_format">',
-                  f"      <text>{number(value)}</text>",
+                  f"      <text>{decimal(value)}</text>",
                   f'      <feedback format="html"><text>{_cdata(rich_html(fb, mathjax))}</text></feedback>',
-                  f"      <tolerance>{number(tol)}</tolerance>", "    </answer>"]
+                  f"      <tolerance>{decimal(tol)}</tolerance>", "    </answer>"]
     lines += ['    <answer fraction="0" format="moodle_auto_format">', "      <text>*</text>",
               '      <feedback format="html"><text>Not correct.</text></feedback>',
               "      <tolerance>0</tolerance>", "    </answer>",

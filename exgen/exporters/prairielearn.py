@@ -8,8 +8,8 @@ Output (``--out DIR`` is a course folder, or merged into one)::
                                                grade: exgen's checkers, so feedback matches the CLI
     questions/<bank>/<exercise>/exercise.json  the bank entry and seed the variant is drawn from
     serverFilesCourse/exgen/...                exgen itself (PrairieLearn installs nothing but puts
-    serverFilesCourse/{yaml,jinja2,markupsafe} serverFilesCourse/ on sys.path; numpy and sympy are in
-                                               its image, these pure-Python packages are not guaranteed)
+    serverFilesCourse/{yaml,jinja2,markupsafe,  serverFilesCourse/ on sys.path; numpy and sympy are in
+      markdown_it,mdit_py_plugins,mdurl}       its image, these pure-Python packages are not guaranteed)
     serverFilesCourse/exgen_plugins/<label>/   the plug-in folders in use (EXGEN_PLUGINS), named in server.py
 
 Parts are asked by their kind's LMS form through the one table ``FORMS``: a number -> pl-number-input, an
@@ -32,7 +32,7 @@ from exgen.bank.spec import BankSpec, ExerciseSpec
 from exgen.exporters.base import Exporter, ExportResult, FormRendering, lms_form, plugin_export_files, stable_uuid
 from exgen.instance import Instance, Part
 
-VENDORED = ("yaml", "jinja2", "markupsafe")
+VENDORED = ("yaml", "jinja2", "markupsafe", "markdown_it", "mdit_py_plugins", "mdurl")
 #: Folder of serverFilesCourse/ holding the plug-in folders in use at export, beside exgen/.
 PLUGINS = "exgen_plugins"
 #: Variants sampled at export to learn every (part id, kind) a type can draw; question.html shows each
@@ -288,7 +288,8 @@ def _vendored_files() -> dict[str, bytes]:
     from importlib import metadata
 
     files: dict[str, bytes] = {}
-    dists = {"yaml": "PyYAML", "jinja2": "Jinja2", "markupsafe": "MarkupSafe"}
+    dists = {"yaml": "PyYAML", "jinja2": "Jinja2", "markupsafe": "MarkupSafe", "markdown_it": "markdown-it-py",
+             "mdit_py_plugins": "mdit-py-plugins", "mdurl": "mdurl"}
     for name in VENDORED:
         spec = importlib.util.find_spec(name)
         if spec is None or not spec.submodule_search_locations:

@@ -34,7 +34,8 @@ from exgen.exporters.base import (
     lms_form,
     stable_ident,
 )
-from exgen.exporters.html import canvas_equation, margin, number, rich_html, solution_html, statement_html
+from exgen.exporters.html import canvas_equation, margin, rich_html, solution_html, statement_html
+from exgen.formatting import decimal
 from exgen.instance import Instance, Part
 
 QTI_NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
@@ -84,7 +85,7 @@ def _resprocessing(item: ET.Element) -> ET.Element:
 
 
 def _round(x: float) -> str:
-    return number(float(f"{x:.12g}"))
+    return decimal(float(f"{x:.12g}"))
 
 
 # --- one-part questions in Canvas's own types: (item, part, question html, ident) -> Built ---------------------
@@ -102,7 +103,7 @@ def _numerical(item: ET.Element, part: Part, question: str, ident: str) -> Built
     value, m = float(part.answer), margin(part.answer, part.tolerance)
     cond = _sub(resp, "respcondition", continue_="No")
     either = _sub(_sub(cond, "conditionvar"), "or")
-    _sub(either, "varequal", number(value), respident="response1")
+    _sub(either, "varequal", decimal(value), respident="response1")
     both = _sub(either, "and")
     _sub(both, "vargte", _round(value - m), respident="response1")
     _sub(both, "varlte", _round(value + m), respident="response1")
@@ -136,7 +137,7 @@ def accepted_texts(value: float, tolerance) -> list[str]:
     (0 to 6) whose rounding stays within the margin, e.g. -0.609601 +- 0.005 -> -0.61, -0.610, -0.6096 ...
     """
     value, m = float(value), margin(value, tolerance)
-    out = [number(value)]
+    out = [decimal(value)]
     for d in range(7):
         text = f"{round(value, d):.{d}f}"
         if abs(float(text) - value) <= m + 1e-12 and text not in out:
@@ -279,7 +280,7 @@ def _item(section: ET.Element, inst: Instance, *, ident: str, title: str) -> lis
         notes = notes + _degraded(part)
     else:
         qtype, notes, feedbacks = _fimb_item(scratch, inst.parts, statement)
-    _metadata(item, {"question_type": qtype, "points_possible": number(inst.points),
+    _metadata(item, {"question_type": qtype, "points_possible": decimal(inst.points),
                      "original_answer_ids": "", "assessment_question_identifierref": f"{ident}_ref"})
     item.extend(list(scratch))
     _feedback(item, "general_fb", solution_html(inst, canvas_equation))
@@ -304,7 +305,7 @@ def assessment_xml(bank: BankSpec, variants: list, *, ident: str) -> tuple[str, 
         group = _sub(top, "section", ident=stable_ident("g", bank.id, ex.id), title=title)
         sel = _sub(_sub(group, "selection_ordering"), "selection")
         _sub(sel, "selection_number", "1")
-        _sub(_sub(sel, "selection_extension"), "points_per_item", number(insts[0].points))
+        _sub(_sub(sel, "selection_extension"), "points_per_item", decimal(insts[0].points))
         for v, inst in enumerate(insts):
             for note in _item(group, inst, ident=stable_ident("i", bank.id, ex.id, str(v)),
                               title=f"{title} - variant {v + 1}"):
@@ -352,7 +353,7 @@ def manifest_xml(*, ident: str, dependency: str, title: str) -> str:
 
 def assessment_meta_xml(*, ident: str, title: str, description: str, points: float) -> str:
     """Return assessment_meta.xml: Canvas quiz settings (unpublished assignment quiz, one attempt)."""
-    pts = number(points)
+    pts = decimal(points)
     return f'''<?xml version="1.0" encoding="UTF-8"?>
 <quiz identifier="{ident}" xmlns="http://canvas.instructure.com/xsd/cccv1p0" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://canvas.instructure.com/xsd/cccv1p0 https://canvas.instructure.com/xsd/cccv1p0.xsd">
   <title>{_esc(title)}</title>

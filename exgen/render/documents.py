@@ -6,7 +6,6 @@ for user text. Templates only format: every number reaches them through a filter
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -21,6 +20,7 @@ from exgen.formatting import bmatrix, column, dims, num, points, shape_tex, tex_
 from exgen.instance import Instance, Part
 from exgen.render.diagrams.mermaid import mermaid
 from exgen.render.diagrams.tikz import tikz
+from exgen.render.richtext import dollars, render_rich
 from exgen.resources import templates_dir
 
 _MD_ESCAPES = {"\\": "\\\\", "*": "\\*", "_": "\\_", "`": "\\`", "[": "\\[", "]": "\\]", "#": "\\#",
@@ -34,13 +34,7 @@ def md_text(text: Any) -> str:
 
 def _rich(escape: Callable[[str], str]) -> Callable[[str], str]:
     """Return a filter for rich text: words are escaped, ``$...$`` / ``$$...$$`` math is kept."""
-    pattern = re.compile(r"(\$\$.+?\$\$|\$.+?\$)", re.DOTALL)
-
-    def render(text: str) -> str:
-        pieces = pattern.split(str(text))
-        return "".join(p if i % 2 else escape(p) for i, p in enumerate(pieces))
-
-    return render
+    return lambda text: render_rich(text, words=escape, math=dollars)
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
 """Exercise types, found by module: each module in ``exgen/types/`` that defines ``TYPE`` is one type.
 
-Shared helpers live beside them (``base``, ``params``, ``draw``, ``graphs`` and ``_``-prefixed modules);
-they define no ``TYPE`` and are not types. Types from the instructor's plug-in folders
-(``exgen.discovery``: ``$EXGEN_PLUGINS``) join them under their own names.
+Shared helpers live beside them (``base``, ``params``, ``draw``, ``graphs``, ``plotspec`` and
+``_``-prefixed modules); they define no ``TYPE`` and are not types. Types from the instructor's plug-in
+folders (``exgen.discovery``: ``$EXGEN_PLUGINS``) join them under their own names.
 """
 
 from __future__ import annotations

@@ -35,7 +35,7 @@ class ExerciseType:
     """Base class for exercise types.
 
     Subclasses set ``name``, ``title``, ``topic``, ``summary``, ``params`` (and optionally ``presets``,
-    per difficulty) and implement ``generate``.
+    per difficulty) and implement ``generate``; a type with a plot also implements ``plot_spec``.
     """
 
     name: ClassVar[str] = ""
@@ -81,6 +81,14 @@ class ExerciseType:
     def generate(self, params: Mapping[str, Any], *, rng: np.random.Generator) -> Draft:
         """Draw one instance's given data and parts from ``rng`` (the only source of randomness)."""
         raise NotImplementedError
+
+    def plot_spec(self, instance: Mapping[str, Any]) -> dict | None:
+        """Return what a plot of one instance (as a dict) shows, or None when the type has no plot.
+
+        A spec is made by ``exgen.types.plotspec`` (a curve with its tangent, descent steps); it is drawn,
+        in every format, only when the bank asks for it (``plot: true``).
+        """
+        return None
 
     def build(self, *, exercise_id: str, title: str | None, points: float | None,
               params: Mapping[str, Any], rng: np.random.Generator) -> Instance:

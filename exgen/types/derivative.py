@@ -22,6 +22,7 @@ from exgen.types._calculus import (
 )
 from exgen.types.base import Draft, ExerciseType, draw_until
 from exgen.types.params import Float, IntRange, Subset
+from exgen.types.plotspec import tangent_spec
 
 FAMILIES = ("polynomial", "power", "exp", "log", "sigmoid", "tanh", "product", "quotient")
 PARTS = ("formula", "value", "central_difference")
@@ -235,6 +236,14 @@ class Derivative(ExerciseType):
         parts = [Part(id=i, **builders[name]()) for i, name in zip(ids, params["parts"])]
         given = {"f": f_stored, "x0": x0, "h": h}
         return Draft(given=given, parts=parts)
+
+    def plot_spec(self, instance: Mapping[str, Any]) -> dict | None:
+        """The curve of f near x0 and its tangent there."""
+        given = instance.get("given") or {}
+        f = given.get("f")
+        if not isinstance(f, Mapping) or "expr" not in f or "x0" not in given:
+            return None
+        return tangent_spec(f["expr"], x0=given["x0"])
 
 
 TYPE = Derivative()

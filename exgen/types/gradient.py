@@ -22,6 +22,7 @@ from exgen.types._calculus import (
 )
 from exgen.types.base import Draft, ExerciseType, draw_until
 from exgen.types.params import Float, Int, IntRange, Subset
+from exgen.types.plotspec import line_spec, numeric_gradient
 
 TERMS = ("polynomial", "exp", "log")
 PARTS = ("partials", "gradient", "step")
@@ -183,6 +184,16 @@ class Gradient(ExerciseType):
         parts_built = [Part(id=i, **p) for i, p in zip(part_ids(len(parts)), parts)]
         given = {"f": stored(f, names), "variables": names, "point": point, "learning_rate": lr}
         return Draft(given=given, parts=parts_built)
+
+    def plot_spec(self, instance: Mapping[str, Any]) -> dict | None:
+        """f along the descent direction -grad f from the point, and the step of length eta."""
+        given = instance.get("given") or {}
+        f = given.get("f")
+        if not isinstance(f, Mapping) or "expr" not in f or not {"variables", "point", "learning_rate"} <= set(given):
+            return None
+        grad = numeric_gradient(f["expr"], given["variables"], given["point"])
+        return line_spec(f["expr"], variables=given["variables"], point=given["point"],
+                         direction=[-g for g in grad], step=given["learning_rate"])
 
 
 TYPE = Gradient()

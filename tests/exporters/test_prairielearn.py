@@ -107,6 +107,8 @@ for seed, mode in ((101, "key"), (101, "wrong"), (202, "key")):
     server.grade(data)
     out["runs"].append({"seed": seed, "mode": mode, "score": data["score"], "partial": data["partial_scores"],
                         "instance": data["params"]["exgen"], "raw": raw})
+import markdown_it, mdit_py_plugins, mdurl  # the statement's Markdown parser, imported by generate
+out["parser_files"] = [m.__file__ for m in (markdown_it, mdit_py_plugins, mdurl)]
 print(json.dumps(out))
 '''
 
@@ -130,6 +132,7 @@ def test_server_py_draws_from_the_variant_seed_and_grades_like_the_cli(course):
     ex = next(e for e in bank.exercises if e.type == "dot_product")
     result = run_server(out / "questions" / bank.id / ex.id / "server.py", cwd=out)
     assert result["exgen_file"].startswith(str(out / "serverFilesCourse"))  # shipped copy, not the checkout
+    assert all(f.startswith(str(out / "serverFilesCourse")) for f in result["parser_files"])  # vendored too
     key, wrong, other = result["runs"]
     assert key["instance"] == wrong["instance"] != other["instance"]
     assert key["score"] == 1.0 and other["score"] == 1.0 and wrong["score"] < 1.0
