@@ -2,6 +2,10 @@
 
 An exporter turns a validated bank into the files one LMS imports. Every exporter is deterministic: the
 same bank, seed and options give byte-identical output (no timestamps, sorted zip entries, stable ids).
+
+An exporter asks a part according to its kind's ``LmsForm`` (``exgen.answers``), through ONE table
+``forms`` from every form to its own rendering (a ``FormRendering``), which also says where the LMS cannot
+ask that form faithfully (``degraded``, documented in docs/lms.md). It never compares a kind's name.
 """
 
 from __future__ import annotations
@@ -14,8 +18,9 @@ from dataclasses import dataclass, field
 from io import BytesIO
 from typing import Any, ClassVar
 
+from exgen.answers import LmsForm, get_kind
 from exgen.bank.spec import BankSpec, ExerciseSpec
-from exgen.instance import Instance
+from exgen.instance import Instance, Part
 
 #: Fixed timestamp of every zip entry (the earliest a zip can hold), so zips are byte-identical.
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
@@ -124,8 +129,26 @@ class Option:
         return value
 
 
+@dataclass(frozen=True, kw_only=True)
+class FormRendering:
+    """How one exporter asks one LMS form; exporters subclass it with their own builders.
+
+    ``how`` names the LMS question or element in a few words; ``degraded`` is None when the LMS checks the
+    form as exgen does, else what is lost (it is printed with the export's notes and listed in docs/lms.md).
+    """
+
+    how: str
+    degraded: str | None = None
+
+
+def lms_form(part: Part) -> LmsForm:
+    """Return the LMS form a part is asked in (declared by its answer kind)."""
+    return get_kind(part.kind).lms_form
+
+
 class Exporter:
-    """Base class: subclasses declare what they are and take, and implement ``write``.
+    """Base class: subclasses declare what they are and take (``forms``: how they ask each
+    LMS form), and implement ``write``.
 
     Everything the command line shows comes from these declarations: ``exgen export <name>`` gets one
     option per ``options`` entry, ``--out`` with ``default_out`` and the ``examples`` in its ``--help``.
@@ -141,6 +164,8 @@ class Exporter:
     default_out: ClassVar[str] = ""
     out_is_folder: ClassVar[bool] = False
     out_help: ClassVar[str] = ""
+    #: Every LmsForm -> how this exporter asks it (tests/exporters/test_forms.py checks the coverage).
+    forms: ClassVar[Mapping[LmsForm, FormRendering]] = {}
 
     def resolve(self, given: Mapping[str, Any]) -> dict[str, Any]:
         """Return every declared option's value: ``given`` checked, the defaults for the rest.
@@ -271,3 +296,55 @@ def write_file(path, data: bytes | str) -> None:
     from exgen.outputs import write_atomic
 
     write_atomic(Path(path), data)
+
+
+#: Suffixes of the files an export ships from exgen's source and from plug-in folders.
+SHIPPED_SUFFIXES = frozenset({".py", ".json", ".j2", ".sty", ".css", ".js", ".yaml", ".typed"})
+
+
+def shipped_files(root, prefix: str) -> dict[str, bytes]:
+    """Return ``{prefix/relative path: bytes}`` of the source files under ``root``, in sorted order.
+
+    Caches (``__pycache__``), hidden files and symbolic links are left out: an export never follows a link
+    out of the folder it ships.
+    """
+    import os
+    from pathlib import Path
+
+    root = Path(root)
+    files: dict[str, bytes] = {}
+    for here, dirs, names in os.walk(root, followlinks=False):
+        dirs[:] = [d for d in dirs if not d.startswith(".") and d != "__pycache__"
+                   and not os.path.islink(os.path.join(here, d))]
+        for name in names:
+            path = Path(here, name)
+            if name.startswith(".") or path.suffix not in SHIPPED_SUFFIXES or path.is_symlink() or not path.is_file():
+                continue
+            files[f"{prefix}/{path.relative_to(root).as_posix()}"] = path.read_bytes()
+    return dict(sorted(files.items()))
+
+
+def plugin_labels(folders) -> list[str]:
+    """Return the folder name each plug-in folder gets inside an export (stable: order and base name)."""
+    import re
+
+    return [f"p{i + 1}-" + re.sub(r"[^A-Za-z0-9_-]", "_", f.name)[:40] for i, f in enumerate(folders)]
+
+
+def plugin_export_files(prefix: str) -> tuple[dict[str, bytes], list[str]]:
+    """Return the files of the plug-in folders in use, under ``prefix/<label>/``, and their labels.
+
+    Exports that ship exgen (Gradescope, PrairieLearn) ship the plug-in types, templates and example banks
+    with it, so that the LMS draws the same instances.
+    """
+    from exgen.discovery import BANKS, TEMPLATES, TYPES, plugin_folders
+
+    folders = plugin_folders()
+    labels = plugin_labels(folders)
+    files: dict[str, bytes] = {}
+    for folder, label in zip(folders, labels):
+        for sub in (TYPES, TEMPLATES, BANKS):
+            if (folder / sub).is_dir() and not (folder / sub).is_symlink():
+                files.update(shipped_files(folder / sub, f"{prefix}/{label}/{sub}"))
+    return files, labels
+

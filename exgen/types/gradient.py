@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from exgen.answers import EXPRESSION, MATRIX
 from exgen.formatting import bmatrix, column, tex_num
 from exgen.instance import Part, WrongAnswer
 from exgen.types._calculus import (
@@ -147,7 +148,7 @@ class Gradient(ExerciseType):
         if "partials" in params["parts"]:
             for v, key, wrongs in zip(names, stored_partials, part_wrongs):
                 parts.append(dict(
-                    kind="expression", answer=key, options=expression_options(names, {n: DOMAIN for n in names}),
+                    kind=EXPRESSION, answer=key, options=expression_options(names, {n: DOMAIN for n in names}),
                     prompt=f"Find the partial derivative $\\partial f / \\partial {v}$ as a formula in ${args}$.",
                     solution=(f"Treat the other variables as constants: $\\dfrac{{\\partial f}}{{\\partial {v}}} = "
                               f"{key['latex']}$.",),
@@ -157,7 +158,7 @@ class Gradient(ExerciseType):
                                               "Check the signs of the partial derivatives."),
                                 *(_vector_wrong(vals, grad, tag, _GRADIENT_FEEDBACK[tag]) for vals, tag in wrong_grads)])
             parts.append(dict(
-                kind="matrix", answer=[clean_float(g) for g in grad], tolerance=VECTOR_TOLERANCE,
+                kind=MATRIX, answer=[clean_float(g) for g in grad], tolerance=VECTOR_TOLERANCE,
                 prompt=f"Compute the gradient $\\nabla f$ at $({args}) = ({point_tex})$, as a vector "
                        f"$[\\partial f/\\partial {names[0]}, \\dots]$.",
                 solution=(f"Evaluate each partial derivative at $({point_tex})$: "
@@ -174,7 +175,7 @@ class Gradient(ExerciseType):
             ]
             wrongs = _distinct([_vector_wrong(v, step, t, fb) for v, t, fb in candidates])
             parts.append(dict(
-                kind="matrix", answer=[clean_float(s) for s in step], tolerance=VECTOR_TOLERANCE,
+                kind=MATRIX, answer=[clean_float(s) for s in step], tolerance=VECTOR_TOLERANCE,
                 prompt=f"Take one gradient-descent step from $({point_tex})$ with learning rate $\\eta = {tex_num(lr)}$: "
                        f"give the new point $({args}) - \\eta \\nabla f$ as a vector.",
                 solution=(f"${bmatrix(point)} - {tex_num(lr)} \\cdot {bmatrix([clean_float(g) for g in grad])} = "
