@@ -33,6 +33,13 @@ class GenerationError(ExgenError):
     """A generator could not draw a usable instance (e.g. parameters too tight to be distinguishable)."""
 
 
+class OptionError(ExgenError):
+    """An argument of an API call (an option on the command line) is not one of the accepted values.
+
+    The CLI reports it as a usage error (exit status 2); from Python it is an ``ExgenError`` like any other.
+    """
+
+
 # Line breaks (including NEL, U+2028/9 that str.splitlines() honours), other control characters, lone
 # surrogates and bidirectional overrides: anything that could split a message or disguise what it says.
 _UNSAFE_IN_MESSAGE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069"

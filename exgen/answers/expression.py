@@ -11,16 +11,18 @@ Student text is read only by the whitelist parser; sympy is never imported here.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 
-from exgen.answers.base import AnswerKind, Score, require_text
+from exgen.answers.base import AnswerKind, LmsForm, Score, require_text
 from exgen.errors import FormatError
 from exgen.expr.equivalence import ABS_TOL, REL_TOL, compare, seed_from
 from exgen.expr.parser import FUNCTIONS, Node, parse
 from exgen.expr.printing import to_text
-from exgen.instance import Part
+from exgen.instance import KindName, Part
+
+EXPRESSION: Final = KindName("expression")
 
 
 def _variables(part: Part) -> tuple[str, ...]:
@@ -60,7 +62,8 @@ def _tolerances(part: Part) -> tuple[float, float]:
 class ExpressionKind(AnswerKind):
     """Formulas in the part's variables, with the whitelisted functions and constants ``e``, ``pi``."""
 
-    name = "expression"
+    name = EXPRESSION
+    lms_form = LmsForm.FORMULA
 
     def expected_form(self, part: Part) -> str:
         names = ", ".join(_variables(part))

@@ -6,6 +6,7 @@ import math
 import re
 
 from exgen.errors import FormatError
+from exgen.formatting import exact as plain  # noqa: F401  (the name the scalar and matrix kinds import)
 
 MAX_NUMBER_CHARS = 64
 
@@ -66,11 +67,3 @@ def close(a: float, b: float, tolerance) -> bool:
     tol_rel = float(tolerance.get("rel", 0.0)) if tolerance else 0.0
     # A floor of a few ulps keeps exactly-typed answers from failing on binary rounding (0.1 + 0.2).
     return abs(a - b) <= max(tol_abs + tol_rel * abs(b), 1e-9 * max(1.0, abs(b)))
-
-
-def plain(value: float) -> str:
-    """Return a number as a student would type it: integers without ``.0``, others by ``repr``."""
-    value = float(value)
-    if value == int(value) and abs(value) < 1e15:
-        return str(int(value))
-    return repr(value)

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
-from exgen.answers.base import AnswerKind, require_text
+import numpy as np
+
+from exgen.answers.base import AnswerKind, LmsForm, require_text
 from exgen.answers.numbers import NUMBER_FORM, close, parse_number, plain
-from exgen.instance import Part
+from exgen.instance import KindName, Part
+
+SCALAR: Final = KindName("scalar")
 
 
 class ScalarKind(AnswerKind):
-    name = "scalar"
+    name = SCALAR
+    lms_form = LmsForm.NUMBER
+    numeric = True
+    honours_tolerance = True
 
     def expected_form(self, part: Part) -> str:
         return NUMBER_FORM
@@ -27,6 +34,12 @@ class ScalarKind(AnswerKind):
 
     def typed(self, value: Any, part: Part) -> str:
         return plain(value)
+
+    def to_array(self, value: Any, part: Part) -> np.ndarray:
+        return np.asarray(float(value))
+
+    def from_array(self, array: np.ndarray, part: Part) -> float | None:
+        return float(array.reshape(())) if array.size == 1 else None
 
     def latex(self, value: Any, part: Part) -> str:
         from exgen.formatting import tex_num

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
+from exgen.answers import get_kind
 from exgen.bank.spec import BankSpec, ExerciseSpec
 from exgen.build.seeding import rng_for
 from exgen.instance import Instance, Part
@@ -13,10 +14,12 @@ from exgen.types import get_type
 
 
 def _apply_grading(part: Part, grading) -> Part:
+    """Return the part with the bank's grading options that its kind honours (the others are ignored)."""
+    kind = get_kind(part.kind)
     changes: dict[str, Any] = {}
-    if "tolerance" in grading and part.kind in ("scalar", "matrix"):
+    if "tolerance" in grading and kind.honours_tolerance:
         changes["tolerance"] = dict(grading["tolerance"])
-    if grading.get("partial_credit") and part.kind == "matrix":
+    if grading.get("partial_credit") and kind.honours_partial_credit:
         changes["options"] = {**dict(part.options), "partial": True}
     return replace(part, **changes) if changes else part
 
