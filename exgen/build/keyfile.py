@@ -43,7 +43,10 @@ def load_key(path: str | Path) -> dict:
     from exgen.bank.files import read_regular_file
 
     path = Path(path)
-    data = read_regular_file(path, limit=MAX_KEY_BYTES, what="answer key (answer_key.json)")
+    try:
+        data = read_regular_file(path, limit=MAX_KEY_BYTES, what="answer key (answer_key.json)")
+    except ExgenError as err:
+        raise ExgenError(f"cannot read the answer key: {err}") from None
     name = one_line(path.name)
     try:
         doc = json.loads(data.decode("utf-8"))
