@@ -16,7 +16,7 @@ from exgen.errors import ExgenError
 from exgen.formatting import score
 from exgen.grading.report import build_report, md_code, md_text
 from exgen.grading.results import Results, StudentResult
-from exgen.outputs import OutputDir
+from exgen.outputs import OutputDir, clean_text
 
 #: The grading outputs a run can write, with the files each one writes.
 FORMATS: dict[str, str] = {"csv": "grades.csv", "canvas": "canvas.csv, a Canvas gradebook", "json": "results.json",
@@ -66,7 +66,8 @@ def csv_cell(text: str) -> str:
 def _csv(rows: list[list[str]]) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerows(rows)
+    # cleaned per cell, before the csv module sees them (some Python versions refuse a NUL in a field)
+    writer.writerows([[clean_text(cell) for cell in row] for row in rows])
     return buf.getvalue()
 
 

@@ -244,3 +244,27 @@ def test_fuzz_submission_reader(tmp_path, parts, suffix):
         return
     text = json.dumps(sub.answers, ensure_ascii=False)
     assert clean_text(text).encode("utf-8") and not any(0xD800 <= ord(c) <= 0xDFFF for c in text)
+
+
+def test_writers_take_any_text_from_a_key_built_by_the_api(tmp_path):
+    """Names and ids that the CLI's readers refuse can still come from a key built in Python: every file
+    is written, as clean UTF-8."""
+    from exgen.bank.spec import load_bank
+    from exgen.build.pipeline import build_student
+    from exgen.grading.batch import grade_batch
+    from exgen.grading.submissions import Submission
+    from exgen.grading.writers import write_outputs
+    from exgen.outputs import OutputDir
+    from exgen.resources import builtin_banks
+
+    bank = load_bank(builtin_banks()["dl-math-basics"])
+    instances = build_student(bank, seed=1, student_id="x")
+    weird = "a\x00b\ud800\x1b[2J\r\n=cmd()"
+    key = {"bank": {"id": "b", "title": weird}, "students": {weird: {"name": weird, "exercises": instances}}}
+    results = grade_batch(key, [Submission(weird, {"dot": {"a": weird}}, "api")])
+    written = write_outputs(results, OutputDir(tmp_path), ["csv", "canvas", "json", "feedback", "report"])
+    assert len(written) >= 5
+    for path in tmp_path.rglob("*"):
+        if path.is_file() and path.suffix != ".png":
+            text = path.read_bytes().decode("utf-8")
+            assert "\x00" not in text and "\x1b" not in text, path
