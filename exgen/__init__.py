@@ -8,23 +8,35 @@ __version__ = "0.1.0"
 
 #: Public names and the module that defines each, imported when first asked for.
 _LAZY = {
-    "generate": "exgen.api", "grade": "exgen.api", "export": "exgen.api", "preview": "exgen.api",
-    "resolve_bank": "exgen.api",
-    "GenerateResult": "exgen.api", "GradeResult": "exgen.api",
+    "generate": "exgen.api", "grade": "exgen.api", "merge": "exgen.api", "export": "exgen.api",
+    "preview": "exgen.api", "resolve_bank": "exgen.api",
+    "GenerateResult": "exgen.api", "GradeResult": "exgen.api", "MergeResult": "exgen.api",
     "ExportResult": "exgen.exporters.base", "Student": "exgen.bank.roster", "BankSpec": "exgen.bank.spec",
     "ExgenError": "exgen.errors", "OptionError": "exgen.errors", "BankError": "exgen.errors",
+    "IncompleteRun": "exgen.errors",
 }
-__all__ = ["__version__", "generate", "grade", "export", "preview", "resolve_bank", "GenerateResult", "GradeResult",
-           "ExportResult", "Student", "BankSpec", "ExgenError", "OptionError", "BankError"]
+__all__ = ["__version__", "generate", "grade", "merge", "export", "preview", "resolve_bank", "GenerateResult",
+           "GradeResult", "MergeResult", "ExportResult", "Student", "BankSpec", "ExgenError", "OptionError",
+           "BankError", "IncompleteRun"]
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing would double the cost of ``import exgen``
 if TYPE_CHECKING:
     from typing import Any
 
-    from exgen.api import GenerateResult, GradeResult, export, generate, grade, preview, resolve_bank
+    from exgen.api import (
+        GenerateResult,
+        GradeResult,
+        MergeResult,
+        export,
+        generate,
+        grade,
+        merge,
+        preview,
+        resolve_bank,
+    )
     from exgen.bank.roster import Student
     from exgen.bank.spec import BankSpec
-    from exgen.errors import BankError, ExgenError, OptionError
+    from exgen.errors import BankError, ExgenError, IncompleteRun, OptionError
     from exgen.exporters.base import ExportResult
 
 

@@ -13,25 +13,26 @@ parts of exgen (numpy, sympy, the renderer) are imported only when a function ru
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from exgen.errors import OptionError, one_line
+from exgen.build.keyfile import KEY_FILE
+from exgen.errors import IncompleteRun, OptionError, one_line
 from exgen.grading.writers import FORMATS as GRADE_OUTPUTS
-from exgen.render.formats import CLASS_COMPILER, CLASS_DOCUMENTS, DOCUMENT_FORMATS, Compiler, DocumentFormat
+from exgen.parallel import Shard, parse_shard
+from exgen.render.formats import DOCUMENT_FORMATS
 
 if TYPE_CHECKING:
     from exgen.bank.roster import Student
     from exgen.bank.spec import BankSpec
     from exgen.exporters.base import Exporter, ExportResult
     from exgen.grading.results import Results
-    from exgen.grading.submissions import Submission
-    from exgen.outputs import OutputDir
+    from exgen.grading.submissions import Item, Submission
 
-__all__ = ["generate", "grade", "export", "preview", "resolve_bank", "exporter", "GenerateResult", "GradeResult",
-           "DOCUMENT_FORMATS", "GRADE_OUTPUTS"]
+__all__ = ["generate", "grade", "merge", "export", "preview", "resolve_bank", "exporter", "GenerateResult",
+           "GradeResult", "MergeResult", "IncompleteRun", "DOCUMENT_FORMATS", "GRADE_OUTPUTS"]
 
 #: Defaults of ``generate`` (and of ``exgen generate``).
 GENERATE_FORMATS: tuple[str, ...] = ("md", "tex")
@@ -44,7 +45,6 @@ MAX_JOBS = 256
 MAX_SEED = 2**63 - 1
 #: The student id ``preview`` draws for by default.
 PREVIEW_STUDENT = "preview"
-KEY_FILE = "answer_key.json"
 
 #: ``progress(done, total)``: called after each student generated or submission graded.
 Progress = Callable[[int, int], None]
@@ -216,19 +216,19 @@ def _seed(seed: int | None, bank: BankSpec | None) -> int:
     return seed
 
 
-def _output(out: str | Path, force: bool) -> OutputDir:
-    from exgen.outputs import OutputDir
-
-    return OutputDir(out, force=force)
-
-
 # --- generate ---------------------------------------------------------------------------------------------
 
 def generate(bank: str | Path | BankSpec | None = None, *,
              students: str | Path | Iterable[Student] | int | None = None, seed: int | None = None,
              formats: str | Iterable[str] = GENERATE_FORMATS, out: str | Path = GENERATE_OUT, force: bool = False,
-             combined: bool = False, progress: Progress | None = None) -> GenerateResult:
-    """Write a worksheet and an answer key per student in each format, plus ``answer_key.json``.
+             combined: bool = False, jobs: int = 1, shard: str | Shard | None = None, key_json: bool = True,
+             progress: Progress | None = None) -> GenerateResult:
+    """Write a worksheet and an answer key per student in each format, plus the class's answer key.
+
+    Students are made one at a time (in ``jobs`` worker processes), so memory does not grow with the class;
+    the output folder exists from the start and fills student by student. The key is written last:
+    ``answer_key.sqlite``, the store ``grade`` reads one student at a time (docs/keystore.md), and its
+    export ``answer_key.json``.
 
     Args:
         bank: a bank file, a built-in bank's name or a ``BankSpec`` (default: ``dl-math-basics``).
@@ -237,78 +237,56 @@ def generate(bank: str | Path | BankSpec | None = None, *,
         seed: the seed every instance is drawn from; None is the bank's seed.
         formats: names in ``DOCUMENT_FORMATS`` (md, tex, html, pdf), as a list or comma-separated.
         out: the output folder; nothing is written outside it.
-        force: overwrite files already in ``out`` (otherwise nothing is written when any exists).
+        force: overwrite files already in ``out`` (otherwise a file with other content stops the run; a file
+            the run would write identically is kept, so an interrupted or incomplete run can be run again).
         combined: also write ``pdf/class-worksheets.pdf`` and ``pdf/class-keys.pdf`` for the whole class.
+        jobs: worker processes (the files do not depend on it).
+        shard: ``"i/n"``: make only slice i of n of the roster, for one machine of a cluster; its part of the
+            key goes to ``out/parts/`` and ``merge(out)`` joins the parts (docs/scaling.md).
+        key_json: also write ``answer_key.json`` (64 KB a student; a large class may do without it).
         progress: called as ``progress(done, total)`` after each student.
 
     Returns:
         The files written (relative to ``out``), the students, the bank and the seed.
 
     Raises:
-        OptionError: an unknown bank or format, a bad count, seed or student list.
-        ExgenError: an unreadable roster or bank (``BankError``), files already in ``out``, or pdflatex
-            missing or failing when PDFs are asked for.
+        OptionError: an unknown bank or format, a bad count, seed, jobs, shard or student list, or
+            ``combined`` with a shard.
+        IncompleteRun: some documents could not be made (pdflatex missing, a LaTeX error): the key and every
+            other document are written; the message says what to install, ``.files`` lists what was written.
+        ExgenError: an unreadable roster or bank (``BankError``), or files already in ``out`` with other
+            content.
     """
+    from exgen.runs.generate import generate_run
+
     chosen = _choose(formats, DOCUMENT_FORMATS, "document format")
+    workers = _jobs(jobs)
+    part = parse_shard(shard)
+    if combined and not part.whole:
+        raise OptionError("combined: the class PDFs need the whole class; make them in a run without a shard")
     spec = resolve_bank(bank)
     roster = _students(students)
     run_seed = _seed(seed, spec)
-    files = _write_documents(spec, roster, seed=run_seed, formats=[DOCUMENT_FORMATS[f] for f in chosen],
-                             out=_output(out, force), combined=combined, progress=progress)
+    from exgen.outputs import OutputDir
+
+    # a shard leaves other runs' temporary files alone: another shard may be writing into the same folders
+    target = OutputDir(out, force=force, clean=part.whole)
+    files = generate_run(spec, roster, seed=run_seed, formats=[DOCUMENT_FORMATS[f] for f in chosen], out=target,
+                         combined=combined, key_json=key_json, jobs=workers, shard=part, progress=progress)
     return GenerateResult(out=Path(out), files=files, students=roster, bank=spec, seed=run_seed, formats=chosen)
 
 
-def _write_documents(bank: BankSpec, students: Sequence[Student], *, seed: int, formats: Sequence[DocumentFormat],
-                     out: OutputDir, combined: bool, progress: Progress | None) -> list[str]:
-    from exgen.build.keyfile import build_key, dumps
-    from exgen.build.pipeline import bank_info, build_student
-    from exgen.render.documents import document_assets, render_class, render_document
-
-    planned = [KEY_FILE] + [p for s in students for f in formats for p in f.paths(s.id)]
-    planned += list(CLASS_DOCUMENTS) if combined else []
-    out.check_free(planned)
-    compilers = [f.compiler for f in formats if f.compiler] + ([CLASS_COMPILER] if combined else [])
-    for compiler in dict.fromkeys(compilers):
-        compiler.check()  # before anything is written
-    info = bank_info(bank)
-    files: list[str] = []
-    key_students = []
-    to_compile: dict[Compiler, list[tuple[str, str]]] = {}
-    for done, student in enumerate(students, 1):
-        instances = build_student(bank, seed=seed, student_id=student.id)
-        key_students.append((student.to_dict(), instances))
-        for fmt in formats:
-            for name, is_key in zip(fmt.paths(student.id), (False, True)):
-                text = render_document(fmt=fmt.template, key=is_key, bank=info, student=student.to_dict(),
-                                       instances=instances)
-                if fmt.compiler:
-                    to_compile.setdefault(fmt.compiler, []).append((name, text))
-                    continue
-                out.write(name, text)
-                files.append(name)
-                for asset, content in document_assets(fmt=fmt.template, key=is_key, student=student.to_dict(),
-                                                      instances=instances).items():
-                    out.write(f"{fmt.name}/{asset}", content)
-                    files.append(f"{fmt.name}/{asset}")
-        if progress:
-            progress(done, len(students))
-    if combined:
-        to_compile.setdefault(CLASS_COMPILER, []).extend(
-            (name, render_class(key=is_key, bank=info, documents=key_students))
-            for name, is_key in zip(CLASS_DOCUMENTS, (False, True)))
-    for compiler, jobs in to_compile.items():
-        for (name, _), data in zip(jobs, compiler.compile(jobs)):
-            out.write(name, data)
-            files.append(name)
-    out.write(KEY_FILE, dumps(build_key(bank=info, seed=seed, students=key_students)))
-    files.append(KEY_FILE)
-    return files
+def _jobs(jobs: int) -> int:
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or not 1 <= jobs <= MAX_JOBS:
+        raise OptionError(f"jobs: expected an integer from 1 to {MAX_JOBS}, got {jobs!r}")
+    return jobs
 
 
 # --- grade ------------------------------------------------------------------------------------------------
 
 def _key(key: str | Path | Mapping[str, Any]) -> tuple[Mapping[str, Any], str]:
     from exgen.build.keyfile import load_key
+    from exgen.build.keystore import STORE_FILE
 
     if isinstance(key, Mapping):
         if not isinstance(key.get("students"), Mapping) or not isinstance(key.get("bank"), Mapping):
@@ -316,33 +294,24 @@ def _key(key: str | Path | Mapping[str, Any]) -> tuple[Mapping[str, Any], str]:
         return key, "(given key)"
     path = Path(key)
     if path.is_dir():
-        path = path / KEY_FILE
+        path = path / STORE_FILE if (path / STORE_FILE).exists() or not (path / KEY_FILE).exists() else path / KEY_FILE
     return load_key(path), one_line(path.name)
 
 
-def _submissions(submissions: str | Path | Submission | Iterable[str | Path | Submission]
-                 ) -> tuple[list[Submission], list[str]]:
-    from exgen.grading.submissions import Submission, read_path
+def _items(submissions: str | Path | Submission | Iterable[str | Path | Submission]) -> list[Item]:
+    from exgen.grading.submissions import Submission, list_items
 
-    items = [submissions] if isinstance(submissions, (str, Path, Submission)) else list(submissions)
-    subs: list[Submission] = []
-    problems: list[str] = []
-    for item in items:
-        if isinstance(item, Submission):
-            subs.append(item)
-        elif isinstance(item, (str, Path)):
-            more, bad = read_path(item)
-            subs.extend(more)
-            problems.extend(bad)
-        else:
+    given = [submissions] if isinstance(submissions, (str, Path, Submission)) else list(submissions)
+    for item in given:
+        if not isinstance(item, (str, Path, Submission)):
             raise OptionError(f"submissions: expected paths or Submission objects, got a {type(item).__name__}")
-    return subs, problems
+    return list_items(given)
 
 
 def grade(submissions: str | Path | Submission | Iterable[str | Path | Submission], *,
           key: str | Path | Mapping[str, Any], out: str | Path | None = GRADE_OUT,
           formats: str | Iterable[str] = GRADE_FORMATS, jobs: int = 1, force: bool = False,
-          progress: Progress | None = None) -> GradeResult:
+          shard: str | Shard | None = None, progress: Progress | None = None) -> GradeResult:
     """Grade submissions against an answer key and write gradebooks, feedback and a class report.
 
     A submission that cannot be read or graded is a problem in the result (``results.problems``), and
@@ -351,40 +320,108 @@ def grade(submissions: str | Path | Submission | Iterable[str | Path | Submissio
     Args:
         submissions: YAML/JSON files (one per student), class CSV files, folders of them, or
             ``Submission`` objects; one or a list (see docs/submissions.md).
-        key: ``answer_key.json`` written by ``generate``, the folder holding it, or a key read by
+        key: the key store ``answer_key.sqlite`` or ``answer_key.json`` written by ``generate``, the folder
+            holding them (the store is preferred: it is read one student at a time), or a key read by
             ``exgen.build.keyfile.load_key``.
         out: the output folder (nothing is written outside it); None writes nothing.
         formats: names in ``GRADE_OUTPUTS`` (csv, canvas, json, feedback, report), as a list or
             comma-separated.
-        jobs: worker processes for large batches (the results do not depend on it).
+        jobs: worker processes (the results do not depend on it).
         force: overwrite files already in ``out``.
+        shard: ``"i/n"``: grade only slice i of n of the submission files, for one machine of a cluster;
+            its results go to ``out/parts/`` and ``merge(out)`` joins the parts into the outputs an
+            unsharded run writes (docs/scaling.md).
         progress: called as ``progress(done, total)`` as submissions are graded.
 
     Returns:
-        The results (``results.to_dict()`` is ``results.json``), the files written and the key's name.
+        The results (``results.to_dict()`` is ``results.json``; for a shard, that shard's own), the files
+        written and the key's name.
 
     Raises:
-        OptionError: an unknown format, a bad ``jobs`` or a malformed ``key`` mapping.
+        OptionError: an unknown format, a bad ``jobs`` or ``shard``, or a malformed ``key`` mapping.
         ExgenError: an unreadable or malformed key, or files already in ``out``.
     """
-    from exgen.grading.batch import grade_batch
-    from exgen.grading.writers import write_outputs
+    from exgen.grading.batch import grade_run, merge_parts
+    from exgen.grading.writers import Prepared, write_outputs
+    from exgen.outputs import OutputDir
 
     chosen = _choose(formats, GRADE_OUTPUTS, "grading output")
-    if isinstance(jobs, bool) or not isinstance(jobs, int) or not 1 <= jobs <= MAX_JOBS:
-        raise OptionError(f"jobs: expected an integer from 1 to {MAX_JOBS}, got {jobs!r}")
+    workers = _jobs(jobs)
+    part_of = parse_shard(shard)
+    if out is None and not part_of.whole:
+        raise OptionError("shard: a shard's results go to a folder for exgen merge; give out")
     key_doc, key_name = _key(key)
-    subs, read_problems = _submissions(submissions)
-    graded = [0]
+    items = _items(submissions)
+    target = None if out is None else OutputDir(out, force=force, clean=part_of.whole)
+    part = grade_run(key_doc, items, jobs=workers, shard=part_of, out=target if part_of.whole else None,
+                     formats=chosen, progress=progress)
+    results, graded = merge_parts(key_doc, [part])
+    if target is None:
+        return GradeResult(results=results, files=[], out=None, key=key_name)
+    if not part_of.whole:
+        from exgen.grading.parts import part_file, save_part
 
-    def advance(count: int) -> None:
-        graded[0] += count
-        if progress:
-            progress(graded[0], len(subs))
+        name = part_file(part_of)
+        target.check_free([name])
+        target.write(name, save_part(part, key_doc, chosen))
+        return GradeResult(results=results, files=[name], out=Path(out), key=key_name)  # type: ignore[arg-type]
+    prepared = Prepared(students=[g.json or "" for g in graded] if "json" in chosen else None,
+                        feedback={part.paths[g.result.id]: g.feedback for g in graded if g.feedback is not None},
+                        written=part.written, failures=[g.failure for g in graded if g.failure])
+    files = write_outputs(results, target, chosen, prepared)
+    return GradeResult(results=results, files=files, out=Path(out), key=key_name)  # type: ignore[arg-type]
 
-    results = grade_batch(key_doc, subs, jobs=jobs, read_problems=read_problems, progress=advance)
-    files = write_outputs(results, _output(out, force), chosen) if out is not None else []
-    return GradeResult(results=results, files=files, out=None if out is None else Path(out), key=key_name)
+
+# --- merge ------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class MergeResult:
+    """What ``merge`` wrote.
+
+    Attributes:
+        out: the folder.
+        files: the files written, relative to ``out``.
+        key_parts, results_parts: how many parts of each kind were joined.
+        results: the merged grading results, or None when only key parts were merged.
+    """
+
+    out: Path
+    files: list[str]
+    key_parts: int
+    results_parts: int
+    results: Results | None = None
+
+    def to_dict(self) -> dict:
+        """Return the result as plain JSON-ready data."""
+        return {"out": str(self.out), "files": list(self.files), "key_parts": self.key_parts,
+                "results_parts": self.results_parts}
+
+
+def merge(out: str | Path, *, force: bool = False, key_json: bool = True,
+          progress: Progress | None = None) -> MergeResult:
+    """Join the parts that ``generate(..., shard="i/n")`` and ``grade(..., shard="i/n")`` wrote into ``out``.
+
+    Run it once every shard has finished. Key parts become ``answer_key.sqlite`` (and ``answer_key.json``),
+    grading parts the gradebooks, results.json, feedback and report: the same files, byte for byte, as one
+    unsharded run. The parts are then removed. See docs/scaling.md.
+
+    Args:
+        out: the folder the shards wrote into (their ``out``).
+        force: overwrite files already in ``out`` with other content.
+        key_json: also write ``answer_key.json``.
+        progress: called as ``progress(done, total)`` while the key's students are exported.
+
+    Returns:
+        The files written and how many parts were joined.
+
+    Raises:
+        ExgenError: nothing to merge, a part missing or from another run, or files in the way.
+    """
+    from exgen.runs.merge import merge_run
+
+    merged = merge_run(out, force=force, key_json=key_json, progress=progress)
+    return MergeResult(out=Path(out), files=merged.files, key_parts=merged.key_parts,
+                       results_parts=merged.results_parts, results=merged.results)  # type: ignore[arg-type]
 
 
 # --- export -----------------------------------------------------------------------------------------------

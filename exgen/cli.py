@@ -112,12 +112,22 @@ _GRADE_OUTPUTS = CommaList(api.GRADE_OUTPUTS)
                    "from a new page, for printing.")
 @click.option("--out", default=api.GENERATE_OUT, show_default=True, type=click.Path(file_okay=False),
               help="Output folder; nothing is written outside it.")
+@click.option("--jobs", type=click.IntRange(1, api.MAX_JOBS), default=1, show_default=True,
+              help="Worker processes (the files are identical for any number).")
+@click.option("--shard", metavar="I/N", help="Make only slice I of N of the roster (one machine of a cluster); "
+                                             "then 'exgen merge OUT' joins the slices. See docs/scaling.md.")
+@click.option("--no-key-json", is_flag=True,
+              help="Skip answer_key.json, the key's export for people and tools (answer_key.sqlite, which "
+                   "'exgen grade' reads, is always written): 64 KB a student.")
 @click.option("--force", is_flag=True, help="Overwrite existing files in --out.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
-def generate(bank, seed, roster, count, formats, out, force, quiet, combined) -> None:
-    """Generate a worksheet and an answer key per student, plus answer_key.json.
+def generate(bank, seed, roster, count, formats, out, force, quiet, combined, jobs, shard, no_key_json) -> None:
+    """Generate a worksheet and an answer key per student, plus the class's answer key.
 
-    BANK is a bank file or a built-in bank's name (default: dl-math-basics).
+    BANK is a bank file or a built-in bank's name (default: dl-math-basics). The key is written last,
+    as answer_key.sqlite (read by 'exgen grade' one student at a time) and answer_key.json. If a format
+    cannot be made (pdflatex missing), everything else is still written, the run exits with status 1
+    saying what to install, and running the same command again adds what is missing.
 
     \b
     Examples:
@@ -125,17 +135,22 @@ def generate(bank, seed, roster, count, formats, out, force, quiet, combined) ->
       exgen generate week1.yaml --roster class.csv --format md,tex --out week1 --force
       exgen generate dot_product --seed 42 --count 5
       exgen generate --roster class.csv --format pdf,html --combined --out week1
+      exgen generate --count 10000 --jobs 8 --no-key-json --out course
+      exgen generate --roster class.csv --shard 2/4 --out week1   # then: exgen merge week1
     """
     if roster and count:
         raise click.UsageError("use either --roster or --count, not both")
     with _progress("Generating", quiet=quiet) as progress:
         result = api.generate(bank, students=roster or count, seed=seed, formats=formats, out=out, force=force,
-                              combined=combined, progress=progress)
+                              combined=combined, jobs=jobs, shard=shard, key_json=not no_key_json,
+                              progress=progress)
     if quiet:
         return
     if sys.stdout.isatty():
-        click.echo(f"Wrote {len(result.students)} worksheet(s) and key(s) in {', '.join(result.formats)} to {out}/ "
-                   f"(bank {result.bank.id}, seed {result.seed}) and {out}/{api.KEY_FILE}.")
+        part = f" (shard {shard}; run 'exgen merge {out}' when every shard is done)" if shard else ""
+        click.echo(f"Wrote {len(result.students) if not shard else 'a slice of the'} worksheet(s) and key(s) in "
+                   f"{', '.join(result.formats)} to {out}/ (bank {result.bank.id}, seed {result.seed}) and "
+                   f"{out}/{result.files[-1]}{part}.")
     else:
         for name in result.files:
             click.echo(str(Path(out) / name))
@@ -203,16 +218,18 @@ def preview(type_name, seed, student, params) -> None:
 @cli.command()
 @click.argument("submissions", nargs=-1, required=True, type=click.Path())
 @click.option("--key", "key_path", required=True, type=click.Path(),
-              help="answer_key.json written by 'exgen generate' (or the folder holding it).")
+              help="The folder 'exgen generate' wrote, or its answer_key.sqlite or answer_key.json.")
 @click.option("--out", default=api.GRADE_OUT, show_default=True, type=click.Path(file_okay=False),
               help="Output folder; nothing is written outside it.")
 @click.option("--format", "formats", type=_GRADE_OUTPUTS, default=",".join(api.GRADE_FORMATS), show_default=True,
               help=f"Comma-separated outputs: {_GRADE_OUTPUTS.described()}.")
 @click.option("--jobs", type=click.IntRange(1, api.MAX_JOBS), default=1, show_default=True,
               help="Worker processes for large batches (results are identical).")
+@click.option("--shard", metavar="I/N", help="Grade only slice I of N of the submission files (one machine of a "
+                                             "cluster); then 'exgen merge OUT' joins the slices.")
 @click.option("--force", is_flag=True, help="Overwrite existing files in --out.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but problems.")
-def grade(submissions, key_path, out, formats, jobs, force, quiet) -> None:
+def grade(submissions, key_path, out, formats, jobs, force, quiet, shard) -> None:
     """Grade submissions against an answer key; write gradebooks, feedback and a class report.
 
     SUBMISSIONS are YAML/JSON files (one per student: 'student: s001' and 'answers:' mapping
@@ -222,19 +239,54 @@ def grade(submissions, key_path, out, formats, jobs, force, quiet) -> None:
 
     \b
     Examples:
-      exgen grade --key week1/answer_key.json submissions/ --out week1-grades
+      exgen grade --key week1 submissions/ --out week1-grades
       exgen grade --key week1 class.csv --format csv,canvas --jobs 4 --force
-      exgen grade --key week1/answer_key.json s001.yaml --format json,feedback --out one
+      exgen grade --key week1/answer_key.sqlite s001.yaml --format json,feedback --out one
+      exgen grade --key week1 submissions/ --shard 3/8 --out grades   # then: exgen merge grades
     """
     with _progress("Grading", quiet=quiet) as progress:
         result = api.grade(list(submissions), key=key_path, out=out, formats=formats, jobs=jobs, force=force,
-                           progress=progress)
+                           shard=shard, progress=progress)
     for problem in result.results.problems:
         click.echo(f"{problem.level}: {problem.message}", err=True)
-    if not quiet:
+    if not quiet and shard:
+        click.echo(f"Graded {len(result.results.students)} submission(s) of shard {shard} against {result.key}; "
+                   f"wrote {out}/{result.files[0]}. Run 'exgen merge {out}' when every shard is done.")
+    elif not quiet:
         _grade_summary(result, out=out)
     if not result.ok:
         sys.exit(1)
+
+
+@cli.command()
+@click.argument("out", type=click.Path(file_okay=False))
+@click.option("--no-key-json", is_flag=True, help="Skip answer_key.json when joining key parts.")
+@click.option("--force", is_flag=True, help="Overwrite existing files in OUT.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+def merge(out, no_key_json, force, quiet) -> None:
+    """Join what sharded runs wrote into OUT: key parts into one key, grading parts into one gradebook.
+
+    Run it once every 'exgen generate --shard I/N --out OUT' or 'exgen grade --shard I/N --out OUT' has
+    finished: it writes what one unsharded run writes (answer_key.sqlite and answer_key.json; or
+    grades.csv, canvas.csv, results.json, feedback/ and report.md), byte for byte, then removes OUT/parts/.
+    See docs/scaling.md for GNU parallel, Slurm and Kubernetes examples.
+
+    \b
+    Examples:
+      exgen merge week1
+      exgen merge week1-grades --force
+    """
+    with _progress("Merging", quiet=quiet) as progress:
+        result = api.merge(out, force=force, key_json=not no_key_json, progress=progress)
+    if quiet:
+        return
+    if sys.stdout.isatty():
+        joined = [f"{n} {what} part(s)" for n, what in ((result.key_parts, "key"), (result.results_parts, "grading"))
+                  if n]
+        click.echo(f"Joined {' and '.join(joined)}; wrote {len(result.files)} file(s) to {out}/.")
+    else:
+        for name in result.files:
+            click.echo(str(Path(out) / name))
 
 
 def _grade_summary(result: api.GradeResult, *, out: str) -> None:

@@ -33,6 +33,22 @@ class GenerationError(ExgenError):
     """A generator could not draw a usable instance (e.g. parameters too tight to be distinguishable)."""
 
 
+class IncompleteRun(ExgenError):
+    """A run wrote everything it could, but some files could not be made (a missing program such as pdflatex,
+    a LaTeX error); the message says what failed and what to install, and running the same command again
+    writes only what is missing.
+
+    Attributes:
+        files: the files written, relative to the output folder.
+        problems: one line per failure.
+    """
+
+    def __init__(self, message: str, *, files: list[str] | None = None, problems: list[str] | None = None):
+        super().__init__(message)
+        self.files = list(files or [])
+        self.problems = list(problems or [])
+
+
 class OptionError(ExgenError):
     """An argument of an API call (an option on the command line) is not one of the accepted values.
 

@@ -1,7 +1,9 @@
 """Writing output files: atomically, never outside the chosen folder, never changing existing files unasked.
 
-A file is written to a temporary name beside it (``.<name>.exgen-XXXXXXXX.tmp``) and renamed over the target,
-so readers see the old content or the new, never a partial file, even if the run is killed. Temporary files
+A file is written to a temporary name beside it (``.<name>.exgen-XXXXXXXX.tmp``), flushed to disk and renamed
+over the target, so readers see the old content or the new, never a partial file, even if the run is killed.
+Files are created with mode 0666 minus the user's umask (0644 under the usual umask 022), like any other
+program's output, so a TA's account, a web server or a shared drive can read them. Temporary files
 that a killed run left behind are removed when the next run prepares the same folders. Without ``--force``
 an existing file is never changed: a run that would write it identically leaves it alone (so a run
 interrupted half-way can simply be run again), and a run that would change it stops with a message.
@@ -14,10 +16,13 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import shutil
 import stat
 import tempfile
+import threading
 from collections.abc import Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -33,6 +38,9 @@ _UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
 #: Most write failures listed in one message (a full disk fails every file).
 MAX_FAILURES_SHOWN = 10
+#: Most files a background writer holds before ``write`` waits (bounds the memory of queued payloads).
+MAX_QUEUED = 64
+_CHUNK = 1 << 20
 
 
 def clean_text(text: str) -> str:
@@ -63,11 +71,33 @@ def safe_join(root: Path, relative: str) -> Path:
     return target
 
 
+def temporary_file(path: Path) -> tuple[int, Path]:
+    """Create the temporary file beside ``path`` that a write goes to; return its descriptor and path.
+
+    Created with mode 0666 so that the user's umask decides who may read the finished file (``mkstemp``
+    would make every output private, 0600).
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW
+    while True:
+        tmp = path.parent / f".{path.name}{TMP_PREFIX_MARK}{secrets.token_hex(4)}{TMP_SUFFIX}"
+        try:
+            return os.open(tmp, flags, 0o666), tmp
+        except FileExistsError:
+            continue
+
+
+def _discard(tmp: Path) -> None:
+    try:
+        os.unlink(tmp)
+    except OSError:
+        pass
+
+
 def write_atomic(path: Path, data: bytes | str) -> None:
     """Write a file so that readers see the old content or the new, never a partial file."""
     payload = encoded(data)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}{TMP_PREFIX_MARK}", suffix=TMP_SUFFIX, dir=path.parent)
+    fd, tmp = temporary_file(path)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
@@ -75,10 +105,7 @@ def write_atomic(path: Path, data: bytes | str) -> None:
             os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        _discard(tmp)
         raise
 
 
@@ -110,6 +137,27 @@ def clean_stale(folder: Path, *, only: str | None = None) -> list[str]:
     return removed
 
 
+def same_file(path: Path, other: Path) -> bool:
+    """Return whether ``path`` is a regular file (not a link) with exactly the bytes of the file ``other``."""
+    try:
+        before = os.lstat(path)
+        if not stat.S_ISREG(before.st_mode) or before.st_size != os.stat(other).st_size:
+            return False
+        fd = os.open(path, os.O_RDONLY | _NOFOLLOW)
+    except OSError:
+        return False
+    try:
+        with os.fdopen(fd, "rb") as mine, open(other, "rb") as theirs:
+            while True:
+                a, b = mine.read(_CHUNK), theirs.read(_CHUNK)
+                if a != b:
+                    return False
+                if not a:
+                    return True
+    except OSError:
+        return False
+
+
 def same_content(path: Path, payload: bytes) -> bool:
     """Return whether ``path`` is a regular file (not a link) holding exactly ``payload``."""
     try:
@@ -128,15 +176,27 @@ def same_content(path: Path, payload: bytes) -> bool:
 
 class OutputDir:
     """A folder that receives a run's files; checks every name and, unless forced, never changes a file
-    that is already there (files it would write identically are left as they are)."""
+    that is already there (files it would write identically are left as they are).
 
-    def __init__(self, root: str | Path, *, force: bool = False):
+    With ``background=N``, :meth:`write` checks the name and the existing file at once but leaves writing
+    and flushing to disk to N threads, so a run's computing goes on while the disk catches up (waiting for
+    the disk is most of the cost of many small files); :meth:`flush` waits for them and reports failures.
+    ``clean=False`` leaves other runs' temporary files alone: for a worker of a run whose parent already
+    cleaned, and for one shard of a run whose other shards may be writing into the same folders.
+    """
+
+    def __init__(self, root: str | Path, *, force: bool = False, background: int = 0, clean: bool = True):
         self.root = Path(root)
         self.force = force
+        self.clean = clean
         self.written: list[Path] = []
         self.unchanged: list[Path] = []
         self.cleaned: list[str] = []
         self._prepared: set[Path] = set()
+        self._background = background
+        self._pool: ThreadPoolExecutor | None = None
+        self._pending: list[tuple[str, Future]] = []
+        self._slots = threading.BoundedSemaphore(MAX_QUEUED)
 
     def path(self, relative: str) -> Path:
         """Return the checked absolute path of ``relative`` inside the folder."""
@@ -145,7 +205,8 @@ class OutputDir:
     def _prepare(self, folder: Path) -> None:
         if folder not in self._prepared:
             self._prepared.add(folder)
-            self.cleaned += [str(Path(folder, name)) for name in clean_stale(folder)]
+            if self.clean:
+                self.cleaned += [str(Path(folder, name)) for name in clean_stale(folder)]
 
     def check_free(self, relatives: list[str]) -> None:
         """Prepare to write ``relatives`` (call before writing anything): remove temporary files an interrupted
@@ -197,13 +258,107 @@ class OutputDir:
                 self.unchanged.append(target)
                 return target
             raise self._conflict([relative])
+        if self._background:
+            self._queue(relative, target, payload)
+            return target
+        self._write_now(relative, target, payload)
+        return target
+
+    def _write_now(self, relative: str, target: Path, payload: bytes) -> None:
         try:
             write_atomic(target, payload)
         except OSError as err:
-            raise ExgenError(f"cannot write {one_line(relative)} in {one_line(self.root)}: "
-                             f"{err.strerror or type(err).__name__}") from None
+            raise self._failed(relative, err) from None
         self.written.append(target)
-        return target
+
+    def _failed(self, relative: str, err: OSError) -> ExgenError:
+        return ExgenError(f"cannot write {one_line(relative)} in {one_line(self.root)}: "
+                          f"{err.strerror or type(err).__name__}")
+
+    def _queue(self, relative: str, target: Path, payload: bytes) -> None:
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=self._background, thread_name_prefix="exgen-write")
+        self._slots.acquire()
+
+        def job() -> None:
+            try:
+                write_atomic(target, payload)
+            finally:
+                self._slots.release()
+
+        self.written.append(target)
+        self._pending.append((relative, self._pool.submit(job)))
+
+    def flush(self) -> None:
+        """Wait until every file handed to the background writers is on disk.
+
+        Raises:
+            ExgenError: files that could not be written (one line each); the others were written.
+        """
+        pending, self._pending = self._pending, []
+        failed: list[str] = []
+        for relative, future in pending:
+            err = future.exception()
+            if err is None:
+                continue
+            if not isinstance(err, OSError):
+                raise err
+            self.written = [p for p in self.written if p != self.path(relative)]
+            failed.append(str(self._failed(relative, err)))
+        if failed:
+            more = [f"... and {len(failed) - MAX_FAILURES_SHOWN} more files not written"] \
+                if len(failed) > MAX_FAILURES_SHOWN else []
+            raise ExgenError("\n".join(failed[:MAX_FAILURES_SHOWN] + more))
+
+    def close(self) -> None:
+        """Wait for the background writers (see :meth:`flush`) and stop their threads."""
+        try:
+            self.flush()
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True)
+                self._pool = None
+
+    @contextmanager
+    def staged(self, relative: str) -> Iterator[Path]:
+        """Yield a temporary file beside ``relative`` for a writer that streams (a database, a large export);
+        when the block ends, it becomes ``relative`` as :meth:`write` would make it (flushed to disk and
+        renamed; an identical existing file is left alone; other content stops the run unless ``force``).
+        If the block raises, the temporary file is removed and ``relative`` is not touched.
+
+        Raises:
+            ExgenError: the file exists with other content (without ``force``) or cannot be written.
+        """
+        target = self.path(relative)
+        if self.root.exists() and not self.root.is_dir():
+            raise ExgenError(f"{one_line(self.root)} exists and is not a folder")
+        self._prepare(target.parent)
+        try:
+            fd, tmp = temporary_file(target)
+            os.close(fd)
+        except OSError as err:
+            raise self._failed(relative, err) from None
+        try:
+            yield tmp
+            if not self.force and os.path.lexists(target):
+                if same_file(target, tmp):
+                    self.unchanged.append(target)
+                    _discard(tmp)
+                    return
+                raise self._conflict([relative])
+            fd = os.open(tmp, os.O_RDONLY | _NOFOLLOW)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            os.replace(tmp, target)
+        except OSError as err:
+            _discard(tmp)
+            raise self._failed(relative, err) from None
+        except BaseException:
+            _discard(tmp)
+            raise
+        self.written.append(target)
 
     def write_all(self, files: Mapping[str, bytes | str]) -> list[str]:
         """Write several files: first check that none would change an existing file (unless ``force``),
@@ -229,6 +384,10 @@ class OutputDir:
                 self.write(rel, payload)
             except ExgenError as err:
                 failed.append(str(err))
+        try:
+            self.flush()
+        except ExgenError as err:
+            failed += str(err).splitlines()
         if failed:
             more = [f"... and {len(failed) - MAX_FAILURES_SHOWN} more files not written"] \
                 if len(failed) > MAX_FAILURES_SHOWN else []

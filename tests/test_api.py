@@ -60,7 +60,7 @@ def test_generate_matches_the_cli_byte_for_byte(generated, cli_runner):
     invoke(cli_runner, ["generate", "dl-math-basics", "--roster", str(generated["roster"]), "--format",
                         "md,tex,html", "--out", str(tmp / "cli"), "-q"])
     ours, theirs = tree(tmp / "py"), tree(tmp / "cli")
-    assert ours == theirs and len(ours) == 1 + 4 * 3 * 2
+    assert ours == theirs and len(ours) == 2 + 4 * 3 * 2  # the key store, its JSON export, 4 x 3 x 2 documents
 
 
 def test_generate_result_lists_what_it_wrote(generated):
@@ -82,7 +82,7 @@ def test_bank_and_students_as_paths_names_or_objects_give_the_same_files(tmp_pat
     for label, (bank, students) in runs.items():
         exgen.generate(bank, students=students, seed=5, formats=["md"], out=tmp_path / label)
         trees.append(tree(tmp_path / label))
-    assert all(t == trees[0] for t in trees) and len(trees[0]) == 5
+    assert all(t == trees[0] for t in trees) and len(trees[0]) == 6
 
 
 def test_progress_reports_done_and_total(tmp_path):

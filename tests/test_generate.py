@@ -28,7 +28,7 @@ def test_generate_three_students_both_formats(tmp_path):
     out = tmp_path / "out"
     assert run(["generate", "--count", "3", "--out", str(out), "-q"]) == 0
     names = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
-    expected = ["answer_key.json"] + [f"{fmt}/student-00{i}-{doc}.{fmt}" for fmt in ("md", "tex")
+    expected = ["answer_key.json", "answer_key.sqlite"] + [f"{fmt}/student-00{i}-{doc}.{fmt}" for fmt in ("md", "tex")
                                       for i in (1, 2, 3) for doc in ("key", "worksheet")]
     assert names == sorted(expected)
     worksheets = [(out / f"md/student-00{i}-worksheet.md").read_text() for i in (1, 2, 3)]
@@ -79,7 +79,7 @@ def test_byte_identical_across_runs_and_hash_seeds(tmp_path):
     _generate_subprocess(tmp_path / "b", "0")
     _generate_subprocess(tmp_path / "c", "4242")
     a, b, c = (digest_tree(tmp_path / x) for x in "abc")
-    assert a == b == c and len(a) == 13
+    assert a == b == c and len(a) == 14
 
 
 def test_seed_changes_everything(tmp_path):
@@ -150,7 +150,7 @@ def test_usage_errors_exit_2(tmp_path, capsys):
 def test_piped_output_lists_files(tmp_path, capsys):
     assert run(["generate", "--count", "1", "--format", "md", "--out", str(tmp_path / "o")]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert sorted(Path(line).name for line in lines) == ["answer_key.json", "student-001-key.md",
+    assert sorted(Path(line).name for line in lines) == ["answer_key.json", "answer_key.sqlite", "student-001-key.md",
                                                          "student-001-worksheet.md"]
 
 

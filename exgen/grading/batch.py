@@ -1,14 +1,25 @@
-"""Grade many submissions against a loaded answer key, optionally across processes.
+"""Grade many submissions against an answer key: in worker processes (``--jobs``) and in shards (``--shard``).
 
 The grading of one submission is a pure function of the submission and the student's key entry, so
-``--jobs N`` only changes who does the work: chunks are graded in worker processes and collected in the
-order they were sent, and the results are identical to a single-process run.
+``--jobs N`` only changes who does the work. A run makes two rounds over the same worker processes: the
+submission files are read (round 1); this process then picks the submission that counts for each student
+(the first one; a duplicate, an unknown student or an unreadable file is a problem, in input order); the
+chosen submissions are graded (round 2). Each worker reads its own students from the key (a key store is
+opened once per worker and read one student at a time) and, when the outputs go to a folder, serialises
+their entries of results.json and writes their feedback files itself, so that the work left to this
+process is small and ``--jobs 2`` runs nearly twice as fast.
+
+A shard (``--shard i/n``) is the same run over slice i of the submission files: its :class:`PartResults`
+is saved (``parts/results-i-of-n.json``), and :func:`merge_parts` joins the parts of all shards into the
+results an unsharded run gives; an unsharded run is the merge of its one part.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from exgen.grading.results import (
     ExerciseInfo,
@@ -20,11 +31,19 @@ from exgen.grading.results import (
     answer_text,
     round_points,
 )
-from exgen.grading.submissions import WHOLE, Submission
+from exgen.grading.submissions import WHOLE, Item, Submission
 from exgen.instance import Instance
+from exgen.parallel import WHOLE_RUN, Shard, Workers, chunks
+
+if TYPE_CHECKING:
+    from exgen.outputs import OutputDir
 
 #: Most submissions per task sent to a worker process.
 CHUNK = 64
+#: Most files per reading task.
+READ_CHUNK = 32
+#: Threads per worker that write feedback files to disk while the worker grades on.
+WRITERS = 4
 INTERNAL_ERROR_FEEDBACK = ("This answer could not be graded because of an error in the grader; "
                            "your instructor has been told and will check it by hand.")
 
@@ -107,54 +126,6 @@ def _scaled(inst: Instance, parts: Sequence[PartResult]) -> float:
     return round_points(inst.points * earned / possible) if possible > 0 else 0.0
 
 
-#: The key, for worker processes forked while it is set (they share it copy-on-write; nothing is pickled).
-_SHARED_KEY: Mapping[str, Any] | None = None
-
-
-def _grade_shared(chunk: list[Submission]) -> list[tuple[StudentResult, list[Problem]]]:
-    """Worker task (forked workers): grade submissions against the key inherited from the parent."""
-    assert _SHARED_KEY is not None, "the parent sets the key before forking"  # noqa: S101
-    students = _SHARED_KEY["students"]
-    return [grade_submission(students[sub.student]["name"], students[sub.student]["exercises"], sub)
-            for sub in chunk]
-
-
-def _in_workers(key: Mapping[str, Any], todo: list[Submission], jobs: int):
-    """Yield the graded chunks in order. Workers are forked where possible so that the key need not be
-    sent to them (pickling instances costs about as much as grading them); elsewhere instances are sent."""
-    global _SHARED_KEY
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    size = max(1, min(CHUNK, -(-len(todo) // (4 * jobs))))  # a few chunks per worker, at most CHUNK
-    slices = [todo[i:i + size] for i in range(0, len(todo), size)]
-    task: Callable[[Any], list[tuple[StudentResult, list[Problem]]]]
-    chunks: list[Any]
-    if "fork" in multiprocessing.get_all_start_methods():
-        task, chunks, context = _grade_shared, slices, multiprocessing.get_context("fork")
-    else:
-        _allow_pickling_instances()
-        students = key["students"]
-        chunks = [[(sub, students[sub.student]["name"], students[sub.student]["exercises"]) for sub in chunk]
-                  for chunk in slices]
-        task, context = _grade_chunk, None
-    import gc
-
-    _SHARED_KEY = key
-    gc.freeze()  # the children's collector then skips (and does not copy) the inherited key
-    try:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            yield from pool.map(task, chunks)
-    finally:
-        _SHARED_KEY = None
-        gc.unfreeze()
-
-
-def _grade_chunk(chunk: list[tuple[Submission, str, list[Instance]]]) -> list[tuple[StudentResult, list[Problem]]]:
-    """Worker task: grade each submission of a chunk."""
-    return [grade_submission(name, instances, sub) for sub, name, instances in chunk]
-
-
 def _proxy(mapping: dict) -> Any:
     from types import MappingProxyType
 
@@ -167,15 +138,269 @@ def _reduce_proxy(proxy: Any) -> tuple:
 
 def _allow_pickling_instances() -> None:
     """Let multiprocessing pickle frozen instances (read-only mappings) as they are: ~10x cheaper than a
-    JSON round trip through ``to_dict``/``from_dict``, and only for the pool's own pickler."""
+    JSON round trip through ``to_dict``/``from_dict``, and only for the pool's own pickler. Needed only
+    where workers are spawned and the key was loaded from JSON (a key store is sent as its path)."""
     from multiprocessing.reduction import ForkingPickler
     from types import MappingProxyType
 
     ForkingPickler.register(MappingProxyType, _reduce_proxy)
 
 
+# --- what a run finds ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Seen:
+    """A submission as the choice of who counts sees it: its student, where it came from, whether the
+    student is in the key."""
+
+    student: str | None
+    source: str
+    in_key: bool
+
+    def who(self) -> str:
+        return f"{self.source}: student {self.student!r}" if self.student is not None else self.source
+
+
+@dataclass
+class Graded:
+    """One graded submission: the student's position in the key, the result and its problems, and what
+    the worker made of it for the outputs (results.json entry, feedback text or a failure to build it)."""
+
+    pos: int
+    result: StudentResult
+    problems: list[Problem]
+    json: str | None = None
+    feedback: str | None = None
+    failure: str | None = None
+
+
+@dataclass
+class PartResults:
+    """What grading one shard (or a whole run) found.
+
+    Attributes:
+        shard: which slice of the submission files this is.
+        read_problems: items that could not be read, in input order.
+        seen: every submission read, in input order.
+        graded: the first submission of each key student in this part, graded.
+        key_ids: this shard's slice of the key's students (for the list of those without a submission).
+        paths: the feedback file of each graded student, when the outputs go to a folder.
+    """
+
+    shard: Shard
+    read_problems: list[str]
+    seen: list[Seen]
+    graded: dict[str, Graded]
+    key_ids: list[str]
+    paths: dict[str, str] = field(default_factory=dict)
+    written: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Writing:
+    """What a worker does with each graded submission besides grading it."""
+
+    json: bool = False
+    feedback: str | None = None  # "write" into root, or "return" the text for this process to write
+    root: str = ""
+    force: bool = False
+    bank: Mapping[str, Any] = field(default_factory=dict)
+
+
+# --- the workers ---------------------------------------------------------------------------------------------
+
+_key: Mapping[str, Any] | None = None
+_out: OutputDir | None = None
+
+
+def _setup(key: Mapping[str, Any]) -> None:
+    global _key
+    _key = key
+
+
+def _teardown() -> None:
+    global _key, _out
+    try:
+        if _out is not None:
+            _out.close()
+    except Exception:  # noqa: S110  (only after a task failed: its error is the one reported)
+        pass
+    _key = _out = None
+
+
+def _read(batch: Sequence[Item]) -> list[tuple[list[Submission], list[str]]]:
+    """Worker task (round 1): read some submission files."""
+    from exgen.grading.submissions import read_item
+
+    return [read_item(item) for item in batch]
+
+
+def _output(writing: _Writing) -> OutputDir:
+    global _out
+    from exgen.outputs import OutputDir
+
+    if _out is None or str(_out.root) != writing.root or _out.force != writing.force:
+        _out = OutputDir(writing.root, force=writing.force, background=WRITERS, clean=False)
+    return _out
+
+
+def _grade(task: tuple[_Writing, Sequence[tuple[int, Submission, str | None]]]) -> list[Graded]:
+    """Worker task (round 2): grade some chosen submissions against the key; make their outputs."""
+    from exgen.build.keyfile import json_item
+    from exgen.grading.writers import feedback_text
+
+    writing, batch = task
+    assert _key is not None, "the pool's initializer sets the key"  # noqa: S101
+    students = _key["students"]
+    out = _output(writing) if writing.feedback == "write" else None
+    done = []
+    for pos, sub, path in batch:
+        entry = students[sub.student]
+        result, problems = grade_submission(entry["name"], entry["exercises"], sub)
+        graded = Graded(pos=pos, result=result, problems=problems)
+        if writing.json:
+            graded.json = json_item(result.to_dict())
+        if path is not None:
+            try:
+                text = feedback_text(writing.bank, result)
+            except Exception as err:  # one student's file must not stop the class's; reported at the end
+                graded.failure = f"{path}: not written (internal error: {type(err).__name__})"
+            else:
+                if out is not None:
+                    out.write(path, text)
+                else:
+                    graded.feedback = text
+        done.append(graded)
+    if out is not None:
+        out.flush()
+    return done
+
+
+# --- a run ---------------------------------------------------------------------------------------------------
+
+def key_ids(key: Mapping[str, Any]) -> list[str]:
+    """Return the key's student ids in key order (one query for a key store)."""
+    store = key.get("store")
+    return list(store.ids()) if store is not None else list(key["students"])
+
+
+def grade_run(key: Mapping[str, Any], items: Sequence[Item], *, jobs: int = 1, shard: Shard = WHOLE_RUN,
+              out: OutputDir | None = None, formats: Sequence[str] = (),
+              progress: Callable[[int, int], None] | None = None) -> PartResults:
+    """Read and grade the submissions of ``items`` (slice ``shard`` of them) against ``key``.
+
+    Args:
+        key: as ``exgen.build.keyfile.load_key`` returns it (a key store is read one student at a time).
+        items: what to read, from ``exgen.grading.submissions.list_items``.
+        jobs: worker processes (the results do not depend on it).
+        shard: the slice of ``items`` to grade.
+        out, formats: where the grading outputs will go and which (``write_outputs``): the workers then
+            prepare each student's results.json entry and feedback file (writing the feedback files
+            themselves when none of the outputs exists yet, or with ``force``). None: results only.
+        progress: ``progress(done, total)`` as submissions are graded.
+
+    Returns:
+        The part: pass it (with the other shards' parts) to :func:`merge_parts`.
+    """
+    ids = key_ids(key)
+    positions = {sid: pos for pos, sid in enumerate(ids)}
+    span = shard.range(len(items))
+    mine = list(items[span.start:span.stop])
+    if jobs > 1 and key.get("store") is None:
+        _allow_pickling_instances()
+    with Workers(jobs, initializer=_setup, initargs=(key,), finalizer=_teardown) as workers:
+        files = sum(1 for item in mine if item.path is not None)
+        if jobs > 1 and files > READ_CHUNK:
+            read = [r for batch in workers.map(_read, chunks(mine, READ_CHUNK)) for r in batch]
+        else:
+            read = _read(mine)
+        part = PartResults(shard=shard, read_problems=[], seen=[], graded={},
+                           key_ids=ids[shard.range(len(ids)).start:shard.range(len(ids)).stop])
+        first: dict[str, Submission] = {}
+        for subs, problems in read:
+            part.read_problems += problems
+            for sub in subs:
+                in_key = sub.student is not None and sub.student in positions
+                part.seen.append(Seen(sub.student, sub.source, in_key))
+                if in_key and sub.student not in first:
+                    first[str(sub.student)] = sub
+        todo = sorted(first.values(), key=lambda sub: positions[str(sub.student)])
+        writing = _Writing()
+        if out is not None:
+            writing = _plan_outputs(part, todo, out, formats, key)
+        size = max(1, min(CHUNK, -(-len(todo) // (4 * jobs))))
+        tasks = [(writing, [(positions[str(s.student)], s, part.paths.get(str(s.student))) for s in batch])
+                 for batch in chunks(todo, size)]
+        done = 0
+        for batch in workers.map(_grade, tasks):
+            for graded in batch:
+                part.graded[graded.result.id] = graded
+                if writing.feedback == "write" and graded.failure is None and graded.result.id in part.paths:
+                    part.written.append(part.paths[graded.result.id])
+            done += len(batch)
+            if progress:
+                progress(done, len(todo))
+    return part
+
+
+def _plan_outputs(part: PartResults, todo: Sequence[Submission], out: OutputDir, formats: Sequence[str],
+                  key: Mapping[str, Any]) -> _Writing:
+    """Decide what the workers make for the outputs: results.json entries, feedback files (written by the
+    workers when no output exists yet or with ``force``; otherwise built for ``write_outputs`` to check
+    against what is there and write)."""
+    from exgen.grading.writers import feedback_paths, output_files
+
+    want_json = "json" in formats
+    if "feedback" not in formats:
+        return _Writing(json=want_json)
+    part.paths = feedback_paths([str(s.student) for s in todo])
+    planned = output_files(formats, part.paths.values())
+    out.check_free(planned)
+    fresh = out.force or not any(os.path.lexists(out.path(p)) for p in planned)
+    return _Writing(json=want_json, feedback="write" if fresh else "return", root=str(out.root), force=out.force,
+                    bank=dict(key["bank"]))
+
+
+def merge_parts(key: Mapping[str, Any], parts: Sequence[PartResults]) -> tuple[Results, list[Graded]]:
+    """Join the parts of a run (every shard's, in shard order) into its results.
+
+    The submission that counts for a student is their first in input order over all parts; the others
+    are problems, as are submissions without a student or of a student not in the key.
+
+    Returns:
+        (the results, the chosen gradings in key order).
+    """
+    from exgen import __version__
+
+    problems = [Problem("error", message) for part in parts for message in part.read_problems]
+    chosen: dict[str, tuple[int, Seen]] = {}
+    for k, part in enumerate(parts):
+        for seen in part.seen:
+            if seen.student is None:
+                problems.append(Problem("error", f"{seen.source}: no 'student' field; expected student: <id> "
+                                                 "as in the answer key"))
+            elif not seen.in_key:
+                problems.append(Problem("error", f"{seen.who()} is not in the answer key (not graded)"))
+            elif seen.student in chosen:
+                problems.append(Problem("error", f"{seen.who()}: duplicate submission (not graded); the first one "
+                                                 f"is {chosen[seen.student][1].source}"))
+            else:
+                chosen[seen.student] = (k, seen)
+    graded = sorted((parts[k].graded[sid] for sid, (k, _) in chosen.items()), key=lambda g: g.pos)
+    for entry in graded:
+        problems.extend(entry.problems)
+    results = Results(generator=f"exgen {__version__}", bank=dict(key["bank"]), exercises=exercise_infos(key),
+                      students=tuple(g.result for g in graded), problems=tuple(problems),
+                      unsubmitted=tuple(sid for part in parts for sid in part.key_ids if sid not in chosen),
+                      submissions_read=sum(len(part.seen) for part in parts))
+    return results, graded
+
+
 def exercise_infos(key: Mapping[str, Any]) -> tuple[ExerciseInfo, ...]:
     """Return the exercises of a loaded key in bank order (the union over students, first seen first)."""
+    if key.get("exercises") is not None:  # a key store keeps this outline, so no student need be read
+        return tuple(ExerciseInfo(id=e["id"], title=e["title"], max_points=round_points(e["points"]),
+                                  parts=tuple(e["parts"])) for e in key["exercises"])
     seen: dict[str, ExerciseInfo] = {}
     for entry in key["students"].values():
         for inst in entry["exercises"]:
@@ -186,33 +411,9 @@ def exercise_infos(key: Mapping[str, Any]) -> tuple[ExerciseInfo, ...]:
     return tuple(seen.values())
 
 
-def select(key: Mapping[str, Any], submissions: Sequence[Submission]) -> tuple[list[Submission], list[Problem]]:
-    """Keep the submissions that can be graded: a student id, in the key, first submission per student.
-
-    Returns:
-        (submissions to grade, in key order; one ``error`` per submission left out).
-    """
-    students = key["students"]
-    problems: list[Problem] = []
-    first: dict[str, Submission] = {}
-    for sub in submissions:
-        if sub.student is None:
-            problems.append(Problem("error", f"{sub.source}: no 'student' field; expected student: <id> "
-                                              "as in the answer key"))
-        elif sub.student not in students:
-            problems.append(Problem("error", f"{_who(sub)} is not in the answer key (not graded)"))
-        elif sub.student in first:
-            problems.append(Problem("error", f"{_who(sub)}: duplicate submission (not graded); the first one "
-                                              f"is {first[sub.student].source}"))
-        else:
-            first[sub.student] = sub
-    ordered = [first[sid] for sid in students if sid in first]
-    return ordered, problems
-
-
 def grade_batch(key: Mapping[str, Any], submissions: Sequence[Submission], *, jobs: int = 1,
                 read_problems: Sequence[str] = (), progress: Callable[[int], None] | None = None) -> Results:
-    """Grade submissions against a key loaded with :func:`exgen.keyfile.load_key`.
+    """Grade submissions already read against a key loaded with :func:`exgen.build.keyfile.load_key`.
 
     Args:
         key: ``{"bank": ..., "students": {id: {"name", "exercises": [Instance]}}}``.
@@ -225,27 +426,13 @@ def grade_batch(key: Mapping[str, Any], submissions: Sequence[Submission], *, jo
         Results: students in key order, problems in input order, and the key's students without a
         submission.
     """
-    from exgen import __version__
+    last = [0]
 
-    todo, problems = select(key, submissions)
-    problems = [Problem("error", m) for m in read_problems] + problems
-    students = key["students"]
-    graded: list[tuple[StudentResult, list[Problem]]] = []
-    if jobs <= 1 or len(todo) < 2:
-        for sub in todo:
-            entry = students[sub.student]
-            graded.append(grade_submission(entry["name"], entry["exercises"], sub))
-            if progress:
-                progress(1)
-    else:
-        for done in _in_workers(key, todo, jobs):
-            graded.extend(done)
-            if progress:
-                progress(len(done))
-    for _result, more in graded:
-        problems.extend(more)
-    submitted = {sub.student for sub in todo}
-    return Results(generator=f"exgen {__version__}", bank=dict(key["bank"]), exercises=exercise_infos(key),
-                   students=tuple(r for r, _ in graded), problems=tuple(problems),
-                   unsubmitted=tuple(sid for sid in students if sid not in submitted),
-                   submissions_read=len(submissions))
+    def advance(done: int, _total: int) -> None:
+        if progress:
+            progress(done - last[0])
+        last[0] = done
+
+    part = grade_run(key, [Item(submission=s) for s in submissions], jobs=jobs, progress=advance)
+    part.read_problems = list(read_problems) + part.read_problems
+    return merge_parts(key, [part])[0]

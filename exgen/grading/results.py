@@ -160,7 +160,9 @@ class Results:
         """Messages of graded items with something ignored."""
         return [p.message for p in self.problems if p.level == "warning"]
 
-    def to_dict(self) -> dict:
+    def to_dict(self, *, students: bool = True) -> dict:
+        """Return results.json's document; ``students=False`` leaves its student list empty (the summary
+        still counts them), for a writer that adds the entries already serialised."""
         return {
             "format": RESULTS_FORMAT,
             "generator": self.generator,
@@ -173,7 +175,7 @@ class Results:
                 "warnings": len(self.warnings),
                 "unsubmitted": len(self.unsubmitted),
             },
-            "students": [s.to_dict() for s in self.students],
+            "students": [s.to_dict() for s in self.students] if students else [],
             "problems": [p.to_dict() for p in self.problems],
             "unsubmitted": list(self.unsubmitted),
         }

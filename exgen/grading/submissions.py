@@ -433,6 +433,55 @@ def read_class_csv(path: str | Path) -> tuple[list[Submission], list[str]]:
     return subs, problems
 
 
+@dataclass(frozen=True)
+class Item:
+    """One thing to read, in the order submissions are read: a file (``path``), a ``Submission`` given as
+    it is (``submission``), or a problem found while listing a folder (``problem``)."""
+
+    path: Path | None = None
+    submission: Submission | None = None
+    problem: str | None = None
+
+
+def list_items(paths: Iterable[str | Path | Submission]) -> list[Item]:
+    """List what :func:`read_submissions` reads, without reading it: each file (folders walked recursively,
+    sorted, hidden entries skipped) and each problem met on the way, in reading order. Reading the items
+    in order (:func:`read_item`) gives exactly what ``read_submissions`` gives; the items can be read by
+    different processes or machines (``grade --jobs``, ``--shard``)."""
+    items: list[Item] = []
+    for given in paths:
+        if isinstance(given, Submission):
+            items.append(Item(submission=given))
+            continue
+        path = Path(given)
+        try:
+            mode = os.lstat(path).st_mode
+        except FileNotFoundError:
+            items.append(Item(problem=f"{_label(path)}: no such file"))
+            continue
+        except OSError as err:
+            items.append(Item(problem=f"{_label(path)}: cannot read: {err.strerror or type(err).__name__}"))
+            continue
+        if not stat.S_ISDIR(mode):
+            items.append(Item(path=path))
+            continue
+        try:
+            for file, problem in walk_regular_files(path, limit=MAX_FOLDER_FILES):
+                items.append(Item(problem=problem) if problem is not None else Item(path=file))
+        except ExgenError as err:
+            items.append(Item(problem=str(err)))
+    return items
+
+
+def read_item(item: Item) -> tuple[list[Submission], list[str]]:
+    """Read one listed item: (submissions, one line per problem); never raises on bad input."""
+    if item.submission is not None:
+        return [item.submission], []
+    if item.path is not None:
+        return _read_one(item.path)
+    return [], [item.problem or "unreadable item"]
+
+
 def read_path(path: str | Path) -> tuple[list[Submission], list[str]]:
     """Read a submission file, a class CSV (``.csv``) or a folder of them (recursively, sorted; hidden
     files skipped). A symbolic link, FIFO or device, given or found in a folder, is reported and never
@@ -441,28 +490,7 @@ def read_path(path: str | Path) -> tuple[list[Submission], list[str]]:
     Returns:
         (submissions in a stable order, one line per item that could not be read).
     """
-    path = Path(path)
-    try:
-        mode = os.lstat(path).st_mode
-    except FileNotFoundError:
-        return [], [f"{_label(path)}: no such file"]
-    except OSError as err:
-        return [], [f"{_label(path)}: cannot read: {err.strerror or type(err).__name__}"]
-    if not stat.S_ISDIR(mode):
-        return _read_one(path)
-    subs: list[Submission] = []
-    problems: list[str] = []
-    try:
-        for file, problem in walk_regular_files(path, limit=MAX_FOLDER_FILES):
-            if problem is not None:
-                problems.append(problem)
-                continue
-            more, bad = _read_one(file)
-            subs.extend(more)
-            problems.extend(bad)
-    except ExgenError as err:
-        problems.append(str(err))
-    return subs, problems
+    return read_submissions([path])
 
 
 def _read_one(path: Path) -> tuple[list[Submission], list[str]]:
@@ -482,8 +510,8 @@ def read_submissions(paths: Iterable[str | Path]) -> tuple[list[Submission], lis
     """
     subs: list[Submission] = []
     problems: list[str] = []
-    for path in paths:
-        more, bad = read_path(path)
+    for item in list_items(paths):
+        more, bad = read_item(item)
         subs.extend(more)
         problems.extend(bad)
     return subs, problems

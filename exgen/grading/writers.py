@@ -11,9 +11,13 @@ import csv
 import hashlib
 import io
 import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 from exgen.errors import ExgenError
 from exgen.formatting import score
+from exgen.grading.report import CHART_FILES as _CHARTS
 from exgen.grading.report import build_report, md_code, md_text
 from exgen.grading.results import Results, StudentResult
 from exgen.outputs import OutputDir, clean_text
@@ -47,14 +51,19 @@ def safe_file_stem(student_id: str) -> str:
 
 def feedback_files(results: Results) -> dict[str, str]:
     """Return the feedback file path (relative to --out) of each graded student, by student id."""
+    return feedback_paths([student.id for student in results.students])
+
+
+def feedback_paths(student_ids: Iterable[str]) -> dict[str, str]:
+    """Return the feedback file path (relative to --out) of each of these graded students, in results order."""
     out: dict[str, str] = {}
     used: set[str] = set()
-    for student in results.students:
-        stem = safe_file_stem(student.id)
+    for student_id in student_ids:
+        stem = safe_file_stem(student_id)
         while stem.lower() in used:  # only if two ids differ by case on a case-insensitive disk
             stem = f"{stem}-{hashlib.sha256(stem.encode()).hexdigest()[:6]}"
         used.add(stem.lower())
-        out[student.id] = f"{FEEDBACK_DIR}/{stem}.md"
+        out[student_id] = f"{FEEDBACK_DIR}/{stem}.md"
     return out
 
 
@@ -96,16 +105,24 @@ def canvas_csv(results: Results) -> str:
     return _csv(rows)
 
 
-def results_json(results: Results) -> str:
-    """results.json (format exgen-results/1), UTF-8, stable indentation."""
-    from exgen.build.keyfile import dumps
+def results_json(results: Results, students: Sequence[str] | None = None) -> str:
+    """results.json (format exgen-results/1), UTF-8, stable indentation; ``students``: the entries already
+    serialised by ``exgen.build.keyfile.json_item`` (by worker processes), in results order."""
+    from exgen.build.keyfile import dumps, list_items
 
-    return dumps(results.to_dict())
+    if students is None:
+        return dumps(results.to_dict())
+    return "".join(list_items(results.to_dict(students=False), "students", students))
 
 
 def feedback_md(results: Results, student: StudentResult) -> str:
     """One student's feedback: each part's verdict, points, the answer read and what went wrong."""
-    title = results.bank.get("title") or results.bank.get("id") or ""
+    return feedback_text(results.bank, student)
+
+
+def feedback_text(bank: Mapping[str, Any], student: StudentResult) -> str:
+    """One student's feedback file for a class graded against the key of ``bank`` (results' ``bank``)."""
+    title = bank.get("title") or bank.get("id") or ""
     lines = [f"# Feedback: {md_text(title)}", "",
              f"Student: {md_text(student.name)} ({md_code(student.id)})", "",
              f"Total: **{score(student.total)} / {score(student.max_points)}**", ""]
@@ -127,21 +144,36 @@ def feedback_md(results: Results, student: StudentResult) -> str:
 
 def planned_files(results: Results, formats: list[str]) -> list[str]:
     """Return every file (relative to --out) that :func:`write_outputs` would write, PNGs excepted."""
-    files = []
-    if "csv" in formats:
-        files.append(GRADES_CSV)
-    if "canvas" in formats:
-        files.append(CANVAS_CSV)
-    if "json" in formats:
-        files.append(RESULTS_JSON)
-    if "feedback" in formats:
-        files += list(feedback_files(results).values())
-    if "report" in formats:
-        files.append(REPORT_MD)
-    return files
+    return [f for f in output_files(formats, feedback_files(results).values()) if f not in _CHARTS]
 
 
-def write_outputs(results: Results, out: OutputDir, formats: list[str]) -> list[str]:
+def output_files(formats: Iterable[str], feedback: Iterable[str]) -> list[str]:
+    """Return every file (relative to --out) the chosen formats write, given the feedback files' paths."""
+    chosen = set(formats)
+    files = [name for fmt, name in (("csv", GRADES_CSV), ("canvas", CANVAS_CSV), ("json", RESULTS_JSON))
+             if fmt in chosen]
+    files += list(feedback) if "feedback" in chosen else []
+    return files + ([REPORT_MD, *_CHARTS] if "report" in chosen else [])
+
+
+@dataclass
+class Prepared:
+    """What worker processes already made for :func:`write_outputs` (``exgen.grading.batch``).
+
+    Attributes:
+        students: results.json's student entries, serialised, in results order (None: make them here).
+        feedback: feedback files to write, by path (built by workers, checked and written here).
+        written: feedback files the workers wrote themselves (into a folder that had none of the outputs).
+        failures: feedback files that could not be built (one line each).
+    """
+
+    students: list[str] | None = None
+    feedback: dict[str, str] | None = None
+    written: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+
+def write_outputs(results: Results, out: OutputDir, formats: list[str], prepared: Prepared | None = None) -> list[str]:
     """Write the chosen formats into ``out`` and return the files written (relative paths, in order).
 
     Every file is built before any is written. A student's feedback that cannot be built (a bug) or a file
@@ -155,9 +187,8 @@ def write_outputs(results: Results, out: OutputDir, formats: list[str]) -> list[
     bad = [f for f in formats if f not in FORMATS]
     if bad:
         raise ExgenError(f"unknown output format {bad[0]!r}; expected some of {', '.join(FORMATS)}")
-    from exgen.grading.report import CHART_FILES
-
-    out.check_free(planned_files(results, formats) + (list(CHART_FILES) if "report" in formats else []))
+    paths = feedback_files(results) if "feedback" in formats else {}
+    out.check_free(output_files(formats, paths.values()))
     files: dict[str, str | bytes] = {}
     failed: list[str] = []
     if "csv" in formats:
@@ -165,21 +196,27 @@ def write_outputs(results: Results, out: OutputDir, formats: list[str]) -> list[
     if "canvas" in formats:
         files[CANVAS_CSV] = canvas_csv(results)
     if "json" in formats:
-        files[RESULTS_JSON] = results_json(results)
-    if "feedback" in formats:
-        paths = feedback_files(results)
+        files[RESULTS_JSON] = results_json(results, prepared.students if prepared else None)
+    if "feedback" in formats and prepared is not None:
+        files.update(prepared.feedback or {})
+        failed += prepared.failures
+    elif "feedback" in formats:
         for student in results.students:
             try:
                 files[paths[student.id]] = feedback_md(results, student)
             except Exception as err:  # one student's file must not stop the class's; reported below
                 failed.append(f"{paths[student.id]}: not written (internal error: {type(err).__name__})")
+    report: list[str] = []
     if "report" in formats:
         with out.scratch() as scratch:
-            files.update(build_report(results, cache_dir=scratch))
+            built = build_report(results, cache_dir=scratch)
+        files.update(built)
+        report = list(built)
     try:
-        written = out.write_all(files)
+        written = set(out.write_all(files)) | set(prepared.written if prepared else ())
     except ExgenError as err:
         raise ExgenError("\n".join(failed + [str(err)])) from None
     if failed:
         raise ExgenError("\n".join(failed))
-    return written
+    order = [f for f in output_files(formats, paths.values()) if f not in (REPORT_MD, *_CHARTS)] + report
+    return [f for f in order if f in written]

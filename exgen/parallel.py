@@ -1,0 +1,146 @@
+"""Work spread over processes and machines: ``--jobs N`` worker processes and ``--shard i/n`` slices.
+
+A run's items (students, submission files) are cut into chunks; :class:`Workers` maps a task over the
+chunks in worker processes and yields the results in the chunks' order, with only a few chunks in flight
+so that memory does not grow with the class. With one job the same task runs in this process, so ``--jobs``
+changes who does the work, never what is written. A :class:`Shard` is one contiguous slice of a run's items,
+for one machine of a cluster; ``exgen merge`` joins the slices' outputs.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from exgen.errors import ExgenError, OptionError
+
+if TYPE_CHECKING:  # imported when workers start: the one-submission autograder never needs them
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+MAX_SHARDS = 100_000
+
+
+@dataclass(frozen=True)
+class Shard:
+    """Slice ``index`` (from 1) of ``count`` equal, contiguous slices of a run's items."""
+
+    index: int = 1
+    count: int = 1
+
+    @property
+    def whole(self) -> bool:
+        """Whether this is the whole run (``1/1``)."""
+        return self.count == 1
+
+    def range(self, total: int) -> range:
+        """Return the positions (from 0) of this slice among ``total`` items; sizes differ by at most one."""
+        return range((self.index - 1) * total // self.count, self.index * total // self.count)
+
+    def __str__(self) -> str:
+        return f"{self.index}/{self.count}"
+
+
+#: The whole run: one slice of one.
+WHOLE_RUN = Shard()
+
+
+def parse_shard(text: str | Shard | None) -> Shard:
+    """Return the shard ``i/n`` names (None is the whole run).
+
+    Raises:
+        OptionError: not two integers ``i/n`` with ``1 <= i <= n``.
+    """
+    if text is None:
+        return WHOLE_RUN
+    if isinstance(text, Shard):
+        index, count = text.index, text.count
+    else:
+        head, sep, tail = str(text).strip().partition("/")
+        if not (sep and head.isdigit() and tail.isdigit() and len(head) < 7 and len(tail) < 7):
+            raise OptionError(f"shard: expected i/n such as 2/4 (slice i of n), got {str(text)[:40]!r}")
+        index, count = int(head), int(tail)
+    if not 1 <= index <= count <= MAX_SHARDS:
+        raise OptionError(f"shard: expected i/n with 1 <= i <= n <= {MAX_SHARDS:,}, got {index}/{count}")
+    return Shard(index, count)
+
+
+def chunks(items: Sequence[T], size: int) -> list[Sequence[T]]:
+    """Return ``items`` cut into consecutive chunks of at most ``size``."""
+    return [items[i:i + size] for i in range(0, len(items), max(1, size))]
+
+
+def _start() -> None:
+    """A task that does nothing: submitted first, so the workers start before this process has threads."""
+
+
+class Workers:
+    """Worker processes (or, with ``jobs == 1``, this process) that run one kind of task over chunks.
+
+    ``initializer(*initargs)`` runs once in each worker (in this process with one job) to set up what every
+    task needs (the bank, the key, the output folder); ``finalizer()`` undoes it in this process. Workers
+    are forked where the platform allows it (Linux), so what the initializer receives is inherited rather
+    than sent; elsewhere it is pickled once per worker.
+    """
+
+    def __init__(self, jobs: int = 1, *, initializer: Callable[..., None] | None = None, initargs: tuple = (),
+                 finalizer: Callable[[], None] | None = None):
+        self.jobs = max(1, jobs)
+        self._init = initializer
+        self._initargs = initargs
+        self._finalizer = finalizer
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> Workers:
+        if self.jobs == 1:
+            if self._init:
+                self._init(*self._initargs)
+            return self
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+        self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=context, initializer=self._init,
+                                         initargs=self._initargs)
+        self._pool.submit(_start).result()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+        elif self._finalizer:
+            self._finalizer()
+
+    def map(self, task: Callable[[T], R], items: Iterable[T], *, window: int | None = None) -> Iterator[R]:
+        """Yield ``task(item)`` for each item, in order, with at most ``window`` items in flight.
+
+        Raises:
+            ExgenError: a worker process died (killed, out of memory); the task's own errors as raised.
+        """
+        if self._pool is None:
+            for item in items:
+                yield task(item)
+            return
+        from concurrent.futures.process import BrokenProcessPool
+
+        limit = window or 2 * self.jobs + 2
+        flight: deque[Future[Any]] = deque()
+        try:
+            for item in items:
+                flight.append(self._pool.submit(task, item))
+                if len(flight) >= limit:
+                    yield flight.popleft().result()
+            while flight:
+                yield flight.popleft().result()
+        except BrokenProcessPool:
+            raise ExgenError("a worker process stopped unexpectedly (killed, or out of memory?); "
+                             "run again with fewer --jobs") from None
+        finally:
+            for future in flight:
+                future.cancel()

@@ -1,0 +1,276 @@
+"""``generate`` student by student: each student is built, rendered, written and added to the key store,
+then forgotten, in this process or in ``--jobs`` worker processes, so memory stays flat for any class size.
+
+The output folder exists from the start and fills one student at a time. Worker processes write their
+students' documents themselves (waiting for the disk in background threads while they render the next
+student) and send back only the key record; this process adds the records to the key store in roster order,
+so the files are the same for any number of jobs. The key (``answer_key.sqlite`` and its export
+``answer_key.json``) is written last, once every student is in it.
+
+A format whose program is missing (pdflatex) or whose compilation fails is reported, never a reason to
+lose the rest: the key and the other formats are written, and the run ends with an :class:`IncompleteRun`
+naming what to install. Running the same command again (after installing it) writes only what is missing:
+the files already written are identical, so they are kept without ``--force``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from exgen.errors import ExgenError, IncompleteRun
+from exgen.outputs import OutputDir
+from exgen.parallel import WHOLE_RUN, Shard, Workers, chunks
+
+if TYPE_CHECKING:
+    from exgen.bank.roster import Student
+    from exgen.bank.spec import BankSpec
+    from exgen.render.formats import Compiler, DocumentFormat
+
+#: Threads per process that write finished files to disk (flushing a file waits for the disk, not the CPU).
+WRITERS = 4
+#: Most students a worker handles per task (their files are flushed to disk at the end of each task).
+CHUNK = 8
+#: Most failures listed in the message of an incomplete run.
+MAX_SHOWN = 10
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What every worker needs to make a student (inherited by forked workers, else pickled once each)."""
+
+    bank: BankSpec
+    info: dict
+    seed: int
+    formats: tuple[DocumentFormat, ...]
+    root: str
+    force: bool
+    dictionaries: dict[str, bytes]
+    skipped: frozenset[str] = frozenset()
+
+
+@dataclass
+class Made:
+    """One student done by a worker: their key record and the files written."""
+
+    pos: int
+    id: str
+    name: str
+    record: bytes
+    outline: list[dict]
+    files: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+
+_plan: Plan | None = None
+_out: OutputDir | None = None
+
+
+def _setup(plan: Plan) -> None:
+    global _plan, _out
+    _plan = plan
+    # the parent cleaned the folders before the workers started; a worker must not take another's
+    # temporary file for a stale one
+    _out = OutputDir(plan.root, force=plan.force, background=WRITERS, clean=False)
+
+
+def _teardown() -> None:
+    global _plan, _out
+    try:
+        if _out is not None:
+            _out.close()  # every task flushes its files, so this only waits when a task stopped with an error
+    except ExgenError:
+        pass  # that task's error is the one reported
+    _plan = _out = None
+
+
+def _compile(compiler: Compiler, jobs: list[tuple[str, str]]) -> list[bytes | ExgenError]:
+    """Compile a student's documents side by side; a document that fails gives its error, not a stop."""
+    def one(job: tuple[str, str]) -> bytes | ExgenError:
+        try:
+            return compiler.compile([job])[0]
+        except ExgenError as err:
+            return err
+
+    if len(jobs) == 1:
+        return [one(jobs[0])]
+    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
+        return list(pool.map(one, jobs))
+
+
+def _make(chunk: Sequence[tuple[int, Student]]) -> list[Made]:
+    """Worker task: build, render and write each student of a chunk; return their key records."""
+    from exgen.build.keystore import encode_record, outline
+    from exgen.build.pipeline import build_student
+    from exgen.render.documents import document_assets, render_document
+
+    plan, out = _plan, _out
+    assert plan is not None and out is not None, "the pool's initializer sets the plan"  # noqa: S101
+    done = []
+    for pos, student in chunk:
+        instances = build_student(plan.bank, seed=plan.seed, student_id=student.id)
+        who = student.to_dict()
+        made = Made(pos=pos, id=student.id, name=student.name, record=encode_record(instances, plan.dictionaries),
+                    outline=outline(instances))
+        texts: dict[tuple[str, bool], str] = {}  # tex and pdf share their LaTeX text
+        for fmt in plan.formats:
+            if fmt.name in plan.skipped:
+                continue
+            docs = []
+            for name, is_key in zip(fmt.paths(student.id), (False, True)):
+                if (fmt.template, is_key) not in texts:
+                    texts[(fmt.template, is_key)] = render_document(fmt=fmt.template, key=is_key, bank=plan.info,
+                                                                    student=who, instances=instances)
+                docs.append((name, is_key, texts[(fmt.template, is_key)]))
+            if fmt.compiler:
+                results = _compile(fmt.compiler, [(name, text) for name, _, text in docs])
+                for (name, _, _), data in zip(docs, results):
+                    if isinstance(data, ExgenError):
+                        made.failures.append(str(data).splitlines()[0])
+                    else:
+                        out.write(name, data)
+                        made.files.append(name)
+                continue
+            for name, is_key, text in docs:
+                out.write(name, text)
+                made.files.append(name)
+                for asset, content in document_assets(fmt=fmt.template, key=is_key, student=who,
+                                                      instances=instances).items():
+                    out.write(f"{fmt.name}/{asset}", content)
+                    made.files.append(f"{fmt.name}/{asset}")
+        done.append(made)
+    out.flush()
+    return done
+
+
+def _checked(compilers: dict[str, Compiler]) -> dict[str, str]:
+    """Return, for each compiled format whose program is missing, the one-line reason."""
+    missing = {}
+    for name, compiler in compilers.items():
+        try:
+            compiler.check()
+        except ExgenError as err:
+            missing[name] = str(err).splitlines()[0]
+    return missing
+
+
+def generate_run(bank: BankSpec, roster: Sequence[Student], *, seed: int, formats: Sequence[DocumentFormat],
+                 out: OutputDir, combined: bool = False, key_json: bool = True, jobs: int = 1,
+                 shard: Shard = WHOLE_RUN, progress=None) -> list[str]:
+    """Write the documents and the key of a class (or of one shard of it) into ``out``.
+
+    Args:
+        bank, roster, seed: what to draw, for whom, with which seed.
+        formats: the document formats to write.
+        out: the output folder.
+        combined: also the class PDFs (``render.formats.CLASS_DOCUMENTS``); not with a shard.
+        key_json: also ``answer_key.json`` (the key store ``answer_key.sqlite`` is always written).
+        jobs: worker processes.
+        shard: the slice of the roster to make; a slice's key goes to ``parts/`` for ``exgen merge``.
+        progress: ``progress(done, total)`` after each student.
+
+    Returns:
+        The files written, relative to ``out``, in the order written.
+
+    Raises:
+        IncompleteRun: some documents could not be made; everything else is written.
+        ExgenError: files already in ``out`` with other content (without ``force``), or not writable.
+    """
+    from exgen import __version__
+    from exgen.build.keyfile import KEY_FILE, key_bank
+    from exgen.build.keystore import (
+        DICTIONARY_IDS,
+        STORE_FILE,
+        KeyStore,
+        KeyWriter,
+        export_json,
+        make_dictionaries,
+        part_file,
+        roster_digest,
+    )
+    from exgen.build.pipeline import bank_info, build_student
+    from exgen.render.formats import CLASS_COMPILER, CLASS_DOCUMENTS
+
+    positions = shard.range(len(roster))
+    mine = [(pos, roster[pos]) for pos in positions]
+    store_file = STORE_FILE if shard.whole else part_file(shard)
+    combined = combined and shard.whole
+    key_json = key_json and shard.whole
+    planned = [p for _, s in mine for f in formats for p in f.paths(s.id)] + [store_file]
+    planned += ([KEY_FILE] if key_json else []) + (list(CLASS_DOCUMENTS) if combined else [])
+    out.check_free(planned)
+    compilers = {f.name: f.compiler for f in formats if f.compiler}
+    missing = _checked({**compilers, **({"combined": CLASS_COMPILER} if combined else {})})
+    problems = [f"{name}/: not written: {why}" for name, why in missing.items() if name in compilers]
+    if "combined" in missing and not problems:
+        problems.append(f"{', '.join(CLASS_DOCUMENTS)}: not written: {missing['combined']}")
+    out.root.mkdir(parents=True, exist_ok=True)
+
+    info = bank_info(bank)
+    dictionaries = make_dictionaries([build_student(bank, seed=seed, student_id=sid) for sid in DICTIONARY_IDS])
+    plan = Plan(bank=bank, info=info, seed=seed, formats=tuple(formats), root=str(out.root), force=out.force,
+                dictionaries=dictionaries, skipped=frozenset(missing))
+    size = max(1, min(CHUNK, -(-len(mine) // (4 * max(1, jobs)))))
+    files: list[str] = []
+    with Workers(jobs, initializer=_setup, initargs=(plan,), finalizer=_teardown) as workers, \
+            out.staged(store_file) as staged:
+        writer = KeyWriter(staged, bank=key_bank(info, seed), dictionaries=dictionaries, total=len(roster),
+                           roster=roster_digest([s.to_dict() for s in roster]), part=shard)
+        try:
+            done = 0
+            for batch in workers.map(_make, chunks(mine, size)):
+                for made in batch:
+                    writer.add(made.pos, made.id, made.name, made.record, made.outline)
+                    files += made.files
+                    problems += made.failures
+                    done += 1
+                    if progress:
+                        progress(done, len(mine))
+            writer.finish(f"exgen {__version__}")
+        except BaseException:
+            writer.abort()
+            raise
+    files.append(store_file)
+    store = KeyStore(out.path(store_file))
+    if key_json:
+        with out.staged(KEY_FILE) as staged, open(staged, "w", encoding="utf-8", newline="\n") as handle:
+            export_json(store, handle)
+        files.append(KEY_FILE)
+    if combined and "combined" not in missing and "pdf" not in missing:
+        problems += _write_combined(store, info, out, files)
+    store.close()
+    if problems:
+        raise IncompleteRun(_summary(problems, missing), files=files, problems=problems)
+    return files
+
+
+def _write_combined(store, info: dict, out: OutputDir, files: list[str]) -> list[str]:
+    """Write the class PDFs (every student from a new page) from the key store; return failures."""
+    from exgen.instance import Instance
+    from exgen.render.documents import render_class
+    from exgen.render.formats import CLASS_COMPILER, CLASS_DOCUMENTS
+
+    documents = [({"id": sid, "name": name}, [Instance.from_dict(d) for d in store.exercises_of(sid, record)])
+                 for _pos, sid, name, record in store.rows()]
+    jobs = [(name, render_class(key=is_key, bank=info, documents=documents))
+            for name, is_key in zip(CLASS_DOCUMENTS, (False, True))]
+    failures = []
+    for (name, _), data in zip(jobs, _compile(CLASS_COMPILER, jobs)):
+        if isinstance(data, ExgenError):
+            failures.append(str(data).splitlines()[0])
+        else:
+            out.write(name, data)
+            files.append(name)
+    return failures
+
+
+def _summary(problems: list[str], missing: dict[str, str]) -> str:
+    """The message of an incomplete run: what failed (the first few), and that the rest is written."""
+    shown = problems[:MAX_SHOWN] + ([f"... and {len(problems) - MAX_SHOWN} more"] if len(problems) > MAX_SHOWN else [])
+    rest = "the answer key and every other document are written; run the same command again"
+    rest += " once that is installed" if missing else " once that is fixed"
+    if len(shown) == 1:
+        return f"{shown[0]}; {rest}"
+    return "\n".join(shown + [rest[0].upper() + rest[1:] + "."])
