@@ -21,9 +21,21 @@ from typing import Any, NewType
 KindName = NewType("KindName", str)
 
 
+# Exact types checked first: a key store loads every graded student's instances, and the generic checks
+# (isinstance against the Mapping ABC) cost most of that time.
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+_MAPPINGS = frozenset({dict, MappingProxyType})
+_SEQUENCES = frozenset({list, tuple})
+
+
 def freeze(value: Any) -> Any:
     """Return a deeply immutable copy: lists become tuples and dicts read-only mappings."""
-    if isinstance(value, Mapping):
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind in _SEQUENCES:
+        return tuple([freeze(v) for v in value])
+    if kind in _MAPPINGS or isinstance(value, Mapping):
         return MappingProxyType({str(k): freeze(v) for k, v in value.items()})
     if isinstance(value, (list, tuple)):
         return tuple(freeze(v) for v in value)
@@ -34,7 +46,12 @@ def freeze(value: Any) -> Any:
 
 def thaw(value: Any) -> Any:
     """Return the JSON-native (mutable) copy of a frozen value."""
-    if isinstance(value, Mapping):
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind in _SEQUENCES:
+        return [thaw(v) for v in value]
+    if kind in _MAPPINGS or isinstance(value, Mapping):
         return {k: thaw(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [thaw(v) for v in value]

@@ -193,14 +193,22 @@ class OutputDir:
         self.unchanged: list[Path] = []
         self.cleaned: list[str] = []
         self._prepared: set[Path] = set()
+        self._folders: dict[str, Path] = {}
         self._background = background
         self._pool: ThreadPoolExecutor | None = None
         self._pending: list[tuple[str, Future]] = []
         self._slots = threading.BoundedSemaphore(MAX_QUEUED)
 
     def path(self, relative: str) -> Path:
-        """Return the checked absolute path of ``relative`` inside the folder."""
-        return safe_join(self.root, relative)
+        """Return the checked absolute path of ``relative`` inside the folder (folders resolved once per
+        run: a class writes thousands of files into the same few folders)."""
+        folder, _, name = relative.rpartition("/")
+        if not folder or not name or name in (".", ".."):
+            return safe_join(self.root, relative)
+        base = self._folders.get(folder)
+        if base is None:
+            base = self._folders[folder] = safe_join(self.root, f"{folder}/x").parent
+        return base / name
 
     def _prepare(self, folder: Path) -> None:
         if folder not in self._prepared:

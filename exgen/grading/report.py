@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterator
@@ -26,22 +27,19 @@ WRONG_VERDICTS = ("incorrect", "partial")
 VERDICT_ORDER = ("correct", "partial", "incorrect", "invalid", "missing")
 
 
+_MD_ESCAPED = str.maketrans({ch: "\\" + ch for ch in "\\`*_{}[]<>#|$!~&"})
+_BACKTICKS = re.compile("`+")
+
+
 def md_text(text: str) -> str:
     """Escape user-supplied text (names, ids) for Markdown: emphasis, links, HTML, math, tables."""
-    out = []
-    for ch in " ".join(str(text).split()):
-        out.append("\\" + ch if ch in "\\`*_{}[]<>#|$!~&" else ch)
-    return "".join(out)
+    return " ".join(str(text).split()).translate(_MD_ESCAPED)
 
 
 def md_code(text: str) -> str:
     """Return ``text`` as an inline code span that no backtick in it can close."""
     text = " ".join(str(text).split())
-    longest = 0
-    current = 0
-    for ch in text:
-        current = current + 1 if ch == "`" else 0
-        longest = max(longest, current)
+    longest = max(map(len, _BACKTICKS.findall(text)), default=0)
     fence = "`" * (longest + 1)
     pad = " " if text.startswith("`") or text.endswith("`") or not text else ""
     return f"{fence}{pad}{text}{pad}{fence}"
@@ -55,6 +53,12 @@ def exercise_stats(results: Results) -> list[dict]:
     """Return, per exercise in bank order: mean points, max, mean %, verdict counts per part, frequent
     wrong answers (with the misconception tag they matched) and tag counts."""
     stats = []
+    # one pass over the class, each exercise's results gathered under its id (a class of thousands)
+    gathered: dict[str, list] = {info.id: [] for info in results.exercises}
+    for student in results.students:
+        for ex in student.exercises:
+            if ex.id in gathered:
+                gathered[ex.id].append(ex)
     for info in results.exercises:
         points: list[float] = []
         verdicts: dict[str, Counter] = {p: Counter() for p in info.parts}
@@ -62,19 +66,16 @@ def exercise_stats(results: Results) -> list[dict]:
         wrong_tags: dict[tuple[str, str], Counter] = defaultdict(Counter)
         tags: Counter = Counter()
         tag_feedback: dict[str, Counter] = defaultdict(Counter)
-        for student in results.students:
-            for ex in student.exercises:
-                if ex.id != info.id:
-                    continue
-                points.append(ex.points)
-                for part in ex.parts:
-                    verdicts.setdefault(part.id, Counter())[part.verdict] += 1
-                    if part.verdict in WRONG_VERDICTS:
-                        wrong[part.id][part.answer or ""] += 1
-                        wrong_tags[(part.id, part.answer or "")][part.tag or ""] += 1
-                    if part.tag:
-                        tags[(part.id, part.tag)] += 1
-                        tag_feedback[part.tag][part.feedback] += 1
+        for ex in gathered[info.id]:
+            points.append(ex.points)
+            for part in ex.parts:
+                verdicts.setdefault(part.id, Counter())[part.verdict] += 1
+                if part.verdict in WRONG_VERDICTS:
+                    wrong[part.id][part.answer or ""] += 1
+                    wrong_tags[(part.id, part.answer or "")][part.tag or ""] += 1
+                if part.tag:
+                    tags[(part.id, part.tag)] += 1
+                    tag_feedback[part.tag][part.feedback] += 1
         top = {}
         for part_id, counter in wrong.items():
             ranked = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_WRONG]
@@ -93,8 +94,10 @@ def _most(counter: Counter) -> str:
     return sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[0][0] if counter else ""
 
 
-def render_report(results: Results, *, charts: list[str] | None, chart_note: str = "") -> str:
-    """Return report.md. ``charts`` lists the PNG files written beside it (None: charts not drawn)."""
+def render_report(results: Results, *, charts: list[str] | None, chart_note: str = "",
+                  stats: list[dict] | None = None) -> str:
+    """Return report.md. ``charts`` lists the PNG files written beside it (None: charts not drawn);
+    ``stats``: :func:`exercise_stats` of the results, when already computed."""
     lines = [f"# Class report: {md_text(results.bank.get('title', results.bank.get('id', '')))}", ""]
     totals = [s.total for s in results.students]
     max_total = max((s.max_points for s in results.students), default=sum(e.max_points for e in results.exercises))
@@ -112,7 +115,7 @@ def render_report(results: Results, *, charts: list[str] | None, chart_note: str
         lines += [f"![Histogram of totals]({TOTALS_PNG})", "", f"![Mean score per exercise]({EXERCISES_PNG})", ""]
     elif chart_note:
         lines += [f"*{chart_note}*", ""]
-    stats = exercise_stats(results)
+    stats = exercise_stats(results) if stats is None else stats
     lines += ["## Exercises", "", "| Exercise | Title | Mean | Max | Mean % |", "| --- | --- | ---: | ---: | ---: |"]
     for st in stats:
         lines.append(f"| {md_text(st['id'])} | {md_text(st['title'])} | {score(st['mean'])} | "
@@ -187,7 +190,8 @@ def _caches_in(folder: Path | None) -> Iterator[None]:
                 os.environ[name] = value
 
 
-def draw_charts(results: Results, *, cache_dir: Path | None = None) -> dict[str, bytes]:
+def draw_charts(results: Results, *, cache_dir: Path | None = None,
+                stats: list[dict] | None = None) -> dict[str, bytes]:
     """Return the PNG charts by file name.
 
     Args:
@@ -219,7 +223,7 @@ def draw_charts(results: Results, *, cache_dir: Path | None = None) -> dict[str,
     fig.tight_layout()
     out = {TOTALS_PNG: png(fig)}
 
-    stats = exercise_stats(results)
+    stats = exercise_stats(results) if stats is None else stats
     fig = Figure(figsize=(6, 0.5 + 0.45 * max(1, len(stats))))
     ax = fig.add_subplot()
     labels = [st["id"] for st in stats][::-1]
@@ -237,12 +241,13 @@ def build_report(results: Results, *, charts: bool = True,
     ``cache_dir`` as for :func:`draw_charts`."""
     files: dict[str, bytes | str] = {}
     note = ""
+    stats = exercise_stats(results)
     if charts and results.students:
         try:
-            files.update(draw_charts(results, cache_dir=cache_dir))
+            files.update(draw_charts(results, cache_dir=cache_dir, stats=stats))
         except ImportError:
             note = "Charts skipped: matplotlib is not installed (pip install 'exgen[report]')."
     elif charts:
         note = "No charts: no submission was graded."
-    files["report.md"] = render_report(results, charts=sorted(files) or None, chart_note=note)
+    files["report.md"] = render_report(results, charts=sorted(files) or None, chart_note=note, stats=stats)
     return dict(sorted(files.items()))

@@ -16,6 +16,19 @@ RESULTS_FORMAT = "exgen-results/1"
 MAX_SHOWN_ANSWER = 300
 
 
+_SHARED: dict[str, str] = {}
+
+
+def _shared(text: str | None) -> str | None:
+    """Return one copy of each distinct text: a class's results repeat the same feedback thousands of
+    times, and one copy per batch is what ``--jobs`` workers then send back (pickle keeps a copy per object)."""
+    if text is None:
+        return None
+    if len(_SHARED) > 100_000:
+        _SHARED.clear()
+    return _SHARED.setdefault(text, text)
+
+
 def round_points(value: float) -> float:
     """Round points for storage and sums (6 decimals; -0.0 becomes 0.0)."""
     return round(float(value), 6) + 0.0
@@ -54,6 +67,10 @@ class PartResult:
     tag: str | None = None
     answer: str | None = None
 
+    def __reduce__(self) -> tuple:
+        return PartResult, (_shared(self.id), _shared(self.kind), _shared(self.verdict), self.points,
+                            self.max_points, _shared(self.feedback), _shared(self.tag), self.answer)
+
     def to_dict(self) -> dict:
         return {"id": self.id, "kind": self.kind, "verdict": self.verdict, "points": self.points,
                 "max_points": self.max_points, "feedback": self.feedback, "tag": self.tag,
@@ -74,6 +91,9 @@ class ExerciseResult:
     points: float
     max_points: float
     parts: tuple[PartResult, ...]
+
+    def __reduce__(self) -> tuple:
+        return ExerciseResult, (_shared(self.id), _shared(self.title), self.points, self.max_points, self.parts)
 
     def to_dict(self) -> dict:
         return {"id": self.id, "title": self.title, "points": self.points, "max_points": self.max_points,
@@ -96,6 +116,10 @@ class StudentResult:
     max_points: float
     exercises: tuple[ExerciseResult, ...]
     warnings: tuple[str, ...] = ()
+
+    def __reduce__(self) -> tuple:
+        return StudentResult, (self.id, self.name, self.source, self.total, self.max_points, self.exercises,
+                               self.warnings)
 
     def to_dict(self) -> dict:
         return {"id": self.id, "name": self.name, "source": self.source, "total": self.total,
