@@ -140,13 +140,20 @@ def list_() -> None:
 def validate(bank) -> None:
     """Check a bank file; print every problem as file:line: field: message.
 
+    Besides reading the file, every exercise is generated once for a probe student, so that an answer key
+    the grader could not check (or parameters too tight to draw from) is reported now, not at grading.
+
     \b
     Example:
       exgen validate week1.yaml
     """
     from exgen.bank.spec import load_bank
+    from exgen.build.pipeline import check_bank
 
     spec = load_bank(resolve_bank_path(bank))
+    problems = check_bank(spec)  # a trial build: keys the grader could not check are errors here
+    if problems:
+        raise BankError(problems)
     click.echo(f"{Path(spec.source).name}: ok ({len(spec.exercises)} exercises, seed {spec.seed})")
 
 
