@@ -69,6 +69,32 @@ def _options(part: Part) -> dict:
     return {"rel_tol": max(rel, REL_TOL), "abs_tol": absolute, "rule": rule}
 
 
+def _shape_of_error(got: np.ndarray, want: np.ndarray, part: Part) -> Score | None:
+    """Name an answer off by a sign, a constant factor or a constant term (values at the first sample batch)."""
+    with np.errstate(all="ignore"):
+        ok = np.isfinite(got) & np.isfinite(want)
+        got, want = got[ok], want[ok]
+        if len(got) < 6:
+            return None
+        nonzero = np.abs(want) > 1e-12 * max(1.0, float(np.abs(want).max()))
+        if nonzero.sum() >= 3:
+            ratios = got[nonzero] / want[nonzero]
+            r0 = float(ratios[0])
+            if (np.isfinite(ratios).all() and abs(r0) > 1e-12
+                    and np.abs(ratios - r0).max() <= 1e-6 * max(1.0, abs(r0))):
+                if abs(r0 + 1) <= 1e-6:
+                    return Score(0.0, part.points, "incorrect", "Not correct: the sign is wrong.", "sign")
+                return Score(0.0, part.points, "incorrect",
+                             "Not correct: your formula is a constant multiple of the answer; check the constant "
+                             "factors.", "constant-factor")
+        diff = got - want
+        d0 = float(diff[0])
+        if abs(diff - d0).max() <= 1e-6 * max(1.0, float(np.abs(want).max())):
+            return Score(0.0, part.points, "incorrect",
+                         "Not correct: your formula differs from the answer by a constant term.", "constant-offset")
+    return None
+
+
 class KeyFormulaError(ExgenError):
     """A stored key formula that the checker cannot read or evaluate (a broken key, not a wrong answer)."""
 
@@ -152,44 +178,11 @@ class ExpressionKind(AnswerKind):
             return Score(0.0, part.points, "incorrect",
                          "Not correct: your formula could not be compared with the answer at enough points; "
                          "check that it is defined and not too large on the domain.")
-        if result.reason == "differs":
-            found = self._shape_of_error(value, part)
+        if result.reason == "differs" and result.sample is not None:
+            found = _shape_of_error(*result.sample, part)
             if found is not None:
                 return found
         return Score(0.0, part.points, "incorrect", "Not correct.")
-
-    def _shape_of_error(self, value: Node, part: Part) -> Score | None:
-        """Name an answer off by a sign, a constant factor or a constant term."""
-        from exgen.expr.equivalence import sample_points
-        from exgen.expr.evaluate import evaluate
-
-        points = sample_points(_domain(part), seed=_seed(part))
-        n = len(next(iter(points.values()))) if points else 1
-        with np.errstate(all="ignore"):
-            got = evaluate(value, points, n)
-            want = evaluate(self.key(part), points, n)
-            ok = np.isfinite(got) & np.isfinite(want)
-            got, want = got[ok], want[ok]
-            if len(got) < 6:
-                return None
-            nonzero = np.abs(want) > 1e-12 * max(1.0, float(np.abs(want).max()))
-            if nonzero.sum() >= 3:
-                ratios = got[nonzero] / want[nonzero]
-                r0 = float(ratios[0])
-                if (np.isfinite(ratios).all() and abs(r0) > 1e-12
-                        and np.abs(ratios - r0).max() <= 1e-6 * max(1.0, abs(r0))):
-                    if abs(r0 + 1) <= 1e-6:
-                        return Score(0.0, part.points, "incorrect", "Not correct: the sign is wrong.", "sign")
-                    return Score(0.0, part.points, "incorrect",
-                                 "Not correct: your formula is a constant multiple of the answer; check the "
-                                 "constant factors.", "constant-factor")
-            diff = got - want
-            d0 = float(diff[0])
-            if abs(diff - d0).max() <= 1e-6 * max(1.0, float(np.abs(want).max())):
-                return Score(0.0, part.points, "incorrect",
-                             "Not correct: your formula differs from the answer by a constant term.",
-                             "constant-offset")
-        return None
 
     def diagnose(self, value: Any, part: Part) -> Score | None:
         """Name an answer that is undefined on the domain, off by a sign, a constant factor or a constant."""

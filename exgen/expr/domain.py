@@ -124,30 +124,33 @@ def implied_box(reference: Node, box: Box) -> Box:
     return tuple((v, lo, hi) for v, (lo, hi) in sorted(limits.items()))
 
 
-def _log_scale(rng: np.random.Generator, lo: float, hi: float, n: int) -> np.ndarray:
-    """Draw n values in [lo, hi] whose magnitudes are log-uniform (so small scales get points too)."""
+def _log_scale(u: np.ndarray, side: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """Map uniform u in [0, 1) to [lo, hi] with log-uniform magnitudes (so small scales get points too);
+    ``side`` (uniform too) picks the sign when the interval contains 0."""
+    if hi <= lo:
+        return np.full(u.shape, lo)
     if lo >= 0 or hi <= 0:
         sign = 1.0 if hi > 0 else -1.0
         near, far = sorted((abs(lo), abs(hi)))
         near = max(near, far * LOG_SPAN)
-        if far <= 0:
-            return np.zeros(n)
-        mags = np.exp(rng.uniform(math.log(near), math.log(far), size=n))
-        return np.clip(sign * mags, lo, hi)
-    side_pos = rng.uniform(0.0, 1.0, size=n) < hi / (hi - lo)
-    top = np.where(side_pos, hi, -lo)
-    bottom = np.maximum(top, 1e-300) * LOG_SPAN
-    mags = np.exp(rng.uniform(0.0, 1.0, size=n) * (np.log(top) - np.log(bottom)) + np.log(bottom))
-    return np.clip(np.where(side_pos, mags, -mags), lo, hi)
+        a, b = math.log(near), math.log(far)
+        return np.clip(sign * np.exp(a + (b - a) * u), lo, hi)
+    top_pos, top_neg = math.log(hi), math.log(-lo)
+    bottom = math.log(max(hi, -lo) * LOG_SPAN)
+    positive = side < hi / (hi - lo)
+    pos = np.exp(bottom + (top_pos - bottom) * u) if top_pos > bottom else np.full(u.shape, hi)
+    neg = -np.exp(bottom + (top_neg - bottom) * u) if top_neg > bottom else np.full(u.shape, lo)
+    return np.clip(np.where(positive, pos, neg), lo, hi)
 
 
 def draw(rng: np.random.Generator, box: Box, n: int) -> dict[str, np.ndarray]:
     """Return n points of ``box``: the first half uniform, the second half at log-uniform magnitudes."""
     half = n // 2
+    u = rng.random((len(box), 2 * n - half))
     points = {}
-    for v, lo, hi in box:
-        uniform = rng.uniform(lo, hi, size=half)
-        scaled = _log_scale(rng, lo, hi, n - half) if hi > lo else np.full(n - half, lo)
+    for row, (v, lo, hi) in enumerate(box):
+        uniform = lo + (hi - lo) * u[row, :half]
+        scaled = _log_scale(u[row, half:n], u[row, n:], lo, hi)
         points[v] = np.concatenate([uniform, scaled])
     return points
 

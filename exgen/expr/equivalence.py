@@ -74,6 +74,8 @@ class Comparison:
     student: np.ndarray  # values at the deciding points
     reference: np.ndarray
     point: Mapping[str, float] | None = field(default=None)  # where they differ, if they do
+    #: (formula, reference) values at the first batch of points (nan where undefined), for diagnosis
+    sample: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
 
 
 def seed_from(*labels: str) -> int:
@@ -103,7 +105,6 @@ class _Tally:
     """What the points found so far: deciding values, a counterexample, and the precise-evaluation budget."""
 
     def __init__(self, rel_tol: float, abs_tol: float, rule: PointRule | None):
-        # (the precise-evaluation budget is per pass: the generic points', then the lattice's)
         self.rel_tol, self.abs_tol, self.rule = rel_tol, abs_tol, rule
         self.student: list[float] = []
         self.reference: list[float] = []
@@ -118,12 +119,6 @@ class _Tally:
     def counterexample(self, reason: str, points: Mapping[str, np.ndarray], i: int) -> None:
         self.verdict = reason
         self.point = {k: float(v[i]) for k, v in points.items()}
-
-    def decide(self, a: float, b: float) -> bool:
-        """Whether a deciding point accepts (the exact rule of a decimal tolerance, if there is one)."""
-        if self.rule is not None:
-            return self.rule(a, b)
-        return abs(a - b) <= self.rel_tol * max(abs(a), abs(b)) + self.abs_tol
 
     def keep(self, a: float, b: float) -> None:
         self.student.append(a)
@@ -153,12 +148,20 @@ def _float_pass(tally: _Tally, points, s: Bounded, k: Bounded, *, generic: bool)
         tally.counterexample("differs", points, int(np.flatnonzero(wrong)[0]))
         return []
     decisive = both & (slack <= 0.5 * window)
-    for i in np.flatnonzero(decisive):
-        ai, bi = float(a[i]), float(b[i])
-        if not tally.decide(ai, bi):
-            tally.counterexample("differs", points, int(i))
+    if tally.rule is None:
+        outside = decisive & (diff > window)
+        if outside.any():
+            tally.counterexample("differs", points, int(np.flatnonzero(outside)[0]))
             return []
-        tally.keep(ai, bi)
+        tally.student.extend(a[decisive].tolist())
+        tally.reference.extend(b[decisive].tolist())
+    else:
+        for i in np.flatnonzero(decisive):
+            ai, bi = float(a[i]), float(b[i])
+            if not tally.rule(ai, bi):
+                tally.counterexample("differs", points, int(i))
+                return []
+            tally.keep(ai, bi)
     unsure = ~key_bad & ~decisive
     if not generic:
         unsure &= ~stu_bad
@@ -188,9 +191,10 @@ def _precise_pass(tally: _Tally, student: Node, reference: Node, points, indices
         if abs(a - b) > window + slack:
             tally.counterexample("differs", points, i)
             return
-        # a point decides when the error bounds are small against the tolerance, or (for values that are
-        # zero by cancellation) against the terms that cancelled, at the highest working precision
-        if slack > 0.5 * window and slack > precise.SETTLED * max(sv.scale, kv.scale):
+        # a point decides when the error bounds are small against the tolerance, or when both values are
+        # zero within bounds that are tiny against the terms that cancelled (sin(x)^2 + cos(x)^2 - 1 and 0)
+        both_zero = (kv.value == 0 or precise.zero(kv)) and (sv.value == 0 or precise.zero(sv))
+        if slack > 0.5 * window and not both_zero:
             continue
         fa, fb = _to_float(a), _to_float(b)
         if tally.rule is not None and math.isfinite(fa) and math.isfinite(fb) and not tally.rule(fa, fb):
@@ -231,9 +235,12 @@ def compare(student: Node, reference: Node, domain: Domain, *, seed: int, n: int
     names = sorted(set(domain) | reference.variables() | student.variables())
     box = dom.implied_box(reference, dom.box_of(domain, names))
     tally = _Tally(rel_tol, abs_tol, rule)
+    sample = None
     for batch in range(MAX_BATCHES):
         points, k = _reference_batch(reference, box, seed, n, batch)
         s = evaluate_bounded(student, points, n)
+        if sample is None:
+            sample = (s.value, k.value)
         unsure = _float_pass(tally, points, s, k, generic=True)
         if tally.verdict is None and len(tally.student) < WANTED:
             _precise_pass(tally, student, reference, points, unsure, generic=True)
@@ -250,12 +257,12 @@ def compare(student: Node, reference: Node, domain: Domain, *, seed: int, n: int
             _precise_pass(tally, student, reference, points, unsure, generic=False)
     got, want = np.array(tally.student), np.array(tally.reference)
     if tally.verdict is not None:
-        return Comparison(False, len(got), tally.verdict, got, want, tally.point)
+        return Comparison(False, len(got), tally.verdict, got, want, tally.point, sample)
     if tally.key_defined < min_valid and len(got) < min_valid:
-        return Comparison(False, len(got), "key-undefined", got, want)
+        return Comparison(False, len(got), "key-undefined", got, want, sample=sample)
     if len(got) < min_valid:
-        return Comparison(False, len(got), "unsure", got, want)
-    return Comparison(True, len(got), "equal", got, want)
+        return Comparison(False, len(got), "unsure", got, want, sample=sample)
+    return Comparison(True, len(got), "equal", got, want, sample=sample)
 
 
 def equivalent(student: Node, reference: Node, domain: Domain, *, seed: int, **options) -> bool:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from fractions import Fraction
 from functools import lru_cache
 
 import numpy as np
@@ -76,13 +77,13 @@ def _sech(z: np.ndarray) -> np.ndarray:
 
 # -- the error-bounded evaluator ---------------------------------------------------------------------------
 
-def _finish(r: np.ndarray, e: np.ndarray, bad: np.ndarray, underflow: bool = True) -> Arrays:
-    """Mark overflow (unknown error) and underflow (absolute error up to TINY) on a result."""
-    big = ~np.isfinite(r) | (np.abs(r) > BIG) | ~np.isfinite(e)
-    e = np.where(big, np.inf, e)
-    if underflow:
-        e = np.where(np.abs(r) < TINY, np.maximum(e, TINY), e)
-    r = np.where(bad, np.nan, r)
+def _finish(r: np.ndarray, e: np.ndarray, bad: np.ndarray) -> Arrays:
+    """Mark underflow on a result: a value below TINY may have lost its relative precision (its error bound
+    becomes at least TINY). Overflow needs no mark: an infinite value makes its error bound infinite or nan,
+    which propagates; ``evaluate_bounded`` reads both as unknown."""
+    tiny = np.abs(r) < TINY
+    if tiny.any():
+        e = np.where(tiny, np.maximum(e, TINY), e)
     return r, e, bad
 
 
@@ -221,6 +222,21 @@ def _pow(a: np.ndarray, ea: np.ndarray, b: np.ndarray, eb: np.ndarray, int_expon
     return _finish(r, _uncertain(unsure, err), bad)
 
 
+@lru_cache(maxsize=1024)
+def _filled(value: float, size: int) -> np.ndarray:
+    """A shared read-only array of one value (leaves are evaluated often; nothing writes into arrays)."""
+    out = np.full(size, value)
+    out.flags.writeable = False
+    return out
+
+
+@lru_cache(maxsize=64)
+def _no(size: int) -> np.ndarray:
+    out = np.zeros(size, dtype=bool)
+    out.flags.writeable = False
+    return out
+
+
 def _rounding_of_sum(a: np.ndarray, b: np.ndarray, r: np.ndarray) -> np.ndarray:
     """The exact rounding error of r = a + b (Knuth's TwoSum)."""
     bb = r - a
@@ -244,10 +260,10 @@ def _eval(node: Node, env: Mapping[str, np.ndarray], size: int, exact: bool = Fa
     if op == "num":
         v = node.number
         err = 0.0 if (v == int(v) and abs(v) < 2 ** 53) else U * abs(v)
-        return np.full(size, v), np.full(size, err), np.zeros(size, dtype=bool)
+        return _filled(v, size), _filled(err, size), _no(size)
     if op == "var":
         values = np.asarray(env[str(node.value)], dtype=float)
-        return values, np.zeros(size), np.zeros(size, dtype=bool)
+        return values, _filled(0.0, size), _no(size)
     if op != "const" and not node.variables():
         return _folded(node, size)
     if op == "const":
@@ -258,7 +274,7 @@ def _eval(node: Node, env: Mapping[str, np.ndarray], size: int, exact: bool = Fa
         b, eb, bb = _eval(node.args[1], env, size, True)
         whole = bool(eb[0] == 0 and np.isfinite(b[0]) and b[0] == round(b[0]))
         r, e, dom = _pow(a, ea, b, eb, whole)
-        return np.where(ba | bb, np.nan, r), e, dom | ba | bb
+        return r, e, dom | ba | bb
     parts = [_eval(a, env, size, exact or (op == "pow" and i == 1)) for i, a in enumerate(node.args)]
     bad = parts[0][2]
     for p in parts[1:]:
@@ -272,15 +288,15 @@ def _eval(node: Node, env: Mapping[str, np.ndarray], size: int, exact: bool = Fa
             values = np.stack([p[0] for p in parts])
             r = values.max(axis=0) if name == "max" else values.min(axis=0)
             e = np.stack([p[1] for p in parts]).max(axis=0)
-            return _finish(r, e, bad, underflow=False)
+            return r, e, bad
         a, ea, _ = parts[0]
-        r, e, dom = _unary(name, np.where(bad, 0.0, a), np.where(bad, 0.0, ea))
+        r, e, dom = _unary(name, a, ea)
         return _finish(r, e, bad | dom)
     (a, ea, _), (b, eb, _) = parts
     if op in ("add", "sub"):
         r = a + b if op == "add" else a - b
         rounding = _rounding_of_sum(a, b if op == "add" else -b, r) if exact else U * np.abs(r)
-        return _finish(r, ea + eb + rounding, bad, underflow=False)
+        return r, ea + eb + rounding, bad
     if op == "mul":
         r = a * b
         rounding = _rounding_of_product(a, b, r) if exact else U * np.abs(r)
@@ -294,13 +310,54 @@ def _eval(node: Node, env: Mapping[str, np.ndarray], size: int, exact: bool = Fa
         return _finish(r, _uncertain(near, e), bad | zero)
     if op == "pow":
         r, e, dom = _pow(a, ea, b, eb, False)
-        return np.where(bad, np.nan, r), e, bad | dom
+        return r, e, bad | dom
     raise ValueError(f"unknown node {op!r}")  # pragma: no cover - the parser makes no other nodes
+
+
+_MAX_BITS = 4000
+
+
+def _rational(node: Node) -> Fraction | None:
+    """The exact value of a variable-free subtree of + - * / and whole powers of numbers, or None."""
+    op = node.op
+    if op == "num":
+        return Fraction(node.number)
+    if op == "neg":
+        inner = _rational(node.args[0])
+        return -inner if inner is not None else None
+    if op in ("add", "sub", "mul", "div", "pow"):
+        a = _rational(node.args[0])
+        b = _rational(node.args[1]) if a is not None else None
+        if a is None or b is None:
+            return None
+        if op == "div" and b == 0:
+            raise ZeroDivisionError
+        if op == "pow":
+            if b.denominator != 1 or abs(b.numerator) > 64 or (a == 0 and b < 0):
+                return None
+            out = a ** int(b)
+        else:
+            out = {"add": a + b, "sub": a - b, "mul": a * b}.get(op) if op != "div" else a / b
+        if out is None or out.numerator.bit_length() > _MAX_BITS or out.denominator.bit_length() > _MAX_BITS:
+            return None
+        return out
+    return None
 
 
 @lru_cache(maxsize=4096)
 def _fold(node: Node) -> tuple[float, float, bool]:
-    """Return (float value, its error, undefined) of a variable-free subtree, computed exactly."""
+    """Return (float value, its error, undefined) of a variable-free subtree, computed exactly: in rational
+    arithmetic when it is one, else by the precise evaluator."""
+    try:
+        exact = _rational(node)
+    except ZeroDivisionError:
+        return math.nan, 0.0, True
+    if exact is not None:
+        try:
+            value = float(exact)
+        except OverflowError:
+            return math.nan, math.inf, False
+        return value, float(abs(exact - Fraction(value))), False
     return precise.constant_with_error(node)
 
 
@@ -312,6 +369,9 @@ def _folded(node: Node, size: int) -> Arrays:
 def evaluate_bounded(node: Node, env: Mapping[str, np.ndarray], size: int) -> Bounded:
     """Return a formula's values at ``size`` points with error bounds and its undefined points.
 
+    Values are ``nan`` where undefined; the error bound is ``inf`` where the value is unknown in double
+    precision (overflow, or beyond 1e300).
+
     Args:
         node: a parsed formula.
         env: each variable's values, float arrays of length ``size``.
@@ -319,6 +379,11 @@ def evaluate_bounded(node: Node, env: Mapping[str, np.ndarray], size: int) -> Bo
     """
     with np.errstate(all="ignore"):
         v, e, bad = _eval(stable(node), env, size)
+        unknown = ~(e < np.inf) | ~(np.abs(v) <= BIG)  # overflow, or close enough that later steps might
+        if unknown.any():
+            e = np.where(unknown, np.inf, e)
+        if bad.any():
+            v = np.where(bad, np.nan, v)
     return Bounded(v, e, bad)
 
 

@@ -189,6 +189,11 @@ class _Names:
         return cuts[::-1]
 
 
+@lru_cache(maxsize=256)
+def _names(variables: tuple[str, ...]) -> _Names:
+    return _Names(frozenset(variables))
+
+
 def tokenize(source: _Source, names: _Names, implicit: bool) -> list[Token]:
     """Split text into tokens; raises FormatError naming the first thing outside the whitelist."""
     text = source.text
@@ -621,7 +626,7 @@ def _parse_cached(text: str, variables: tuple[str, ...], implicit: bool) -> Node
     if not text.strip():
         raise FormatError("empty formula")
     source = _Source(text)
-    names = _Names(frozenset(variables))
+    names = _names(variables)
     tokens = tokenize(source, names, implicit)
     _check_parentheses(tokens, source)
     _resolve_bars(tokens, source)

@@ -92,10 +92,15 @@ class _Eval:
             return self.done(*self.unary(name, *args[0]))
         (a, ea), (b, eb) = args
         if op in ("add", "sub", "mul"):
-            # the exact result is cheap in mpmath; its rounding is then known exactly (0 for 2 * 0.5)
-            exact = {"add": mpmath.fadd, "sub": mpmath.fsub, "mul": mpmath.fmul}[op](a, b, exact=True)
-            r = +exact
-            rounding = abs(exact - r)
+            if op == "mul" or _near(a, b):
+                # the exact result is cheap in mpmath (a product has at most twice the working bits; a sum of
+                # numbers of similar size a few more); its rounding is then known exactly (0 for 2 * 0.5)
+                exact = {"add": mpmath.fadd, "sub": mpmath.fsub, "mul": mpmath.fmul}[op](a, b, exact=True)
+                r = +exact
+                rounding = abs(exact - r)
+            else:
+                r = a + b if op == "add" else a - b
+                rounding = self.eps * abs(r)
             if op == "mul":
                 return self.done(r, abs(a) * eb + abs(b) * ea + ea * eb + rounding)
             return self.done(r, ea + eb + rounding)
@@ -248,6 +253,13 @@ class _Eval:
         raise ValueError(f"unknown function {name!r}")  # pragma: no cover - the parser makes no others
 
 
+def _near(a, b) -> bool:
+    """Whether an exact sum of a and b stays small (their binary exponents are within 2000 bits)."""
+    if a == 0 or b == 0:
+        return True
+    return abs(mpmath.mag(a) - mpmath.mag(b)) < 2000
+
+
 def _once(node: Node, point: Mapping[str, float], dps: int):
     with mpmath.workdps(dps):
         ev = _Eval({k: mpmath.mpf(v) for k, v in point.items()})
@@ -257,7 +269,7 @@ def _once(node: Node, point: Mapping[str, float], dps: int):
             return UNDEFINED
         except _Unknown:
             return UNKNOWN
-        except (ZeroDivisionError, OverflowError, ValueError):
+        except (ZeroDivisionError, OverflowError, ValueError, MemoryError):  # beyond what we compute
             return UNKNOWN
         if not (mpmath.isfinite(value) and mpmath.isfinite(error)):
             return UNKNOWN
@@ -268,18 +280,28 @@ def value_at(node: Node, point: Mapping[str, float]):
     """Return the formula's value at a point as ``Precise``, or UNDEFINED, or UNKNOWN.
 
     The working precision is raised (``PRECISIONS``) until the error bound is at most ``SETTLED`` times
-    the value. A result that never settles (a value that is zero, or nearly, by cancellation) is returned
-    at the highest precision with its error bound; callers decide what it shows (``scale`` tells how large
-    the cancelled terms were).
+    the value, or the value is zero within its error bound and that bound is ``SETTLED`` times smaller
+    than the largest intermediate value (zero by cancellation, as ``sin(x)^2 + cos(x)^2 - 1``). Otherwise
+    the result at the highest precision is returned with its bound; callers decide what it shows.
     """
     result: Precise | str = UNKNOWN
     for dps in PRECISIONS:
         result = _once(node, point, dps)
         if result == UNDEFINED:
             return result
-        if isinstance(result, Precise) and (result.error == 0 or result.error <= SETTLED * abs(result.value)):
+        if isinstance(result, Precise) and (settled(result) or zero(result)):
             return result
     return result
+
+
+def settled(p: Precise) -> bool:
+    """Whether the value is known to ``SETTLED`` relative precision."""
+    return p.error == 0 or p.error <= SETTLED * abs(p.value)
+
+
+def zero(p: Precise) -> bool:
+    """Whether the value is zero within its error bound, which is tiny against the terms that made it."""
+    return abs(p.value) <= p.error <= SETTLED * p.scale
 
 
 def constant_with_error(node: Node) -> tuple[float, float, bool]:
