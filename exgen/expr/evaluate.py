@@ -335,10 +335,12 @@ def _rational(node: Node) -> Fraction | None:
         if op == "pow":
             if b.denominator != 1 or abs(b.numerator) > 64 or (a == 0 and b < 0):
                 return None
-            out = a ** int(b)
+            out = Fraction(a ** int(b))
+        elif op == "div":
+            out = a / b
         else:
-            out = {"add": a + b, "sub": a - b, "mul": a * b}.get(op) if op != "div" else a / b
-        if out is None or out.numerator.bit_length() > _MAX_BITS or out.denominator.bit_length() > _MAX_BITS:
+            out = a + b if op == "add" else a - b if op == "sub" else a * b
+        if out.numerator.bit_length() > _MAX_BITS or out.denominator.bit_length() > _MAX_BITS:
             return None
         return out
     return None
