@@ -69,6 +69,20 @@ def _options(part: Part) -> dict:
     return {"rel_tol": max(rel, REL_TOL), "abs_tol": absolute, "rule": rule}
 
 
+PRECEDENCE_HINT = ("Not correct as written: a product without * is as strong as / and read left to right, so "
+                   "1/2x means (1/2)x. Your answer would be right with the denominator in parentheses, "
+                   "like 1/(2x).")
+
+
+def _regroup(node: Node) -> Node:
+    """Return the formula with (a/b)*c read as a/(b*c) everywhere: the other reading of ``1/2x``."""
+    args = tuple(_regroup(a) for a in node.args)
+    if node.op == "mul" and args[0].op == "div":
+        num, den = args[0].args
+        return Node("div", (num, Node("mul", (den, args[1]))))
+    return Node(node.op, args, node.value) if args != node.args else node
+
+
 def _shape_of_error(got: np.ndarray, want: np.ndarray, part: Part) -> Score | None:
     """Name an answer off by a sign, a constant factor or a constant term (values at the first sample batch)."""
     with np.errstate(all="ignore"):
@@ -178,6 +192,10 @@ class ExpressionKind(AnswerKind):
             return Score(0.0, part.points, "incorrect",
                          "Not correct: your formula could not be compared with the answer at enough points; "
                          "check that it is defined and not too large on the domain.")
+        if result.reason == "differs":
+            regrouped = _regroup(value)
+            if regrouped != value and self.compare(regrouped, self.key(part), part).equal:
+                return Score(0.0, part.points, "incorrect", PRECEDENCE_HINT, "precedence")
         if result.reason == "differs" and result.sample is not None:
             found = _shape_of_error(*result.sample, part)
             if found is not None:

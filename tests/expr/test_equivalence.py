@@ -215,3 +215,16 @@ def test_wide_domains_and_huge_values_are_judged_exactly(student, key, box):
 def test_diagnosis_names_the_kind_of_mistake(student, tag):
     score = grade_part(_part("2*x*exp(x^2)", R), student)
     assert score.verdict == "incorrect" and score.tag == tag and score.feedback.startswith("Not correct:")
+
+
+@pytest.mark.parametrize("student,key,hint", [
+    ("1/2x", "1/(2*x)", True), ("1/2 sqrt(x)", "1/(2*sqrt(x))", True), ("3/4x^2", "3/(4*x^2)", True),
+    ("1/(2x)", "1/(2*x)", False),  # right as written: no hint needed
+    ("1/2x", "x/2", False),  # right as written
+    ("1/3x", "1/(2*x)", False),  # wrong either way: no precedence hint
+])
+def test_the_other_reading_of_a_division_is_named(student, key, hint):
+    score = grade_part(_part(key, POS), student)
+    assert (score.tag == "precedence") is hint
+    if hint:
+        assert score.verdict == "incorrect" and "1/(2x)" in score.feedback
