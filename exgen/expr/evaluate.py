@@ -128,7 +128,7 @@ def _unary(name: str, a: np.ndarray, ea: np.ndarray) -> tuple[np.ndarray, np.nda
         return r, _uncertain((aa <= ea) & (ea > 0), np.zeros_like(a)), no
     if name in ("sin", "cos"):
         r = np.sin(a) if name == "sin" else np.cos(a)
-        return r, np.minimum(ea, 2.0) + LIB, no
+        return r, np.minimum(ea, 2.0) + LIB * np.abs(r), no
     if name == "tan":
         r = np.tan(a)
         d = 1.0 + r * r
@@ -147,7 +147,7 @@ def _unary(name: str, a: np.ndarray, ea: np.ndarray) -> tuple[np.ndarray, np.nda
         r = np.arcsin(x) if name == "asin" else np.arccos(x)
         room = 1.0 - np.minimum(aa + ea, 1.0)
         err = np.where(room > 0, ea / np.sqrt(np.maximum(room * (2 - room), TINY)), 2 * np.sqrt(2 * ea + U))
-        return r, np.where(ea == 0, LIB * np.abs(r) + LIB, err + LIB * np.abs(r)), bad
+        return r, np.where(ea == 0, LIB * np.abs(r), err + LIB * np.abs(r)), bad
     if name == "atan":
         r = np.arctan(a)
         return r, ea / (1.0 + a * a) + LIB * np.abs(r), no

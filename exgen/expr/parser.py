@@ -271,7 +271,8 @@ def _check_parentheses(tokens: Sequence[Token], source: _Source) -> None:
             depth += 1
             opened.append(tok.pos)
             if depth > MAX_DEPTH:
-                raise FormatError(f"parentheses are nested more than {MAX_DEPTH} levels deep")
+                raise FormatError(f"parentheses are nested more than {MAX_DEPTH} levels deep "
+                                  f"(at position {source.where(tok.pos)})")
         elif tok.text == ")":
             depth -= 1
             if depth < 0:
@@ -300,7 +301,8 @@ def _resolve_bars(tokens: list[Token], source: _Source) -> None:
     if not bars:
         return
     if len(bars) > MAX_BARS:
-        raise FormatError(f"too many '|' bars (at most {MAX_BARS})")
+        raise FormatError(f"too many '|' bars (at most {MAX_BARS}; the next is at position "
+                          f"{source.where(tokens[bars[MAX_BARS]].pos)})")
     group_of: dict[int, int] = {}
     stack = [-1]
     for i, t in enumerate(tokens):
@@ -357,7 +359,8 @@ def _resolve_group(tokens: list[Token], members: list[int], source: _Source) -> 
     if not ok[0][0][0]:
         first = tokens[members[0]]
         if n > MAX_DEPTH and _bar_table(tokens, members, n)[1][0][0][0]:
-            raise FormatError(f"'|' bars are nested more than {MAX_DEPTH} levels deep")
+            raise FormatError(f"'|' bars are nested more than {MAX_DEPTH} levels deep (from position "
+                              f"{source.where(first.pos)})")
         raise FormatError(f"the '|' bars do not pair up (the first is at position {source.where(first.pos)})")
     d, p = 0, 0
     for k, i in enumerate(members):
@@ -396,13 +399,15 @@ class _Parser:
     def node(self, op: str, args: tuple[Node, ...] = (), value=None) -> Node:
         self.nodes += 1
         if self.nodes > MAX_NODES:
-            raise FormatError(f"formula is too long (more than {MAX_NODES} numbers, names and operations)")
+            raise FormatError(f"formula is too long (more than {MAX_NODES} numbers, names and operations, "
+                              f"at {self.at(self.tokens[min(self.i, len(self.tokens) - 1)])})")
         return Node(op, args, value)
 
     def enter(self) -> None:
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise FormatError(f"formula is nested more than {MAX_DEPTH} levels deep")
+            raise FormatError(f"formula is nested more than {MAX_DEPTH} levels deep "
+                              f"(at {self.at(self.tokens[min(self.i, len(self.tokens) - 1)])})")
 
     def leave(self) -> None:
         self.depth -= 1
@@ -515,7 +520,7 @@ class _Parser:
             self.expect_close("|)", tok, "closing '|'")
             return self.node("call", (inner,), "abs")
         if tok.kind == "end":
-            raise FormatError("formula ends too early (an operand is missing)")
+            raise FormatError(f"formula ends too early (an operand is missing at {self.at(tok)})")
         raise FormatError(f"unexpected {tok.shown or tok.text!r} at {self.at(tok)}")
 
     def application(self, tok: Token) -> Node:

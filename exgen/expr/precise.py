@@ -177,7 +177,8 @@ class _Eval:
                 raise _Unknown
             s, c = mpmath.sin(x), mpmath.cos(x)
             if name in ("sin", "cos"):
-                return (s if name == "sin" else c), min(ex, 2) + lib
+                r = s if name == "sin" else c
+                return r, min(ex, 2) + lib * abs(r)
             den = c if name in ("tan", "sec") else s
             if den == 0 and ex == 0:
                 raise _Undefined
@@ -195,7 +196,7 @@ class _Eval:
             r = mpmath.asin(x) if name == "asin" else mpmath.acos(x)
             room = 1 - min(ax + ex, mpmath.mpf(1))
             err = ex / mpmath.sqrt(room * (2 - room)) if room > 0 else 2 * mpmath.sqrt(2 * ex + self.eps)
-            return r, (err if ex else 0) + lib * (abs(r) + 1)
+            return r, (err if ex else 0) + lib * abs(r)
         if name == "atan":
             r = mpmath.atan(x)
             return r, ex / (1 + x * x) + lib * abs(r)
@@ -318,7 +319,10 @@ def constant_with_error(node: Node) -> tuple[float, float, bool]:
         nearest = float(result.value)
         if not math.isfinite(nearest) or abs(nearest) > 1e300:
             return nearest, math.inf, False
-        error = float(abs(result.value - mpmath.mpf(nearest)) + result.error)
+        exact_error = abs(result.value - mpmath.mpf(nearest)) + result.error
+        error = float(exact_error)
+        if error == 0.0 and exact_error > 0:  # a bound below the float range is still not zero
+            error = 5e-324
     return nearest, error, False
 
 
