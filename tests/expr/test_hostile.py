@@ -117,3 +117,17 @@ def test_random_text_is_decided_or_refused_within_a_bounded_time(text):
     assert score.verdict in ("correct", "incorrect", "invalid", "missing")
     assert 0 <= score.points <= PART.points
     assert elapsed < HANG_GUARD_S
+
+
+@pytest.mark.parametrize("text,verdict", [
+    ("+".join(["(x-1)^6000-(x-1)^6000"] * 30) + "+2x exp(x^2)", "correct"),  # exact cancellation of huge terms
+    ("+".join(["(3x-4)^6000"] * 40), "incorrect"),  # every term beyond double precision
+    ("exp(exp(exp(exp(exp(exp(x))))))", "incorrect"),  # beyond any precision: never computed
+    ("sin(exp(exp(x+5)))", "incorrect"),
+    ("2x exp(x^2) + exp(-exp(exp(x+3)))", "correct"),  # the extra term underflows to nothing everywhere
+])
+def test_answers_beyond_double_precision_are_decided_in_bounded_time(text, verdict):
+    start = time.perf_counter()
+    score = grade_part(PART, text)
+    assert time.perf_counter() - start < HANG_GUARD_S
+    assert score.verdict == verdict, score.feedback
