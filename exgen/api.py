@@ -1,90 +1,483 @@
-"""The ``generate`` verb: a bank and a class list -> worksheets, keys and ``answer_key.json``."""
+"""The public Python API: ``generate``, ``grade`` and ``export``, the three verbs of exgen.
+
+>>> import exgen
+>>> made = exgen.generate("dl-math-basics", students=3, out="week1")            # doctest: +SKIP
+>>> graded = exgen.grade("submissions/", key="week1", out="week1-grades")       # doctest: +SKIP
+>>> exgen.export("qti", "dl-math-basics", variants=20, out="quiz.zip")          # doctest: +SKIP
+
+The command line is a thin layer over these functions, and the defaults below are its defaults. Every
+failure a user can cause raises an ``ExgenError`` with a one-line message; an argument outside the accepted
+values raises its subclass ``OptionError`` (on the command line: a usage error, exit status 2). The heavy
+parts of exgen (numpy, sympy, the renderer) are imported only when a function runs.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from exgen.bank.roster import Student
-from exgen.bank.spec import BankSpec
-from exgen.build.keyfile import build_key, dumps
-from exgen.build.pipeline import bank_info, build_student
-from exgen.outputs import OutputDir
-from exgen.render.documents import FORMATS, document_assets, render_class, render_document
+from exgen.errors import BankError, OptionError
+from exgen.grading.writers import FORMATS as GRADE_OUTPUTS
+from exgen.render.formats import CLASS_COMPILER, CLASS_DOCUMENTS, DOCUMENT_FORMATS, Compiler, DocumentFormat
+
+if TYPE_CHECKING:
+    from exgen.bank.roster import Student
+    from exgen.bank.spec import BankSpec
+    from exgen.exporters.base import Exporter, ExportResult
+    from exgen.grading.results import Results
+    from exgen.grading.submissions import Submission
+    from exgen.outputs import OutputDir
+
+__all__ = ["generate", "grade", "export", "preview", "resolve_bank", "validate", "exporter", "GenerateResult", "GradeResult",
+           "DOCUMENT_FORMATS", "GRADE_OUTPUTS"]
+
+#: Defaults of ``generate`` (and of ``exgen generate``).
+GENERATE_FORMATS: tuple[str, ...] = ("md", "tex")
+GENERATE_OUT = "exgen-out"
+MAX_STUDENTS = 100_000
+#: Defaults of ``grade`` (and of ``exgen grade``): every grading output.
+GRADE_FORMATS: tuple[str, ...] = tuple(GRADE_OUTPUTS)
+GRADE_OUT = "exgen-grades"
+MAX_JOBS = 256
+MAX_SEED = 2**63 - 1
+#: The student id ``preview`` draws for by default.
+PREVIEW_STUDENT = "preview"
+KEY_FILE = "answer_key.json"
+
+#: ``progress(done, total)``: called after each student generated or submission graded.
+Progress = Callable[[int, int], None]
 
 
-@dataclass
+# --- results ----------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
 class GenerateResult:
-    """What a run wrote, for the CLI's summary."""
+    """What ``generate`` wrote.
 
-    files: list[str] = field(default_factory=list)
-    students: int = 0
+    Attributes:
+        out: the output folder.
+        files: the files written, relative to ``out``, in the order written.
+        students: the class, in roster order.
+        bank: the bank the exercises were drawn from.
+        seed: the seed they were drawn with.
+        formats: the document formats written.
+    """
+
+    out: Path
+    files: list[str]
+    students: list[Student]
+    bank: BankSpec
+    seed: int
+    formats: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        """Return the result as plain JSON-ready data."""
+        return {"out": str(self.out), "files": list(self.files), "students": [s.to_dict() for s in self.students],
+                "bank": self.bank.id, "seed": self.seed, "formats": list(self.formats)}
 
 
-def document_names(student_id: str, fmt: str) -> tuple[str, str]:
-    """Return the relative paths of a student's worksheet and key in a format."""
-    ext = FORMATS[fmt].ext if fmt in FORMATS else fmt  # "pdf" is compiled from the LaTeX documents
-    return f"{fmt}/{student_id}-worksheet.{ext}", f"{fmt}/{student_id}-key.{ext}"
+@dataclass(frozen=True)
+class GradeResult:
+    """What ``grade`` found and wrote.
+
+    Attributes:
+        results: every graded submission, every problem and the unsubmitted students (``to_dict()`` is
+            the ``results.json`` document).
+        files: the files written, relative to ``out`` (empty when ``out`` is None).
+        out: the output folder, or None when nothing was written.
+        key: the answer key's file name (``answer_key.json``), or ``(given key)`` for a loaded key.
+    """
+
+    results: Results
+    files: list[str]
+    out: Path | None
+    key: str
+
+    @property
+    def ok(self) -> bool:
+        """Whether every submission read was graded (the CLI exits 1 otherwise)."""
+        return not self.results.errors
+
+    @property
+    def bank(self) -> str:
+        """Return the id of the bank the key was generated from."""
+        return str(self.results.bank.get("id", ""))
+
+    def summary(self) -> dict:
+        """Return the class summary: counts, the totals' mean, min and max, and each exercise's mean.
+
+        Returns:
+            ``{"graded", "errors", "warnings", "unsubmitted", "total", "exercises"}``; ``total`` is None
+            when nothing was graded, else ``{"mean", "min", "max", "max_points", "mean_pct"}``; each
+            exercise is ``{"id", "mean", "max_points", "mean_pct", ...}`` as in the class report.
+        """
+        from exgen.grading.report import exercise_stats
+
+        res = self.results
+        total = None
+        if res.students:
+            totals = sorted(s.total for s in res.students)
+            top = max(s.max_points for s in res.students)
+            mean = sum(totals) / len(totals)
+            total = {"mean": mean, "min": totals[0], "max": totals[-1], "max_points": top,
+                     "mean_pct": 100 * mean / top if top else 0.0}
+        return {"graded": len(res.students), "errors": len(res.errors), "warnings": len(res.warnings),
+                "unsubmitted": len(res.unsubmitted), "total": total, "exercises": exercise_stats(res)}
+
+    def to_dict(self) -> dict:
+        """Return the result as plain JSON-ready data (``results`` is the ``results.json`` document)."""
+        return {"out": None if self.out is None else str(self.out), "files": list(self.files), "key": self.key,
+                "summary": self.summary(), "results": self.results.to_dict()}
 
 
-CLASS_PDFS = ("pdf/class-worksheets.pdf", "pdf/class-keys.pdf")
+# --- resolving what the caller gave -----------------------------------------------------------------------
 
-
-def generate(bank: BankSpec, students: Sequence[Student], *, seed: int, formats: Sequence[str], out: OutputDir,
-             progress: Callable[[int], None] | None = None, combined: bool = False) -> GenerateResult:
-    """Generate every student's instances and write every document plus ``answer_key.json``.
+def resolve_bank(bank: str | Path | BankSpec | None = None) -> BankSpec:
+    """Return a validated bank from a file, a built-in bank's name, or a ``BankSpec`` as it is.
 
     Args:
-        bank: the validated bank.
-        students: the class, in roster order.
-        seed: the bank seed (or the command line's override).
-        formats: keys of ``exgen.render.FORMATS``, or ``pdf`` (LaTeX compiled by ``exgen.render.pdf``).
-        out: the output folder (checked for existing files before anything is written).
-        progress: called with 1 after each student.
-        combined: also write one PDF of all worksheets and one of all keys (``CLASS_PDFS``).
+        bank: a bank file, a built-in bank's name (``exgen list`` shows them) or a ``BankSpec``;
+            None is the built-in ``dl-math-basics``.
 
     Returns:
-        The written files (relative to the output folder) and the number of students.
-    """
-    planned = ["answer_key.json"] + [n for s in students for f in formats for n in document_names(s.id, f)]
-    planned += list(CLASS_PDFS) if combined else []
-    out.check_free(planned)
-    if "pdf" in formats or combined:
-        from exgen.render.pdf import find_engine
+        The validated bank.
 
-        find_engine()  # before anything is written
+    Raises:
+        OptionError: no such file or built-in bank.
+        BankError: the bank file has problems (every one, as ``file:line: field: message``).
+    """
+    from exgen.bank.spec import BankSpec, load_bank
+
+    if isinstance(bank, BankSpec):
+        return bank
+    return load_bank(_bank_path(bank))
+
+
+def validate(bank: str | Path | BankSpec | None = None) -> BankSpec:
+    """Return a validated bank after building every exercise once (for a probe student).
+
+    Reading the file finds every problem of the file; the trial build finds what only generating shows:
+    an answer key the grader could not check (a formula it cannot read or evaluate on its domain) or
+    parameters too tight to draw an instance from.
+
+    Raises:
+        OptionError: no such file or built-in bank.
+        BankError: every problem, one line each.
+    """
+    from exgen.build.pipeline import check_bank
+
+    spec = resolve_bank(bank)
+    problems = check_bank(spec)
+    if problems:
+        raise BankError(problems)
+    return spec
+
+
+def _bank_path(bank: str | Path | None) -> Path:
+    from exgen.resources import DEFAULT_BANK, builtin_banks
+
+    name = str(bank) if bank is not None else DEFAULT_BANK
+    path = Path(name)
+    if path.is_file():
+        return path
+    builtin = builtin_banks()
+    if name in builtin and not isinstance(bank, Path):
+        return builtin[name]
+    if isinstance(bank, Path) or path.suffix in (".yaml", ".yml") or "/" in name:
+        raise OptionError(f"bank file {name} does not exist")
+    raise OptionError(f"no bank file or built-in bank named {name!r}; built-in: {', '.join(builtin)}")
+
+
+def _students(students: str | Path | Iterable[Student] | int | None) -> list[Student]:
+    from exgen.bank.roster import Student, check_student_id, numbered, read_roster
+
+    if students is None:
+        return numbered(1)
+    if isinstance(students, bool):
+        raise OptionError(f"students: expected a roster file, a list of students or a count, got {students!r}")
+    if isinstance(students, int):
+        if not 1 <= students <= MAX_STUDENTS:
+            raise OptionError(f"students: a count must be from 1 to {MAX_STUDENTS}, got {students}")
+        return numbered(students)
+    if isinstance(students, (str, Path)):
+        return read_roster(students)
+    roster = list(students)
+    seen: set[str] = set()
+    for i, student in enumerate(roster, 1):
+        if not isinstance(student, Student):
+            raise OptionError(f"students: item {i} is a {type(student).__name__}, expected a Student")
+        problem = check_student_id(student.id)
+        if problem:
+            raise OptionError(f"students: item {i}: {problem}")
+        if student.id in seen:
+            raise OptionError(f"students: item {i}: duplicate student id {student.id!r}")
+        seen.add(student.id)
+    if not roster:
+        raise OptionError("students: the list is empty")
+    return roster
+
+
+def _choose(value: str | Iterable[str], allowed: Mapping[str, object], what: str) -> list[str]:
+    """Return the chosen names (a comma-separated string or a list) in order, without repeats."""
+    names = value.split(",") if isinstance(value, str) else list(value)
+    bad = [n for n in names if not isinstance(n, str) or n.strip() not in allowed and n.strip()]
+    if bad:
+        raise OptionError(f"unknown {what} {bad[0]!r}; expected some of {', '.join(allowed)}")
+    return list(dict.fromkeys(n.strip() for n in names if n.strip()))
+
+
+def _seed(seed: int | None, bank: BankSpec | None) -> int:
+    if seed is None and bank is not None:
+        return bank.seed
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
+        raise OptionError(f"seed: expected an integer from 0 to 2^63-1, got {seed!r}")
+    return seed
+
+
+def _output(out: str | Path, force: bool) -> OutputDir:
+    from exgen.outputs import OutputDir
+
+    return OutputDir(out, force=force)
+
+
+# --- generate ---------------------------------------------------------------------------------------------
+
+def generate(bank: str | Path | BankSpec | None = None, *,
+             students: str | Path | Iterable[Student] | int | None = None, seed: int | None = None,
+             formats: str | Iterable[str] = GENERATE_FORMATS, out: str | Path = GENERATE_OUT, force: bool = False,
+             combined: bool = False, progress: Progress | None = None) -> GenerateResult:
+    """Write a worksheet and an answer key per student in each format, plus ``answer_key.json``.
+
+    Args:
+        bank: a bank file, a built-in bank's name or a ``BankSpec`` (default: ``dl-math-basics``).
+        students: a roster CSV (header ``id,name``), a list of ``Student``, or a number of anonymous
+            students ``student-001``...; None is one anonymous student.
+        seed: the seed every instance is drawn from; None is the bank's seed.
+        formats: names in ``DOCUMENT_FORMATS`` (md, tex, html, pdf), as a list or comma-separated.
+        out: the output folder; nothing is written outside it.
+        force: overwrite files already in ``out`` (otherwise nothing is written when any exists).
+        combined: also write ``pdf/class-worksheets.pdf`` and ``pdf/class-keys.pdf`` for the whole class.
+        progress: called as ``progress(done, total)`` after each student.
+
+    Returns:
+        The files written (relative to ``out``), the students, the bank and the seed.
+
+    Raises:
+        OptionError: an unknown bank or format, a bad count, seed or student list.
+        ExgenError: an unreadable roster or bank (``BankError``), files already in ``out``, or pdflatex
+            missing or failing when PDFs are asked for.
+    """
+    chosen = _choose(formats, DOCUMENT_FORMATS, "document format")
+    spec = resolve_bank(bank)
+    roster = _students(students)
+    run_seed = _seed(seed, spec)
+    files = _write_documents(spec, roster, seed=run_seed, formats=[DOCUMENT_FORMATS[f] for f in chosen],
+                             out=_output(out, force), combined=combined, progress=progress)
+    return GenerateResult(out=Path(out), files=files, students=roster, bank=spec, seed=run_seed, formats=chosen)
+
+
+def _write_documents(bank: BankSpec, students: Sequence[Student], *, seed: int, formats: Sequence[DocumentFormat],
+                     out: OutputDir, combined: bool, progress: Progress | None) -> list[str]:
+    from exgen.build.keyfile import build_key, dumps
+    from exgen.build.pipeline import bank_info, build_student
+    from exgen.render.documents import document_assets, render_class, render_document
+
+    planned = [KEY_FILE] + [p for s in students for f in formats for p in f.paths(s.id)]
+    planned += list(CLASS_DOCUMENTS) if combined else []
+    out.check_free(planned)
+    compilers = [f.compiler for f in formats if f.compiler] + ([CLASS_COMPILER] if combined else [])
+    for compiler in dict.fromkeys(compilers):
+        compiler.check()  # before anything is written
     info = bank_info(bank)
-    result = GenerateResult()
+    files: list[str] = []
     key_students = []
-    pdf_jobs: list[tuple[str, str]] = []
-    for student in students:
+    to_compile: dict[Compiler, list[tuple[str, str]]] = {}
+    for done, student in enumerate(students, 1):
         instances = build_student(bank, seed=seed, student_id=student.id)
         key_students.append((student.to_dict(), instances))
         for fmt in formats:
-            for name, is_key in zip(document_names(student.id, fmt), (False, True)):
-                text = render_document(fmt="tex" if fmt == "pdf" else fmt, key=is_key, bank=info,
-                                       student=student.to_dict(), instances=instances)
-                if fmt == "pdf":
-                    pdf_jobs.append((name, text))
+            for name, is_key in zip(fmt.paths(student.id), (False, True)):
+                text = render_document(fmt=fmt.template, key=is_key, bank=info, student=student.to_dict(),
+                                       instances=instances)
+                if fmt.compiler:
+                    to_compile.setdefault(fmt.compiler, []).append((name, text))
                     continue
                 out.write(name, text)
-                result.files.append(name)
-                for asset, content in document_assets(fmt=fmt, key=is_key, student=student.to_dict(),
+                files.append(name)
+                for asset, content in document_assets(fmt=fmt.template, key=is_key, student=student.to_dict(),
                                                       instances=instances).items():
-                    out.write(f"{fmt}/{asset}", content)
-                    result.files.append(f"{fmt}/{asset}")
-        result.students += 1
+                    out.write(f"{fmt.name}/{asset}", content)
+                    files.append(f"{fmt.name}/{asset}")
         if progress:
-            progress(1)
+            progress(done, len(students))
     if combined:
-        pdf_jobs += [(name, render_class(key=is_key, bank=info, documents=key_students))
-                     for name, is_key in zip(CLASS_PDFS, (False, True))]
-    if pdf_jobs:
-        from exgen.render.pdf import compile_many
-
-        for (name, _), data in zip(pdf_jobs, compile_many(pdf_jobs)):
+        to_compile.setdefault(CLASS_COMPILER, []).extend(
+            (name, render_class(key=is_key, bank=info, documents=key_students))
+            for name, is_key in zip(CLASS_DOCUMENTS, (False, True)))
+    for compiler, jobs in to_compile.items():
+        for (name, _), data in zip(jobs, compiler.compile(jobs)):
             out.write(name, data)
-            result.files.append(name)
-    out.write("answer_key.json", dumps(build_key(bank=info, seed=seed, students=key_students)))
-    result.files.append("answer_key.json")
-    return result
+            files.append(name)
+    out.write(KEY_FILE, dumps(build_key(bank=info, seed=seed, students=key_students)))
+    files.append(KEY_FILE)
+    return files
+
+
+# --- grade ------------------------------------------------------------------------------------------------
+
+def _key(key: str | Path | Mapping[str, Any]) -> tuple[Mapping[str, Any], str]:
+    from exgen.build.keyfile import load_key
+
+    if isinstance(key, Mapping):
+        if not isinstance(key.get("students"), Mapping) or not isinstance(key.get("bank"), Mapping):
+            raise OptionError("key: expected a path or a key read by exgen.build.keyfile.load_key")
+        return key, "(given key)"
+    path = Path(key)
+    if path.is_dir():
+        path = path / KEY_FILE
+    return load_key(path), path.name
+
+
+def _submissions(submissions: str | Path | Submission | Iterable[str | Path | Submission]
+                 ) -> tuple[list[Submission], list[str]]:
+    from exgen.grading.submissions import Submission, read_path
+
+    items = [submissions] if isinstance(submissions, (str, Path, Submission)) else list(submissions)
+    subs: list[Submission] = []
+    problems: list[str] = []
+    for item in items:
+        if isinstance(item, Submission):
+            subs.append(item)
+        elif isinstance(item, (str, Path)):
+            more, bad = read_path(item)
+            subs.extend(more)
+            problems.extend(bad)
+        else:
+            raise OptionError(f"submissions: expected paths or Submission objects, got a {type(item).__name__}")
+    return subs, problems
+
+
+def grade(submissions: str | Path | Submission | Iterable[str | Path | Submission], *,
+          key: str | Path | Mapping[str, Any], out: str | Path | None = GRADE_OUT,
+          formats: str | Iterable[str] = GRADE_FORMATS, jobs: int = 1, force: bool = False,
+          progress: Progress | None = None) -> GradeResult:
+    """Grade submissions against an answer key and write gradebooks, feedback and a class report.
+
+    A submission that cannot be read or graded is a problem in the result (``results.problems``), and
+    grading goes on past it; it does not raise.
+
+    Args:
+        submissions: YAML/JSON files (one per student), class CSV files, folders of them, or
+            ``Submission`` objects; one or a list (see docs/submissions.md).
+        key: ``answer_key.json`` written by ``generate``, the folder holding it, or a key read by
+            ``exgen.build.keyfile.load_key``.
+        out: the output folder (nothing is written outside it); None writes nothing.
+        formats: names in ``GRADE_OUTPUTS`` (csv, canvas, json, feedback, report), as a list or
+            comma-separated.
+        jobs: worker processes for large batches (the results do not depend on it).
+        force: overwrite files already in ``out``.
+        progress: called as ``progress(done, total)`` as submissions are graded.
+
+    Returns:
+        The results (``results.to_dict()`` is ``results.json``), the files written and the key's name.
+
+    Raises:
+        OptionError: an unknown format, a bad ``jobs`` or a malformed ``key`` mapping.
+        ExgenError: an unreadable or malformed key, or files already in ``out``.
+    """
+    from exgen.grading.batch import grade_batch
+    from exgen.grading.writers import write_outputs
+
+    chosen = _choose(formats, GRADE_OUTPUTS, "grading output")
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or not 1 <= jobs <= MAX_JOBS:
+        raise OptionError(f"jobs: expected an integer from 1 to {MAX_JOBS}, got {jobs!r}")
+    key_doc, key_name = _key(key)
+    subs, read_problems = _submissions(submissions)
+    graded = [0]
+
+    def advance(count: int) -> None:
+        graded[0] += count
+        if progress:
+            progress(graded[0], len(subs))
+
+    results = grade_batch(key_doc, subs, jobs=jobs, read_problems=read_problems, progress=advance)
+    files = write_outputs(results, _output(out, force), chosen) if out is not None else []
+    return GradeResult(results=results, files=files, out=None if out is None else Path(out), key=key_name)
+
+
+# --- export -----------------------------------------------------------------------------------------------
+
+def exporter(target: str) -> Exporter:
+    """Return the exporter named ``target`` (``gradescope``, ``qti``, ``moodle``, ``prairielearn``, ...).
+
+    Raises:
+        OptionError: no exporter has that name (the message lists them).
+    """
+    from exgen.exporters import get_exporter
+
+    try:
+        return get_exporter(target)
+    except KeyError as err:
+        raise OptionError(err.args[0]) from None
+
+
+def export(target: str, bank: str | Path | BankSpec | None = None, *, seed: int | None = None,
+           out: str | Path | None = None, force: bool = False, **options: Any) -> ExportResult:
+    """Export a bank to an LMS: write the files that ``target`` imports.
+
+    Args:
+        target: the exporter's name (``exgen export --help`` lists them).
+        bank: a bank file, a built-in bank's name or a ``BankSpec`` (default: ``dl-math-basics``).
+        seed: the seed every variant is drawn from; None is the bank's seed.
+        out: the output file or folder; None is the exporter's ``default_out``.
+        force: overwrite an existing output.
+        **options: the exporter's declared options (``exporter(target).options``), e.g. ``variants=20``.
+
+    Returns:
+        The files written, the number of questions and notes on degraded or omitted parts.
+
+    Raises:
+        OptionError: an unknown target, or an option the exporter does not declare or accept.
+        ExgenError: the bank has problems (``BankError``), or ``out`` exists and ``force`` is false.
+    """
+    chosen = exporter(target)
+    spec = resolve_bank(bank)
+    return chosen.export(spec, seed=_seed(seed, spec), out=str(chosen.default_out if out is None else out),
+                         force=force, **options)
+
+
+# --- preview ----------------------------------------------------------------------------------------------
+
+def preview(type_name: str, *, seed: int = 0, student: str = PREVIEW_STUDENT,
+            params: Mapping[str, Any] | None = None) -> str:
+    """Return one instance of an exercise type with its answers, as Markdown (what ``exgen preview`` shows).
+
+    Args:
+        type_name: a registered exercise type (``exgen list`` shows them).
+        seed: the seed the instance is drawn with.
+        student: the student id it is drawn for.
+        params: the type's parameters (the others keep their defaults).
+
+    Returns:
+        The Markdown answer key of that one instance.
+
+    Raises:
+        OptionError: an unknown type (the message suggests the closest), or parameters out of range.
+    """
+    from exgen.build.seeding import rng_for
+    from exgen.render.documents import render_document
+    from exgen.types import get_type
+
+    try:
+        typ = get_type(type_name)
+    except KeyError as err:
+        raise OptionError(err.args[0]) from None
+    resolved, problems = typ.resolve_params(dict(params or {}))
+    if problems:
+        raise OptionError("; ".join(f"parameter {k}: {m}" for k, m in problems))
+    inst = typ.build(exercise_id=type_name, title=None, points=None, params=resolved,
+                     rng=rng_for(_seed(seed, None), student, type_name))
+    return render_document(fmt="md", key=True, bank={"id": "preview", "title": f"Preview: {typ.title}", "course": {}},
+                           student={"id": student, "name": "Preview"}, instances=[inst])

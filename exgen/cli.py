@@ -1,17 +1,25 @@
-"""Command line: thin click commands over the library. The one place that turns user errors into messages."""
+"""Command line: click commands over the public API (``exgen.api``). The one place that turns errors into
+messages: it parses options, calls the API and prints what the API returns.
+
+Each ``exgen export <name>`` command is built from the exporter's declared options, so an exporter module
+gets its command without any change here.
+"""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import click
 
-from exgen import __version__
-from exgen.errors import BankError, ExgenError
+from exgen import __version__, api
+from exgen.errors import BankError, ExgenError, OptionError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+SEED = click.IntRange(0, api.MAX_SEED)
 
 
 def _interactive() -> bool:
@@ -19,41 +27,62 @@ def _interactive() -> bool:
 
 
 @contextmanager
-def _progress(total: int, label: str, *, quiet: bool):
-    """Yield an ``advance(n)`` callable; shows a bar only on a terminal and for more than a few items."""
-    if quiet or not _interactive() or total < 5:
-        yield lambda n: None
-        return
-    with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
-        yield bar.update
+def _progress(label: str, *, quiet: bool) -> Iterator[Callable[[int, int], None]]:
+    """Yield a ``progress(done, total)`` callback for the API; it shows a bar only on a terminal and for
+    more than a few items."""
+    bar: Any = None
+
+    def update(done: int, total: int) -> None:
+        nonlocal bar
+        if quiet or total < 5 or not _interactive():
+            return
+        if bar is None:
+            bar = click.progressbar(length=total, label=label, file=sys.stderr).__enter__()
+        bar.update(done - bar.pos)
+
+    try:
+        yield update
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
 
 
-def resolve_bank_path(bank: str | None) -> Path:
-    """Return the path of a bank given as a file or as a built-in bank's name (default: dl-math-basics)."""
-    from exgen.resources import DEFAULT_BANK, builtin_banks
+class CommaList(click.ParamType):
+    """A comma-separated list of names from a registry (name -> description), in order, without repeats."""
 
-    name = bank or DEFAULT_BANK
-    path = Path(name)
-    if path.is_file():
-        return path
-    builtin = builtin_banks()
-    if name in builtin:
-        return builtin[name]
-    if path.suffix in (".yaml", ".yml") or "/" in name:
-        raise click.UsageError(f"bank file {name} does not exist")
-    raise click.UsageError(f"no bank file or built-in bank named {name!r}; built-in: {', '.join(builtin)}")
+    name = "list"
 
+    def __init__(self, choices: Mapping[str, str]):
+        self.choices = choices
 
-def _formats(value: str, allowed) -> list[str]:
-    chosen = [v.strip() for v in value.split(",") if v.strip()]
-    bad = [v for v in chosen if v not in allowed]
-    if bad or not chosen:
-        raise click.BadParameter(f"expected a comma-separated list of {', '.join(allowed)}, got {value!r}",
-                                 param_hint="--format")
-    return list(dict.fromkeys(chosen))
+    def described(self) -> str:
+        """Return ``a (what a is), b (what b is)`` for ``--help``."""
+        return ", ".join(f"{name} ({what})" for name, what in self.choices.items())
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> list[str]:
+        if isinstance(value, list):
+            return value
+        chosen = [v.strip() for v in str(value).split(",") if v.strip()]
+        if not chosen or any(v not in self.choices for v in chosen):
+            self.fail(f"expected a comma-separated list of {', '.join(self.choices)}, got {value!r}", param, ctx)
+        return list(dict.fromkeys(chosen))
 
 
-@click.group(context_settings=CONTEXT)
+class _Command(click.Command):
+    """A command whose API calls' ``OptionError`` is a usage error (exit status 2)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except OptionError as err:
+            raise click.UsageError(str(err), ctx=ctx) from None
+
+
+class _Group(click.Group):
+    command_class = _Command
+
+
+@click.group(cls=_Group, context_settings=CONTEXT)
 @click.version_option(__version__, prog_name="exgen")
 def cli() -> None:
     """Randomized, per-student exercises on the mathematics of deep learning.
@@ -67,17 +96,21 @@ def cli() -> None:
     """
 
 
-@cli.command(context_settings=CONTEXT)
+_DOCUMENTS = CommaList({name: f.help for name, f in api.DOCUMENT_FORMATS.items()})
+_GRADE_OUTPUTS = CommaList(api.GRADE_OUTPUTS)
+
+
+@cli.command()
 @click.argument("bank", required=False)
-@click.option("--seed", type=click.IntRange(0, 2**63 - 1), help="Override the bank's seed.")
+@click.option("--seed", type=SEED, help="Override the bank's seed.")
 @click.option("--roster", type=click.Path(dir_okay=False), help="CSV with a header 'id,name'.")
-@click.option("--count", type=click.IntRange(1, 100_000), help="Number of anonymous students (default 1).")
-@click.option("--format", "formats", default="md,tex", show_default=True,
-              help="Comma-separated formats: md, tex, html, pdf (pdf needs pdflatex).")
+@click.option("--count", type=click.IntRange(1, api.MAX_STUDENTS), help="Number of anonymous students (default 1).")
+@click.option("--format", "formats", type=_DOCUMENTS, default=",".join(api.GENERATE_FORMATS), show_default=True,
+              help=f"Comma-separated formats: {_DOCUMENTS.described()}.")
 @click.option("--combined", is_flag=True,
               help="Also write pdf/class-worksheets.pdf and pdf/class-keys.pdf: the whole class, each student "
                    "from a new page, for printing.")
-@click.option("--out", default="exgen-out", show_default=True, type=click.Path(file_okay=False),
+@click.option("--out", default=api.GENERATE_OUT, show_default=True, type=click.Path(file_okay=False),
               help="Output folder; nothing is written outside it.")
 @click.option("--force", is_flag=True, help="Overwrite existing files in --out.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
@@ -93,32 +126,22 @@ def generate(bank, seed, roster, count, formats, out, force, quiet, combined) ->
       exgen generate dot_product --seed 42 --count 5
       exgen generate --roster class.csv --format pdf,html --combined --out week1
     """
-    from exgen.api import generate as run
-    from exgen.bank.roster import numbered, read_roster
-    from exgen.bank.spec import load_bank
-    from exgen.outputs import OutputDir
-    from exgen.render.documents import FORMATS
-
     if roster and count:
         raise click.UsageError("use either --roster or --count, not both")
-    chosen = _formats(formats, [*FORMATS, "pdf"])
-    spec = load_bank(resolve_bank_path(bank))
-    students = read_roster(roster) if roster else numbered(count or 1)
-    run_seed = spec.seed if seed is None else seed
-    with _progress(len(students), "Generating", quiet=quiet) as advance:
-        result = run(spec, students, seed=run_seed, formats=chosen, out=OutputDir(out, force=force),
-                     progress=advance, combined=combined)
+    with _progress("Generating", quiet=quiet) as progress:
+        result = api.generate(bank, students=roster or count, seed=seed, formats=formats, out=out, force=force,
+                              combined=combined, progress=progress)
     if quiet:
         return
     if sys.stdout.isatty():
-        click.echo(f"Wrote {result.students} worksheet(s) and key(s) in {', '.join(chosen)} to {out}/ "
-                   f"(bank {spec.id}, seed {run_seed}) and {out}/answer_key.json.")
+        click.echo(f"Wrote {len(result.students)} worksheet(s) and key(s) in {', '.join(result.formats)} to {out}/ "
+                   f"(bank {result.bank.id}, seed {result.seed}) and {out}/{api.KEY_FILE}.")
     else:
         for name in result.files:
             click.echo(str(Path(out) / name))
 
 
-@cli.command(name="list", context_settings=CONTEXT)
+@cli.command(name="list")
 def list_() -> None:
     """List the exercise types and the built-in banks, one per line.
 
@@ -135,7 +158,7 @@ def list_() -> None:
         click.echo(f"bank  {name:<18} {path.name}")
 
 
-@cli.command(context_settings=CONTEXT)
+@cli.command()
 @click.argument("bank")
 def validate(bank) -> None:
     """Check a bank file; print every problem as file:line: field: message.
@@ -147,13 +170,7 @@ def validate(bank) -> None:
     Example:
       exgen validate week1.yaml
     """
-    from exgen.bank.spec import load_bank
-    from exgen.build.pipeline import check_bank
-
-    spec = load_bank(resolve_bank_path(bank))
-    problems = check_bank(spec)  # a trial build: keys the grader could not check are errors here
-    if problems:
-        raise BankError(problems)
+    spec = api.validate(bank)  # reads the file, then builds every exercise once
     click.echo(f"{Path(spec.source).name}: ok ({len(spec.exercises)} exercises, seed {spec.seed})")
 
 
@@ -170,10 +187,10 @@ def _parse_param(text: str):
     return key.strip(), value
 
 
-@cli.command(context_settings=CONTEXT)
+@cli.command()
 @click.argument("type_name", metavar="TYPE")
-@click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=0, show_default=True)
-@click.option("--student", default="preview", show_default=True, help="Student id the instance is drawn for.")
+@click.option("--seed", type=SEED, default=0, show_default=True)
+@click.option("--student", default=api.PREVIEW_STUDENT, show_default=True, help="Student id the instance is drawn for.")
 @click.option("--param", "params", multiple=True, metavar="KEY=VALUE", help="A parameter (repeatable).")
 def preview(type_name, seed, student, params) -> None:
     """Show one instance of an exercise type in the terminal, with its answers.
@@ -183,34 +200,18 @@ def preview(type_name, seed, student, params) -> None:
       exgen preview matmul
       exgen preview dot_product --seed 7 --param dim=5 --param parts=[value,cosine]
     """
-    from exgen.build.seeding import rng_for
-    from exgen.render.documents import render_document
-    from exgen.types import get_type
-
-    try:
-        typ = get_type(type_name)
-    except KeyError as err:
-        raise click.UsageError(err.args[0]) from None
-    resolved, problems = typ.resolve_params(dict(_parse_param(p) for p in params))
-    if problems:
-        raise click.UsageError("; ".join(f"--param {k}: {m}" for k, m in problems))
-    inst = typ.build(exercise_id=type_name, title=None, points=None, params=resolved,
-                     rng=rng_for(seed, student, type_name))
-    click.echo(render_document(fmt="md", key=True, bank={"id": "preview", "title": f"Preview: {typ.title}",
-                                                          "course": {}},
-                               student={"id": student, "name": "Preview"}, instances=[inst]))
+    click.echo(api.preview(type_name, seed=seed, student=student, params=dict(_parse_param(p) for p in params)))
 
 
-@cli.command(context_settings=CONTEXT)
+@cli.command()
 @click.argument("submissions", nargs=-1, required=True, type=click.Path())
 @click.option("--key", "key_path", required=True, type=click.Path(),
               help="answer_key.json written by 'exgen generate' (or the folder holding it).")
-@click.option("--out", default="exgen-grades", show_default=True, type=click.Path(file_okay=False),
+@click.option("--out", default=api.GRADE_OUT, show_default=True, type=click.Path(file_okay=False),
               help="Output folder; nothing is written outside it.")
-@click.option("--format", "formats", default="csv,canvas,json,feedback,report", show_default=True,
-              help="Comma-separated outputs: csv (grades.csv), canvas (canvas.csv), json (results.json), "
-                   "feedback (feedback/<id>.md), report (report.md + PNG charts).")
-@click.option("--jobs", type=click.IntRange(1, 256), default=1, show_default=True,
+@click.option("--format", "formats", type=_GRADE_OUTPUTS, default=",".join(api.GRADE_FORMATS), show_default=True,
+              help=f"Comma-separated outputs: {_GRADE_OUTPUTS.described()}.")
+@click.option("--jobs", type=click.IntRange(1, api.MAX_JOBS), default=1, show_default=True,
               help="Worker processes for large batches (results are identical).")
 @click.option("--force", is_flag=True, help="Overwrite existing files in --out.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but problems.")
@@ -228,156 +229,116 @@ def grade(submissions, key_path, out, formats, jobs, force, quiet) -> None:
       exgen grade --key week1 class.csv --format csv,canvas --jobs 4 --force
       exgen grade --key week1/answer_key.json s001.yaml --format json,feedback --out one
     """
-    from exgen.build.keyfile import load_key
-    from exgen.grading.batch import grade_batch
-    from exgen.grading.submissions import read_submissions
-    from exgen.grading.writers import FORMATS, write_outputs
-    from exgen.outputs import OutputDir
-
-    chosen = _formats(formats, [*FORMATS, "pdf"])
-    path = Path(key_path)
-    if path.is_dir():
-        path = path / "answer_key.json"
-    key = load_key(path)
-    subs, read_problems = read_submissions(submissions)
-    with _progress(len(subs), "Grading", quiet=quiet) as advance:
-        results = grade_batch(key, subs, jobs=jobs, read_problems=read_problems, progress=advance)
-    written = write_outputs(results, OutputDir(out, force=force), chosen)
-    for problem in results.problems:
+    with _progress("Grading", quiet=quiet) as progress:
+        result = api.grade(list(submissions), key=key_path, out=out, formats=formats, jobs=jobs, force=force,
+                           progress=progress)
+    for problem in result.results.problems:
         click.echo(f"{problem.level}: {problem.message}", err=True)
     if not quiet:
-        _grade_summary(results, key_name=path.name, bank=key["bank"].get("id", ""), out=out, written=written)
-    if results.errors:
+        _grade_summary(result, out=out)
+    if not result.ok:
         sys.exit(1)
 
 
-def _grade_summary(results, *, key_name: str, bank: str, out: str, written: list[str]) -> None:
-    from exgen.grading.report import exercise_stats, fmt
+def _grade_summary(result: api.GradeResult, *, out: str) -> None:
+    from exgen.formatting import score as fmt
+    from exgen.grading.writers import FEEDBACK_DIR
 
-    n = len(results.students)
-    listed = " (listed above)" if results.problems else ""
-    click.echo(f"Graded {n} submission(s) against {key_name} (bank {bank}); {len(results.errors)} error(s), "
-               f"{len(results.warnings)} warning(s){listed}.")
-    if n:
-        totals = sorted(s.total for s in results.students)
-        top = max(s.max_points for s in results.students)
-        mean = sum(totals) / n
-        click.echo(f"Total: mean {fmt(mean)} / {fmt(top)} ({100 * mean / top if top else 0:.1f}%), "
-                   f"min {fmt(totals[0])}, max {fmt(totals[-1])}.")
+    summary = result.summary()
+    listed = " (listed above)" if result.results.problems else ""
+    click.echo(f"Graded {summary['graded']} submission(s) against {result.key} (bank {result.bank}); "
+               f"{summary['errors']} error(s), {summary['warnings']} warning(s){listed}.")
+    total = summary["total"]
+    if total:
+        click.echo(f"Total: mean {fmt(total['mean'])} / {fmt(total['max_points'])} ({total['mean_pct']:.1f}%), "
+                   f"min {fmt(total['min'])}, max {fmt(total['max'])}.")
         click.echo(f"  {'exercise':<20} {'mean':>8} {'max':>6} {'mean %':>7}")
-        for st in exercise_stats(results)[:15]:
+        for st in summary["exercises"][:15]:
             click.echo(f"  {st['id'][:20]:<20} {fmt(st['mean']):>8} {fmt(st['max_points']):>6} {st['mean_pct']:>6.1f}%")
-    if results.unsubmitted:
-        click.echo(f"{len(results.unsubmitted)} student(s) in the key have no submission.")
-    feedback = sum(1 for w in written if w.startswith("feedback/"))
-    others = [w for w in written if not w.startswith("feedback/")]
-    parts = others + ([f"{feedback} feedback file(s) in feedback/"] if feedback else [])
+    if summary["unsubmitted"]:
+        click.echo(f"{summary['unsubmitted']} student(s) in the key have no submission.")
+    feedback = sum(1 for w in result.files if w.startswith(f"{FEEDBACK_DIR}/"))
+    others = [w for w in result.files if not w.startswith(f"{FEEDBACK_DIR}/")]
+    parts = others + ([f"{feedback} feedback file(s) in {FEEDBACK_DIR}/"] if feedback else [])
     click.echo(f"Wrote {', '.join(parts) or 'nothing'} to {out}/.")
 
 
-@cli.group(context_settings=CONTEXT)
+# --- export: one command per exporter, built from its declarations -------------------------------------------
+
+def _click_option(opt) -> click.Option:
+    """Return the click option of an exporter's declared ``Option``."""
+    kind: click.ParamType
+    if opt.choices:
+        kind = click.Choice(opt.choices)
+    elif opt.type is int:
+        kind = click.IntRange(None if opt.min is None else int(opt.min), None if opt.max is None else int(opt.max))
+    elif opt.type is float:
+        kind = click.FloatRange(opt.min, opt.max)
+    elif opt.type is bool:
+        return click.Option([f"{opt.flag}/--no-{opt.flag[2:]}", opt.name], default=opt.default, show_default=True,
+                            help=opt.help)
+    else:
+        kind = click.STRING
+    return click.Option([opt.flag, opt.name], type=kind, default=opt.default, show_default=True, help=opt.help)
+
+
+def export_command(exporter) -> click.Command:
+    """Return the ``exgen export <name>`` command of an exporter: BANK, --seed, its options, --out, --force."""
+    name = exporter.name
+
+    def run(bank, seed, out, force, quiet, **options) -> None:
+        result = api.export(name, bank, seed=seed, out=out, force=force, **options)
+        if not quiet:
+            click.echo(result.summary(name))
+
+    out_type = click.Path(file_okay=False) if exporter.out_is_folder else click.Path(dir_okay=False)
+    params: list[click.Parameter] = [
+        click.Argument(["bank"], required=False),
+        click.Option(["--seed"], type=SEED, help="Override the bank's seed."),
+        *[_click_option(opt) for opt in exporter.options],
+        click.Option(["--out"], type=out_type, default=exporter.default_out, show_default=True,
+                     help=exporter.out_help or None),
+        click.Option(["--force"], is_flag=True, help="Overwrite an existing output."),
+        click.Option(["-q", "--quiet"], is_flag=True, help="Print nothing but errors."),
+    ]
+    examples = "\n".join(f"  {e}" for e in exporter.examples)
+    help_text = (f"{exporter.summary}.\n\nBANK is a bank file or a built-in bank's name (default: dl-math-basics)."
+                 f"\n\n\b\nExample{'s' if len(exporter.examples) > 1 else ''}:\n{examples}")
+    return _Command(name, params=params, callback=run, help=help_text, short_help=exporter.summary,
+                    context_settings=CONTEXT)
+
+
+class _ExportGroup(_Group):
+    """``exgen export``: its commands are the exporter registry's, built when asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        import exgen.exporters as registry
+
+        return list(registry.all_exporters())
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        import exgen.exporters as registry
+
+        found = registry.all_exporters().get(cmd_name)
+        return export_command(found) if found else None
+
+    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        import exgen.exporters as registry
+
+        super().format_help_text(ctx, formatter)
+        examples = [e for exp in registry.all_exporters().values() for e in exp.examples[:1]]
+        with formatter.indentation():
+            formatter.write_paragraph()
+            formatter.write_text("Examples:")
+            for line in examples:
+                formatter.write(f"{'':>{formatter.current_indent + 2}}{line}\n")
+            formatter.write_paragraph()
+            formatter.write_text("See docs/lms.md for each LMS's import steps.")
+
+
+@cli.group(cls=_ExportGroup, context_settings=CONTEXT)
 def export() -> None:
-    """Export a bank to an LMS: gradescope, qti (Canvas), moodle, prairielearn.
-
-    \b
-    Examples:
-      exgen export gradescope week1.yaml --out autograder.zip
-      exgen export qti week1.yaml --variants 20 --out quiz.zip
-      exgen export moodle week1.yaml --variants 20 --out questions.xml
-      exgen export prairielearn week1.yaml --out my-course/
-    See docs/lms.md for each LMS's import steps.
-    """
-
-
-def _run_export(name: str, bank: str | None, *, seed, out: str, force: bool, quiet: bool, **options) -> None:
-    from exgen.bank.spec import load_bank
-    from exgen.exporters import get_exporter
-
-    path = resolve_bank_path(bank)
-    spec = load_bank(path)
-    result = get_exporter(name).export(spec, seed=spec.seed if seed is None else seed, out=out, force=force,
-                                       **options)
-    if not quiet:
-        click.echo(result.summary(name))
-
-
-_SEED = click.option("--seed", type=click.IntRange(0, 2**63 - 1), help="Override the bank's seed.")
-_FORCE = click.option("--force", is_flag=True, help="Overwrite an existing output.")
-_QUIET = click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
-_VARIANTS = click.option("--variants", type=click.IntRange(1, 500), default=10, show_default=True,
-                         help="Variants drawn per exercise (variant v = student id 'variant-v').")
-
-
-@export.command(name="gradescope", context_settings=CONTEXT)
-@click.argument("bank", required=False)
-@_SEED
-@click.option("--out", default="autograder.zip", show_default=True, type=click.Path(dir_okay=False))
-@click.option("--student-key", type=click.Choice(["email", "id", "sid"]), default="email", show_default=True,
-              help="Gradescope user field that picks each student's variant (= the roster id).")
-@click.option("--visibility", type=click.Choice(["visible", "after_due_date", "after_published", "hidden"]),
-              default="visible", show_default=True, help="When students see the per-part results.")
-@_FORCE
-@_QUIET
-def export_gradescope(bank, seed, out, student_key, visibility, force, quiet) -> None:
-    """Gradescope autograder zip (setup.sh + run_autograder) grading answers.yaml.
-
-    \b
-    Example:
-      exgen export gradescope week1.yaml --student-key email --out autograder.zip
-    """
-    _run_export("gradescope", bank, seed=seed, out=out, force=force, quiet=quiet,
-                bank_path=str(resolve_bank_path(bank)), student_key=student_key, visibility=visibility)
-
-
-@export.command(name="qti", context_settings=CONTEXT)
-@click.argument("bank", required=False)
-@_SEED
-@_VARIANTS
-@click.option("--out", default="quiz.zip", show_default=True, type=click.Path(dir_okay=False))
-@_FORCE
-@_QUIET
-def export_qti(bank, seed, variants, out, force, quiet) -> None:
-    """Canvas QTI 1.2 quiz zip: a question group of N variants per exercise part.
-
-    \b
-    Example:
-      exgen export qti week1.yaml --variants 20 --out quiz.zip
-    """
-    _run_export("qti", bank, seed=seed, out=out, force=force, quiet=quiet, variants=variants)
-
-
-@export.command(name="moodle", context_settings=CONTEXT)
-@click.argument("bank", required=False)
-@_SEED
-@_VARIANTS
-@click.option("--out", default="questions.xml", show_default=True, type=click.Path(dir_okay=False))
-@_FORCE
-@_QUIET
-def export_moodle(bank, seed, variants, out, force, quiet) -> None:
-    """Moodle XML: one category of N variants per exercise (numerical and Cloze questions).
-
-    \b
-    Example:
-      exgen export moodle week1.yaml --variants 20 --out questions.xml
-    """
-    _run_export("moodle", bank, seed=seed, out=out, force=force, quiet=quiet, variants=variants)
-
-
-@export.command(name="prairielearn", context_settings=CONTEXT)
-@click.argument("bank", required=False)
-@_SEED
-@click.option("--out", default="prairielearn-course", show_default=True, type=click.Path(file_okay=False),
-              help="Course folder: questions/<bank>/ and serverFilesCourse/ are written into it.")
-@_FORCE
-@_QUIET
-def export_prairielearn(bank, seed, out, force, quiet) -> None:
-    """PrairieLearn question folders whose server.py draws each variant with exgen.
-
-    \b
-    Example:
-      exgen export prairielearn week1.yaml --out ~/pl-course
-    """
-    _run_export("prairielearn", bank, seed=seed, out=out, force=force, quiet=quiet)
+    """Export a bank to an LMS: each command below writes what one LMS imports."""
 
 
 def main(argv=None) -> None:
@@ -390,6 +351,9 @@ def main(argv=None) -> None:
     except click.ClickException as err:
         err.show()
         sys.exit(err.exit_code)
+    except OptionError as err:  # raised outside a command (a command reports it as a usage error)
+        click.echo(f"Error: {err}", err=True)
+        sys.exit(2)
     except BankError as err:
         for line in err.problems:
             click.echo(line, err=True)

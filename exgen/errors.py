@@ -29,3 +29,10 @@ class FormatError(ExgenError):
 
 class GenerationError(ExgenError):
     """A generator could not draw a usable instance (e.g. parameters too tight to be distinguishable)."""
+
+
+class OptionError(ExgenError):
+    """An argument of an API call (an option on the command line) is not one of the accepted values.
+
+    The CLI reports it as a usage error (exit status 2); from Python it is an ``ExgenError`` like any other.
+    """

@@ -1,6 +1,6 @@
-"""Number and math formatting shared by generators (worked solutions) and template filters.
+"""Number and math formatting shared by generators (worked solutions, keys), templates, exporters and reports.
 
-Everything here turns values into text; nothing computes an answer.
+Everything here turns values into text or into JSON-native numbers; nothing computes an answer.
 """
 
 from __future__ import annotations
@@ -9,10 +9,36 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 _TEX_SPECIALS = {
     "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#", "^": r"\^{}",
     "_": r"\_", "%": r"\%", "~": r"\textasciitilde{}",
 }
+
+
+# -- the number family ------------------------------------------------------------------------------
+# Every "integer if integral" rule of exgen lives here. The members differ on purpose, by reader:
+#   text for people:      num (6 significant digits), tex_num (the same as LaTeX math), points (2 decimals),
+#                         score (a grade report's means: 4 decimals, never an exponent)
+#   text for programs:    exact (shortest text that parses back: formulas, typed answers), decimal (no
+#                         exponent, at most 17 decimals: LMS number fields)
+#   JSON numbers:         json_numbers (ints where integral, entry by entry), json_rounded (decimal noise
+#                         rounded away; an array is all ints or all floats), significant (a float rounded)
+# They are not merged because their outputs differ on the values they get, and answer keys, worksheets
+# and LMS files depend on those bytes.
+
+#: Below these magnitudes an integral float is written as an integer. Text for people switches to
+#: scientific notation sooner (1e12) than text that must parse back exactly (1e15, still exact in a float).
+DISPLAY_LIMIT = 1e12
+EXACT_LIMIT = 1e15
+
+
+def whole(x: float, *, below: float) -> int | None:
+    """Return ``x`` as an int when it is integral and ``|x| < below``, else None (nan and inf never are)."""
+    if math.isfinite(x) and x == math.floor(x) and abs(x) < below:
+        return int(x)
+    return None
 
 
 def num(value: Any, *, digits: int = 6) -> str:
@@ -24,8 +50,9 @@ def num(value: Any, *, digits: int = 6) -> str:
     x = float(value)
     if math.isnan(x) or math.isinf(x):
         return str(x)
-    if x == round(x) and abs(x) < 1e12:
-        return str(int(round(x)))
+    n = whole(x, below=DISPLAY_LIMIT)
+    if n is not None:
+        return str(n)
     text = f"{x:.{digits}g}"
     if "e" in text:
         mant, exp = text.split("e")
@@ -38,6 +65,12 @@ def points(value: Any) -> str:
     return num(round(float(value), 2))
 
 
+def score(value: Any) -> str:
+    """Return points in a grade report (means too): at most 4 decimals, never an exponent (``0.3333``)."""
+    text = f"{round(float(value), 4):.4f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
 def tex_num(value: Any, *, digits: int = 6) -> str:
     """Return a number as LaTeX math (scientific notation as ``\\times 10^{k}``)."""
     text = num(value, digits=digits)
@@ -45,6 +78,59 @@ def tex_num(value: Any, *, digits: int = 6) -> str:
         mant, exp = text.split("e")
         return f"{mant} \\times 10^{{{int(exp)}}}"
     return text
+
+
+def exact(value: Any) -> str:
+    """Return the shortest text that parses back to the same float: integers bare, others by ``repr``."""
+    x = float(value)
+    n = whole(x, below=EXACT_LIMIT)
+    return str(n) if n is not None else repr(x)
+
+
+def decimal(value: Any) -> str:
+    """Return ``exact(value)`` without an exponent, the number form every LMS parses (at most 17 decimals)."""
+    x = float(value)
+    n = whole(x, below=EXACT_LIMIT)
+    if n is not None:
+        return str(n)
+    text = repr(x)
+    # 17 decimals keep every digit a tolerance needs and read short (1.0099999999999999e-06 -> 0.00000101)
+    return f"{x:.17f}".rstrip("0").rstrip(".") if "e" in text else text
+
+
+def json_numbers(value: Any) -> Any:
+    """Return an array as nested lists of numbers (ints where integral, entry by entry), a 0-d array as one."""
+    arr = np.asarray(value, dtype=float)
+    if arr.ndim == 0:
+        x = float(arr)
+        n = whole(x, below=DISPLAY_LIMIT)
+        return n if n is not None else x
+    return [json_numbers(v) for v in arr]
+
+
+def json_rounded(value: Any) -> Any:
+    """Return JSON numbers rounded to 10 decimals (binary noise of decimal arithmetic removed).
+
+    A scalar is an int when integral; an array is all ints when every entry is integral, else all floats.
+    """
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        r = round(float(value), 10)
+        n = whole(r, below=2**53)
+        return n if n is not None else r
+    rounded = np.round(np.asarray(value, dtype=float), 10)
+    if np.all(rounded == np.round(rounded)):
+        return np.round(rounded).astype(np.int64).tolist()
+    return rounded.tolist()
+
+
+def significant(value: Any, digits: int = 10) -> float:
+    """Return ``value`` rounded to ``digits`` significant digits (a float; zero, nan and inf unchanged)."""
+    x = float(value)
+    if x == 0 or not math.isfinite(x):
+        return x
+    return float(f"{x:.{digits}g}")
 
 
 def tex_text(text: str) -> str:

@@ -14,7 +14,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NewType
+
+#: The name of an answer kind (``exgen.answers``). Types write the constants ``exgen.answers`` exports
+#: (``Part(kind=CHOICE)``), never bare strings; ``ExerciseType.build`` checks them against the registry.
+KindName = NewType("KindName", str)
 
 
 def freeze(value: Any) -> Any:
@@ -48,7 +52,7 @@ class WrongAnswer:
     value: Any
     tag: str
     feedback: str
-    kind: str | None = None
+    kind: KindName | None = None
     credit: float = 0.0
 
     def __post_init__(self) -> None:
@@ -73,7 +77,7 @@ class Part:
     """One answerable question of an exercise."""
 
     id: str
-    kind: str
+    kind: KindName
     prompt: str
     answer: Any
     points: float = 1.0

@@ -25,8 +25,22 @@ def banks_dir() -> Path:
 
 
 def builtin_banks() -> dict[str, Path]:
-    """Return the built-in banks by stem (``dl-math-basics``, ``dot_product``, ...)."""
-    return {p.stem: p for p in sorted(banks_dir().glob("*.yaml"))}
+    """Return the banks found by name: exgen's (``dl-math-basics``, ``dot_product``, ...) and the example
+    banks of the instructor's plug-in folders (``exgen.discovery``).
+
+    Raises:
+        ExgenError: a plug-in bank has the name of another bank.
+    """
+    from exgen.discovery import BANKS, plugin_folders, plugin_subfolders
+    from exgen.errors import ExgenError
+
+    found = {p.stem: p for p in sorted(banks_dir().glob("*.yaml"))}
+    for folder in plugin_subfolders(BANKS, plugin_folders()):
+        for path in sorted(folder.glob("*.yaml")):
+            if path.stem in found:
+                raise ExgenError(f"plug-in bank {path} has the name of the bank {found[path.stem]}; rename it")
+            found[path.stem] = path
+    return found
 
 
 DEFAULT_BANK = "dl-math-basics"

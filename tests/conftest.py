@@ -37,6 +37,12 @@ def schema_path(*parts: str) -> Path:
     return path
 
 
+def pytest_configure(config) -> None:
+    # Plug-in folders are an instructor's setting; the suite runs on exgen's own types unless a test
+    # chooses plug-ins itself (tests/test_plugins.py).
+    os.environ.pop("EXGEN_PLUGINS", None)
+
+
 def pytest_collection_modifyitems(items) -> None:
     # integration tests (external programs, whole pipelines) stay out of the quick subset, -m "not slow"
     for item in items:

@@ -1,16 +1,27 @@
-"""Answer kinds, found by name: each module here defines ``KIND``."""
+"""Answer kinds, found by name: each module here defines ``KIND``.
+
+Other modules name a kind only through the constants exported here (``Part(kind=CHOICE)``) and ask it
+about its capabilities (``get_kind(part.kind).lms_form``, ``.honours_tolerance``, ...), never by comparing
+its name.
+"""
 
 from __future__ import annotations
 
 from functools import cache
 from typing import Any
 
-from exgen.answers.base import AnswerKind, Score, misconception_score
+from exgen.answers.base import AnswerKind, LmsForm, Score, misconception_score, own_wrong_answers
+from exgen.answers.choice import CHOICE
+from exgen.answers.expression import EXPRESSION
+from exgen.answers.matrix import MATRIX
+from exgen.answers.scalar import SCALAR
+from exgen.answers.shape import SHAPE
 from exgen.discovery import discover
 from exgen.errors import FormatError
-from exgen.instance import Part
+from exgen.instance import KindName, Part
 
-__all__ = ["AnswerKind", "Score", "get_kind", "all_kinds", "grade_part"]
+__all__ = ["AnswerKind", "KindName", "LmsForm", "Score", "get_kind", "all_kinds", "grade_part",
+           "own_wrong_answers", "CHOICE", "EXPRESSION", "MATRIX", "SCALAR", "SHAPE"]
 
 
 @cache

@@ -3,15 +3,24 @@
 Every kind (scalar, matrix, shape, choice, expression, ...) is one module in ``exgen/answers/`` that
 defines ``KIND = SomeKind()``; the registry finds it by its ``name``. Kinds never evaluate text: each
 parses with a whitelist and raises ``FormatError`` showing the expected form.
+
+A kind also declares what the rest of exgen may do with it (``numeric``, ``honours_tolerance``,
+``honours_partial_credit``, ``to_array`` / ``from_array`` for error carried forward, and the ``lms_form``
+it is asked in), so that no module outside ``exgen/answers/`` ever compares a kind's name.
 """
 
 from __future__ import annotations
 
+import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from exgen.errors import FormatError
-from exgen.instance import Part, WrongAnswer
+from exgen.instance import KindName, Part, WrongAnswer
+
+if TYPE_CHECKING:
+    import numpy as np
 
 #: Longest answer text any kind reads; longer text is refused before parsing.
 MAX_ANSWER_CHARS = 20_000
@@ -34,10 +43,48 @@ class Score:
                 "feedback": self.feedback, "tag": self.tag}
 
 
-class AnswerKind:
-    """Base class: subclasses set ``name`` and implement ``parse``, ``equals`` and ``typed``."""
+class LmsForm(enum.Enum):
+    """How a part is asked in an LMS: the small vocabulary between answer kinds and exporters.
 
-    name: ClassVar[str] = ""
+    Each kind declares one form; each exporter keeps one table from form to its own question rendering
+    (or a documented degradation where its LMS cannot ask that form). A new kind with an existing form
+    therefore needs no exporter change; a new form needs an entry in every exporter's table.
+    """
+
+    NUMBER = "numeric-scalar"   # one number, checked within the part's tolerance
+    ARRAY = "numeric-array"     # a vector (stored flat) or matrix (stored as rows) of numbers
+    SHAPE = "shape"             # a tuple of dimensions: integers or symbols such as N
+    CHOICE = "single-choice"    # one of ``part.options["choices"]`` (keys and labels)
+    FORMULA = "formula"         # a formula in ``part.options["variables"]``
+    TEXT = "text"               # anything else: the canonical text ``kind.typed(answer)``
+
+
+class AnswerKind:
+    """Base class: subclasses set ``name`` and ``lms_form`` and implement ``parse``, ``equals``, ``typed``.
+
+    Capabilities (class attributes; the defaults suit a kind that is neither numeric nor an array):
+
+    - ``numeric``: stored values are numbers (a float or nested lists of floats);
+    - ``honours_tolerance``: a bank's ``grading: tolerance`` replaces the part's tolerance;
+    - ``honours_partial_credit``: a bank's ``grading: partial_credit`` sets ``options["partial"]``, and the
+      kind then gives credit in proportion to the correct entries;
+    - ``lms_form``: how the part is asked in an LMS (``LmsForm``);
+    - ``to_array`` / ``from_array``: numbers for error carried forward (None: the kind carries none).
+    """
+
+    name: ClassVar[KindName] = KindName("")
+    lms_form: ClassVar[LmsForm]
+    numeric: ClassVar[bool] = False
+    honours_tolerance: ClassVar[bool] = False
+    honours_partial_credit: ClassVar[bool] = False
+
+    def to_array(self, value: Any, part: Part) -> np.ndarray | None:
+        """Return a parsed student value as a numpy array (for error carried forward), or None."""
+        return None
+
+    def from_array(self, array: np.ndarray, part: Part) -> Any:
+        """Return a computed array in the part's stored form (comparable by ``equals``), or None."""
+        return None
 
     def expected_form(self, part: Part) -> str:
         """Return a short description of how to type an answer, with an example."""
@@ -92,6 +139,11 @@ class AnswerKind:
         if found is not None:
             return found
         return Score(0.0, part.points, "incorrect", "Not correct.")
+
+
+def own_wrong_answers(part: Part) -> Sequence[WrongAnswer]:
+    """Return the part's known wrong answers read by the part's own kind (not those of another kind)."""
+    return tuple(w for w in part.wrong_answers if w.kind in (None, part.kind))
 
 
 def misconception_score(wrong: WrongAnswer, part: Part) -> Score:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
-from exgen.answers.base import AnswerKind, require_text
+from exgen.answers.base import AnswerKind, LmsForm, require_text
 from exgen.errors import FormatError
-from exgen.instance import Part
+from exgen.instance import KindName, Part
+
+CHOICE: Final = KindName("choice")
 
 MAX_CHOICE_CHARS = 200
 _SYNONYMS = {"yes": ("y", "true", "t", "1"), "no": ("n", "false", "f", "0")}
@@ -17,7 +19,8 @@ def _choices(part: Part) -> list[tuple[str, str]]:
 
 
 class ChoiceKind(AnswerKind):
-    name = "choice"
+    name = CHOICE
+    lms_form = LmsForm.CHOICE
 
     def expected_form(self, part: Part) -> str:
         return "one of: " + ", ".join(key for key, _ in _choices(part))

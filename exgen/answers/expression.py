@@ -14,18 +14,20 @@ by the whitelist parser; sympy is never imported here.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 
-from exgen.answers.base import AnswerKind, Score, misconception_score, require_text
+from exgen.answers.base import AnswerKind, LmsForm, Score, misconception_score, require_text
 from exgen.answers.tolerance import accepts, outer_window
 from exgen.errors import ExgenError, FormatError
 from exgen.expr.equivalence import REL_TOL, Comparison, compare, seed_from
 from exgen.expr.functions import COMMON
 from exgen.expr.parser import Node, parse
 from exgen.expr.printing import to_text
-from exgen.instance import Part
+from exgen.instance import KindName, Part
+
+EXPRESSION: Final = KindName("expression")
 
 
 def _variables(part: Part) -> tuple[str, ...]:
@@ -122,7 +124,8 @@ def _where(point: Mapping[str, float] | None) -> str:
 class ExpressionKind(AnswerKind):
     """Formulas in the part's variables, with the whitelisted functions and constants ``e``, ``pi``."""
 
-    name = "expression"
+    name = EXPRESSION
+    lms_form = LmsForm.FORMULA
 
     def expected_form(self, part: Part) -> str:
         names = ", ".join(_variables(part))

@@ -6,12 +6,16 @@ The checker names a wrong shape and a transposed answer before it compares entri
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Final
 
-from exgen.answers.base import AnswerKind, Score, require_text
+import numpy as np
+
+from exgen.answers.base import AnswerKind, LmsForm, Score, require_text
 from exgen.answers.numbers import close, normalise, parse_number, plain
 from exgen.errors import FormatError
-from exgen.instance import Part
+from exgen.instance import KindName, Part, thaw
+
+MATRIX: Final = KindName("matrix")
 
 MAX_ENTRIES = 10_000
 MAX_DEPTH = 2
@@ -142,7 +146,11 @@ def _to_rows(nested: Any) -> tuple[Rows, bool]:
 class MatrixKind(AnswerKind):
     """Reads vectors and matrices; a stored 1-D answer accepts a row, a column or a flat list."""
 
-    name = "matrix"
+    name = MATRIX
+    lms_form = LmsForm.ARRAY
+    numeric = True
+    honours_tolerance = True
+    honours_partial_credit = True
 
     def expected_form(self, part: Part) -> str:
         shape = _shape_of(part.answer)
@@ -209,6 +217,17 @@ class MatrixKind(AnswerKind):
         if value and isinstance(value[0], (list, tuple)):
             return "[" + ", ".join("[" + ", ".join(plain(x) for x in row) + "]" for row in value) + "]"
         return "[" + ", ".join(plain(x) for x in value) + "]"
+
+    def to_array(self, value: Any, part: Part) -> np.ndarray:
+        """Return the typed rows in the stored answer's shape: flat for a stored vector, else rows."""
+        rows, _flat = value
+        stored = thaw(part.answer)
+        if stored and not isinstance(stored[0], list):
+            return np.asarray([x for row in rows for x in row], dtype=float)
+        return np.asarray([list(r) for r in rows], dtype=float)
+
+    def from_array(self, array: np.ndarray, part: Part) -> list:
+        return array.tolist() if array.ndim >= 1 else [float(array)]
 
     def latex(self, value: Any, part: Part) -> str:
         from exgen.formatting import bmatrix

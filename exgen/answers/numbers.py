@@ -8,6 +8,7 @@ import unicodedata
 
 from exgen.answers.tolerance import accepts
 from exgen.errors import FormatError
+from exgen.formatting import exact as plain  # noqa: F401  (the name the scalar and matrix kinds import)
 
 MAX_NUMBER_CHARS = 64
 
@@ -69,11 +70,3 @@ def close(a: float, b: float, tolerance) -> bool:
     """Return whether answer ``a`` matches key ``b`` under a tolerance mapping (or None): see
     ``exgen.answers.tolerance``."""
     return accepts(float(a), float(b), tolerance)
-
-
-def plain(value: float) -> str:
-    """Return a number as a student would type it: integers without ``.0``, others by ``repr``."""
-    value = float(value)
-    if value == int(value) and abs(value) < 1e15:
-        return str(int(value))
-    return repr(value)

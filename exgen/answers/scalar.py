@@ -4,12 +4,16 @@ compared with the part's tolerance (``exgen.answers.tolerance``)."""
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Final
 
-from exgen.answers.base import AnswerKind, require_text
+import numpy as np
+
+from exgen.answers.base import AnswerKind, LmsForm, require_text
 from exgen.answers.numbers import NUMBER_FORM, close, parse_number, plain
 from exgen.errors import FormatError
-from exgen.instance import Part
+from exgen.instance import KindName, Part
+
+SCALAR: Final = KindName("scalar")
 
 #: Text that is meant as a formula rather than a plain number: a letter, a root, a power or parentheses.
 _FORMULA_HINT = re.compile(r"[A-Za-z\u221a\u03c0^()*\u00b2\u00b3]|[^\x00-\x7f]")
@@ -33,7 +37,10 @@ def exact_value(text: str) -> float:
 
 
 class ScalarKind(AnswerKind):
-    name = "scalar"
+    name = SCALAR
+    lms_form = LmsForm.NUMBER
+    numeric = True
+    honours_tolerance = True
 
     def expected_form(self, part: Part) -> str:
         return f"{NUMBER_FORM}, or an exact value such as sqrt(2)/2"
@@ -61,6 +68,12 @@ class ScalarKind(AnswerKind):
 
     def typed(self, value: Any, part: Part) -> str:
         return plain(value)
+
+    def to_array(self, value: Any, part: Part) -> np.ndarray:
+        return np.asarray(float(value))
+
+    def from_array(self, array: np.ndarray, part: Part) -> float | None:
+        return float(array.reshape(())) if array.size == 1 else None
 
     def latex(self, value: Any, part: Part) -> str:
         from exgen.formatting import tex_num

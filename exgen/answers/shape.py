@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Final
 
-from exgen.answers.base import AnswerKind, Score, require_text
+from exgen.answers.base import AnswerKind, LmsForm, Score, require_text
 from exgen.answers.numbers import normalise
 from exgen.errors import FormatError
-from exgen.instance import Part
+from exgen.instance import KindName, Part
+
+SHAPE: Final = KindName("shape")
 
 MAX_SHAPE_CHARS = 80
 _DIM_RE = re.compile(r"^(?:\d{1,6}|[A-Za-z][A-Za-z0-9_]{0,15})$")
@@ -44,7 +46,8 @@ def _split(text: str) -> list[str]:
 
 
 class ShapeKind(AnswerKind):
-    name = "shape"
+    name = SHAPE
+    lms_form = LmsForm.SHAPE
 
     def expected_form(self, part: Part) -> str:
         return SHAPE_FORM

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import re
 from collections.abc import Mapping
@@ -38,7 +39,7 @@ class ExerciseSpec:
 
 @dataclass(frozen=True)
 class BankSpec:
-    """A validated bank."""
+    """A validated bank; ``source`` is the file it was read from (as given to ``load_bank``)."""
 
     id: str
     title: str
@@ -251,4 +252,4 @@ def load_bank(path: str | Path) -> BankSpec:
     spec, more = validate_bank(located, name=name)
     if problems or more or spec is None:
         raise BankError(_by_line(problems + more))
-    return spec
+    return dataclasses.replace(spec, source=str(path))  # the file itself, for exports that carry it

@@ -7,6 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from exgen.answers import get_kind
 from exgen.bank.spec import BankSpec, ExerciseSpec
 from exgen.build.seeding import rng_for
 from exgen.errors import GenerationError
@@ -18,13 +19,15 @@ PRECISION_OPTIONS = ("decimals", "significant_figures")
 
 
 def _apply_grading(part: Part, grading) -> Part:
+    """Return the part with the bank's grading options that its kind honours (the others are ignored)."""
+    kind = get_kind(part.kind)
     changes: dict[str, Any] = {}
-    if part.kind in ("scalar", "matrix"):
+    if kind.honours_tolerance:
         tolerance = dict(grading["tolerance"]) if "tolerance" in grading else dict(part.tolerance or {})
         tolerance.update({k: grading[k] for k in PRECISION_OPTIONS if k in grading})
         if tolerance != dict(part.tolerance or {}):
             changes["tolerance"] = tolerance
-    if grading.get("partial_credit") and part.kind == "matrix":
+    if grading.get("partial_credit") and kind.honours_partial_credit:
         changes["options"] = {**dict(part.options), "partial": True}
     return replace(part, **changes) if changes else part
 

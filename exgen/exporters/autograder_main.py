@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 BUNDLE = "exgen_autograder"
+PLUGINS = "plugins"
 SUBMISSION_NAMES = ("answers.yaml", "answers.yml", "answers.json")
 EXPECTED = ("Upload one file named answers.yaml (or answers.json) holding\n"
             "  answers:\n    <exercise id>:\n      <part id>: <your answer>")
@@ -89,8 +90,24 @@ def _tests(instances, scored: dict | None, visibility: str, reason: str = "") ->
     return tests
 
 
+def _plugin_folders(root: Path, config: dict) -> list[Path]:
+    """Return the plug-in folders the export shipped (config ``plugins``: labels under the bundle)."""
+    labels = config.get("plugins") or []
+    base = root / "source" / BUNDLE / PLUGINS
+    if not all(isinstance(x, str) and x and "/" not in x and "\\" not in x and x not in (".", "..") for x in labels):
+        raise RuntimeError(f"config.json: bad plugins entry {labels!r}")
+    return [base / label for label in labels]
+
+
 def grade(root: Path) -> dict:
     """Return the results.json document for the submission under ``root`` (raises only on internal errors)."""
+    from exgen.discovery import using_plugins
+
+    with using_plugins(_plugin_folders(root, _config(root))):
+        return _grade(root)
+
+
+def _grade(root: Path) -> dict:
     from exgen import __version__
     from exgen.bank.spec import load_bank
     from exgen.build.pipeline import build_student

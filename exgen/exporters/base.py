@@ -2,6 +2,10 @@
 
 An exporter turns a validated bank into the files one LMS imports. Every exporter is deterministic: the
 same bank, seed and options give byte-identical output (no timestamps, sorted zip entries, stable ids).
+
+An exporter asks a part according to its kind's ``LmsForm`` (``exgen.answers``), through ONE table
+``forms`` from every form to its own rendering (a ``FormRendering``), which also says where the LMS cannot
+ask that form faithfully (``degraded``, documented in docs/lms.md). It never compares a kind's name.
 """
 
 from __future__ import annotations
@@ -12,10 +16,11 @@ import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from io import BytesIO
-from typing import ClassVar
+from typing import Any, ClassVar
 
+from exgen.answers import LmsForm, get_kind
 from exgen.bank.spec import BankSpec, ExerciseSpec
-from exgen.instance import Instance
+from exgen.instance import Instance, Part
 
 #: Fixed timestamp of every zip entry (the earliest a zip can hold), so zips are byte-identical.
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
@@ -38,36 +43,185 @@ class ExportResult:
         lines += [f"note: {n}" for n in self.notes]
         return "\n".join(lines)
 
+    def to_dict(self) -> dict:
+        """Return the result as plain JSON-ready data."""
+        return {"files": list(self.files), "notes": list(self.notes), "questions": self.questions}
+
+
+#: Names every export already takes (the bank, ``seed``, ``out``, ``force``) or the CLI adds.
+RESERVED_OPTIONS = frozenset({"bank", "target", "seed", "out", "force", "quiet", "help"})
+_TYPES: dict[type, str] = {str: "a text", int: "an integer", float: "a number", bool: "true or false"}
+
+
+@dataclass(frozen=True)
+class Option:
+    """One option an exporter declares: a keyword of ``exgen.export(...)`` and ``--<name>`` of its command.
+
+    Args:
+        name: a Python identifier (``student_key``); the command line spells it ``--student-key``.
+        default: the value when the option is not given.
+        help: one line for ``--help``.
+        type: ``str``, ``int``, ``float`` or ``bool`` (a flag on the command line).
+        choices: the accepted values of a ``str`` option (empty: any text).
+        min: the smallest accepted ``int`` or ``float`` (None: no bound).
+        max: the largest accepted ``int`` or ``float`` (None: no bound).
+    """
+
+    name: str
+    default: Any
+    help: str
+    type: type = str
+    choices: tuple[str, ...] = ()
+    min: float | None = None
+    max: float | None = None
+
+    def __post_init__(self) -> None:
+        # a bad declaration is a bug in the exporter, found as soon as its module is imported
+        if not self.name.isidentifier() or self.name in RESERVED_OPTIONS:
+            raise ValueError(f"exporter option name {self.name!r} is not an identifier or is reserved")
+        if self.type not in _TYPES or (self.choices and self.type is not str):
+            raise ValueError(f"exporter option {self.name!r}: type must be str, int, float or bool "
+                             "(choices only with str)")
+        from exgen.errors import OptionError
+
+        try:
+            self.check(self.default, owner="(declaration)")
+        except OptionError as err:
+            raise ValueError(str(err)) from None
+
+    @property
+    def flag(self) -> str:
+        """Return the command-line spelling, ``--student-key`` for ``student_key``."""
+        return "--" + self.name.replace("_", "-")
+
+    def expected(self) -> str:
+        """Return what the option accepts, in words (``an integer from 1 to 500``, ``one of a, b``)."""
+        if self.choices:
+            return f"one of {', '.join(self.choices)}"
+        words = _TYPES[self.type]
+        if self.min is not None and self.max is not None:
+            return f"{words} from {self.min:g} to {self.max:g}"
+        if self.min is not None:
+            return f"{words} of at least {self.min:g}"
+        if self.max is not None:
+            return f"{words} of at most {self.max:g}"
+        return words
+
+    def check(self, value: Any, *, owner: str) -> Any:
+        """Return ``value`` when the option accepts it.
+
+        Raises:
+            OptionError: naming the exporter, the option and what it accepts.
+        """
+        from exgen.errors import OptionError
+
+        ok = isinstance(value, self.type) and (self.type is bool or not isinstance(value, bool))
+        if self.type is float and isinstance(value, int) and not isinstance(value, bool):
+            ok = True
+        if ok and self.choices:
+            ok = value in self.choices
+        if ok and self.type in (int, float):
+            ok = (self.min is None or value >= self.min) and (self.max is None or value <= self.max)
+        if not ok:
+            shown = repr(value)
+            shown = shown if len(shown) <= 40 else shown[:37] + "..."
+            raise OptionError(f"{owner}: option {self.name} ({self.flag}) must be {self.expected()}, got {shown}")
+        return value
+
+
+@dataclass(frozen=True, kw_only=True)
+class FormRendering:
+    """How one exporter asks one LMS form; exporters subclass it with their own builders.
+
+    ``how`` names the LMS question or element in a few words; ``degraded`` is None when the LMS checks the
+    form as exgen does, else what is lost (it is printed with the export's notes and listed in docs/lms.md).
+    """
+
+    how: str
+    degraded: str | None = None
+
+
+def lms_form(part: Part) -> LmsForm:
+    """Return the LMS form a part is asked in (declared by its answer kind)."""
+    return get_kind(part.kind).lms_form
+
 
 class Exporter:
-    """Base class: subclasses set ``name`` and ``summary`` and implement ``export``."""
+    """Base class: subclasses declare what they are and take (``forms``: how they ask each
+    LMS form), and implement ``write``.
+
+    Everything the command line shows comes from these declarations: ``exgen export <name>`` gets one
+    option per ``options`` entry, ``--out`` with ``default_out`` and the ``examples`` in its ``--help``.
+    """
 
     name: ClassVar[str] = ""
     summary: ClassVar[str] = ""
+    #: Options besides the bank, seed, ``out`` and ``force`` that every export takes.
+    options: ClassVar[tuple[Option, ...]] = ()
+    #: Command lines shown under ``exgen export <name> --help`` (at least one).
+    examples: ClassVar[tuple[str, ...]] = ()
+    #: Where the export goes when no ``out`` is given, and whether that is a folder or a single file.
+    default_out: ClassVar[str] = ""
+    out_is_folder: ClassVar[bool] = False
+    out_help: ClassVar[str] = ""
+    #: Every LmsForm -> how this exporter asks it (tests/exporters/test_forms.py checks the coverage).
+    forms: ClassVar[Mapping[LmsForm, FormRendering]] = {}
 
-    def export(self, bank: BankSpec, *, seed: int, out: str, force: bool = False,
-               variants: int = 1) -> ExportResult:
-        """Write the LMS files for ``bank`` to ``out`` (a file or folder, per exporter).
+    def resolve(self, given: Mapping[str, Any]) -> dict[str, Any]:
+        """Return every declared option's value: ``given`` checked, the defaults for the rest.
 
         Raises:
+            OptionError: an option this exporter does not declare, or a value it does not accept.
+        """
+        from exgen.errors import OptionError
+
+        declared = {o.name: o for o in self.options}
+        unknown = sorted(set(given) - set(declared))
+        if unknown:
+            known = ", ".join(declared) or "none besides seed, out and force"
+            raise OptionError(f"export {self.name}: unknown option {unknown[0]!r}; its options: {known}")
+        return {name: opt.check(given[name], owner=f"export {self.name}") if name in given else opt.default
+                for name, opt in declared.items()}
+
+    def export(self, bank: BankSpec, *, seed: int, out: str, force: bool = False, **options: Any) -> ExportResult:
+        """Write the LMS files for ``bank`` to ``out`` (a file or folder, per exporter).
+
+        Args:
+            bank: the validated bank.
+            seed: the seed every variant is drawn from.
+            out: the output file or folder.
+            force: overwrite what is already there.
+            **options: the exporter's declared ``options`` (the others keep their defaults).
+
+        Raises:
+            OptionError: an undeclared option or a value out of range.
             ExgenError: ``out`` exists and ``force`` is false, or cannot be written.
         """
+        return self.write(bank, seed=seed, out=str(out), force=force, options=self.resolve(options))
+
+    def write(self, bank: BankSpec, *, seed: int, out: str, force: bool, options: Mapping[str, Any]) -> ExportResult:
+        """Write the export; ``options`` holds every declared option (checked, defaults filled in)."""
         raise NotImplementedError
 
 
 class SingleFileExporter(Exporter):
     """An exporter whose output is one file (a zip or an XML document) built in memory by ``build``."""
 
-    def build(self, bank: BankSpec, *, seed: int, variants: int) -> tuple[bytes | str, int, list[str]]:
+    def build(self, bank: BankSpec, *, seed: int,
+              options: Mapping[str, Any]) -> tuple[bytes | str, int, list[str]]:
         """Return (file content, number of questions, notes on degraded or omitted parts)."""
         raise NotImplementedError
 
-    def export(self, bank: BankSpec, *, seed: int, out: str, force: bool = False,
-               variants: int = 1) -> ExportResult:
+    def write(self, bank: BankSpec, *, seed: int, out: str, force: bool, options: Mapping[str, Any]) -> ExportResult:
         check_target_free(out, force=force)
-        data, count, notes = self.build(bank, seed=seed, variants=variants)
+        data, count, notes = self.build(bank, seed=seed, options=options)
         write_file(out, data)
         return ExportResult(files=[str(out)], notes=notes, questions=count)
+
+
+#: The ``--variants`` option of exporters that draw N variants per exercise (QTI, Moodle).
+VARIANTS = Option("variants", 10, "Variants drawn per exercise (variant v = student id 'variant-v').",
+                  type=int, min=1, max=MAX_VARIANTS)
 
 
 def variant_id(v: int) -> str:
@@ -142,3 +296,55 @@ def write_file(path, data: bytes | str) -> None:
     from exgen.outputs import write_atomic
 
     write_atomic(Path(path), data)
+
+
+#: Suffixes of the files an export ships from exgen's source and from plug-in folders.
+SHIPPED_SUFFIXES = frozenset({".py", ".json", ".j2", ".sty", ".css", ".js", ".yaml", ".typed"})
+
+
+def shipped_files(root, prefix: str) -> dict[str, bytes]:
+    """Return ``{prefix/relative path: bytes}`` of the source files under ``root``, in sorted order.
+
+    Caches (``__pycache__``), hidden files and symbolic links are left out: an export never follows a link
+    out of the folder it ships.
+    """
+    import os
+    from pathlib import Path
+
+    root = Path(root)
+    files: dict[str, bytes] = {}
+    for here, dirs, names in os.walk(root, followlinks=False):
+        dirs[:] = [d for d in dirs if not d.startswith(".") and d != "__pycache__"
+                   and not os.path.islink(os.path.join(here, d))]
+        for name in names:
+            path = Path(here, name)
+            if name.startswith(".") or path.suffix not in SHIPPED_SUFFIXES or path.is_symlink() or not path.is_file():
+                continue
+            files[f"{prefix}/{path.relative_to(root).as_posix()}"] = path.read_bytes()
+    return dict(sorted(files.items()))
+
+
+def plugin_labels(folders) -> list[str]:
+    """Return the folder name each plug-in folder gets inside an export (stable: order and base name)."""
+    import re
+
+    return [f"p{i + 1}-" + re.sub(r"[^A-Za-z0-9_-]", "_", f.name)[:40] for i, f in enumerate(folders)]
+
+
+def plugin_export_files(prefix: str) -> tuple[dict[str, bytes], list[str]]:
+    """Return the files of the plug-in folders in use, under ``prefix/<label>/``, and their labels.
+
+    Exports that ship exgen (Gradescope, PrairieLearn) ship the plug-in types, templates and example banks
+    with it, so that the LMS draws the same instances.
+    """
+    from exgen.discovery import BANKS, TEMPLATES, TYPES, plugin_folders
+
+    folders = plugin_folders()
+    labels = plugin_labels(folders)
+    files: dict[str, bytes] = {}
+    for folder, label in zip(folders, labels):
+        for sub in (TYPES, TEMPLATES, BANKS):
+            if (folder / sub).is_dir() and not (folder / sub).is_symlink():
+                files.update(shipped_files(folder / sub, f"{prefix}/{label}/{sub}"))
+    return files, labels
+

@@ -4,7 +4,8 @@ The zip bundles a wheel of this very exgen (built here, deterministically, from 
 bank file and a small config. ``setup.sh`` installs the wheel at image build (pip fetches numpy, sympy,
 ... from PyPI); ``run_autograder`` runs ``python3 -m exgen.exporters.autograder_main`` per submission,
 which regenerates the student's variant from the bank seed and the Gradescope user (email by default) and
-writes ``/autograder/results/results.json`` (see ``docs/gradescope-results.schema.json``).
+writes ``/autograder/results/results.json`` (see ``docs/gradescope-results.schema.json``). The plug-in
+folders in use (``EXGEN_PLUGINS``) are bundled in ``exgen_autograder/plugins/`` and listed in the config.
 """
 
 from __future__ import annotations
@@ -13,17 +14,31 @@ import base64
 import hashlib
 import importlib
 import json
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from exgen import __version__
+from exgen.answers import LmsForm
 from exgen.bank.spec import BankSpec
 from exgen.errors import ExgenError
-from exgen.exporters.base import Exporter, ExportResult, check_target_free, deterministic_zip, write_file
+from exgen.exporters.base import (
+    Exporter,
+    ExportResult,
+    FormRendering,
+    Option,
+    check_target_free,
+    deterministic_zip,
+    plugin_export_files,
+    shipped_files,
+    write_file,
+)
 
 BUNDLE = "exgen_autograder"
+#: Folder of the bundle holding the plug-in folders in use at export (one sub-folder each).
+PLUGINS = "plugins"
 STUDENT_KEYS = ("email", "id", "sid")
 VISIBILITIES = ("visible", "after_due_date", "after_published", "hidden")
-_SHIPPED_SUFFIXES = {".py", ".json", ".j2", ".sty", ".css", ".js", ".yaml", ".typed"}
 
 SETUP_SH = """#!/usr/bin/env bash
 # exgen autograder: runs once, as root, when Gradescope builds the image. Installs the bundled exgen wheel
@@ -97,11 +112,8 @@ def _package_files() -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     roots = [(pkg, "exgen"), (templates_dir(), "exgen/templates"), (banks_dir(), "exgen/exercise_banks")]
     for root, prefix in roots:
-        for path in sorted(root.rglob("*")):
-            rel = path.relative_to(root)
-            if (path.is_file() and path.suffix in _SHIPPED_SUFFIXES and "__pycache__" not in rel.parts
-                    and not any(p.startswith(".") for p in rel.parts)):
-                files.setdefault(f"{prefix}/{rel.as_posix()}", path.read_bytes())
+        for name, data in shipped_files(root, prefix).items():
+            files.setdefault(name, data)
     return files
 
 
@@ -143,6 +155,9 @@ def build_autograder(bank: BankSpec, *, bank_path: str | Path, seed: int, studen
     wheel_name, wheel = build_wheel()
     config = {"format": "exgen-autograder/1", "bank_file": "bank.yaml", "bank": bank.id, "seed": seed,
               "student_key": student_key, "visibility": visibility, "exgen": __version__}
+    plugin_files, labels = plugin_export_files(f"{BUNDLE}/{PLUGINS}")
+    if labels:  # the autograder draws plug-in types too: ship them, and say where (autograder_main)
+        config["plugins"] = labels
     first = bank.exercises[0].id if bank.exercises else "dot"
     entries: dict[str, bytes | str] = {
         "setup.sh": SETUP_SH.replace("%(wheel)s", wheel_name),
@@ -152,20 +167,39 @@ def build_autograder(bank: BankSpec, *, bank_path: str | Path, seed: int, studen
         f"{BUNDLE}/config.json": json.dumps(config, indent=1, sort_keys=True) + "\n",
         f"{BUNDLE}/bank.yaml": bank_bytes,
         f"{BUNDLE}/{wheel_name}": wheel,
+        **plugin_files,
     }
     return deterministic_zip(entries, executable=("setup.sh", "run_autograder"))
+
+
+#: The one table from LMS form to how Gradescope asks it: every part is a value in the student's
+#: answers.yaml, read and checked by the part's own answer kind, exactly as ``exgen grade`` does.
+FORMS: dict[LmsForm, FormRendering] = {
+    form: FormRendering(how="answers.yaml value graded by exgen") for form in LmsForm
+}
 
 
 class GradescopeExporter(Exporter):
     name = "gradescope"
     summary = "Gradescope: autograder zip that grades answers.yaml with exgen"
+    forms = FORMS
+    options = (
+        Option("student_key", "email", "Gradescope user field that picks each student's variant (= the roster id).",
+               choices=STUDENT_KEYS),
+        Option("visibility", "visible", "When students see the per-part results.", choices=VISIBILITIES),
+    )
+    examples = ("exgen export gradescope week1.yaml --student-key email --out autograder.zip",)
+    default_out = "autograder.zip"
+    out_help = "The autograder zip to upload to Gradescope."
 
-    def export(self, bank: BankSpec, *, seed: int, out: str, force: bool = False, variants: int = 1,
-               bank_path: str | Path = "", student_key: str = "email", visibility: str = "visible") -> ExportResult:
-        """Write the autograder zip; ``bank_path`` is the bank file the zip carries (required)."""
+    def write(self, bank: BankSpec, *, seed: int, out: str, force: bool, options: Mapping[str, Any]) -> ExportResult:
+        """Write the autograder zip; it carries the bank file the bank was read from (``bank.source``)."""
+        if not bank.source:
+            raise ExgenError("the Gradescope autograder carries the bank file: load the bank from a file")
+        student_key = options["student_key"]
         check_target_free(out, force=force)
-        data = build_autograder(bank, bank_path=bank_path, seed=seed, student_key=student_key,
-                                visibility=visibility)
+        data = build_autograder(bank, bank_path=bank.source, seed=seed, student_key=student_key,
+                                visibility=options["visibility"])
         write_file(out, data)
         parts = sum(len(ex_parts) for ex_parts in _part_counts(bank, seed))
         return ExportResult(files=[str(out)], questions=parts,

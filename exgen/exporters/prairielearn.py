@@ -8,12 +8,13 @@ Output (``--out DIR`` is a course folder, or merged into one)::
                                                grade: exgen's checkers, so feedback matches the CLI
     questions/<bank>/<exercise>/exercise.json  the bank entry and seed the variant is drawn from
     serverFilesCourse/exgen/...                exgen itself (PrairieLearn installs nothing but puts
-    serverFilesCourse/{yaml,jinja2,markupsafe} serverFilesCourse/ on sys.path; numpy and sympy are in
-                                               its image, these pure-Python packages are not guaranteed)
+    serverFilesCourse/{yaml,jinja2,markupsafe,  serverFilesCourse/ on sys.path; numpy and sympy are in
+      markdown_it,mdit_py_plugins,mdurl}       its image, these pure-Python packages are not guaranteed)
+    serverFilesCourse/exgen_plugins/<label>/   the plug-in folders in use (EXGEN_PLUGINS), named in server.py
 
-Answer kinds map to elements in ``ELEMENTS`` (one function per kind): scalar -> pl-number-input, matrix ->
-pl-matrix-input, expression -> pl-symbolic-input, shape -> pl-string-input, choice -> pl-multiple-choice.
-The elements parse (their format errors are shown, not graded); ``grade`` then re-grades every part from
+Parts are asked by their kind's LMS form through the one table ``FORMS``: a number -> pl-number-input, an
+array -> pl-matrix-input, a formula -> pl-symbolic-input, a shape or text -> pl-string-input, a choice ->
+pl-multiple-choice. The elements parse (their format errors are shown, not graded); ``grade`` then re-grades every part from
 the student's raw text with exgen and overwrites the element scores and feedback.
 """
 
@@ -21,15 +22,19 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from exgen.answers import LmsForm, get_kind
 from exgen.bank.spec import BankSpec, ExerciseSpec
-from exgen.exporters.base import Exporter, ExportResult, stable_uuid
+from exgen.exporters.base import Exporter, ExportResult, FormRendering, lms_form, plugin_export_files, stable_uuid
 from exgen.instance import Instance, Part
 
-VENDORED = ("yaml", "jinja2", "markupsafe")
+VENDORED = ("yaml", "jinja2", "markupsafe", "markdown_it", "mdit_py_plugins", "mdurl")
+#: Folder of serverFilesCourse/ holding the plug-in folders in use at export, beside exgen/.
+PLUGINS = "exgen_plugins"
 #: Variants sampled at export to learn every (part id, kind) a type can draw; question.html shows each
 #: element only when the variant has that part (mustache ``params.show_<name>``).
 LAYOUT_SAMPLES = 24
@@ -51,7 +56,7 @@ def _tol(part: Part) -> tuple[str, str]:
     return repr(rel or 1e-9), repr(absolute or 1e-9)
 
 
-# --- one element per answer kind: part -> question.html fragment ----------------------------------------
+# --- one element per LMS form: part -> question.html fragment -------------------------------------------
 
 def _e_number(part: Part) -> str:
     rtol, atol = _tol(part)
@@ -86,15 +91,6 @@ def _e_choice(part: Part) -> str:
             f'{{{{/params.choices_{name}}}}}</pl-multiple-choice>')
 
 
-ELEMENTS: dict[str, Callable[[Part], str]] = {
-    "scalar": _e_number,
-    "matrix": _e_matrix,
-    "expression": _e_symbolic,
-    "shape": _e_string,
-    "choice": _e_choice,
-}
-
-
 def _weight(part: Part) -> str:
     return repr(float(part.points))
 
@@ -104,7 +100,7 @@ def question_html(layout: list[Part]) -> str:
     lines = ['<pl-question-panel>', "  {{{params.statement}}}", "</pl-question-panel>"]
     for part in layout:
         name = pl_name(part)
-        element = ELEMENTS.get(part.kind, _e_string)(part)
+        element = FORMS[lms_form(part)].element(part)
         lines += [f"{{{{#params.show_{name}}}}}",
                   f'<p><strong>({html.escape(part.id)})</strong> {{{{{{params.prompt_{name}}}}}}}</p>', element,
                   f"{{{{/params.show_{name}}}}}"]
@@ -144,22 +140,105 @@ def grade(data):
 
 # --- runtime (called by server.py inside PrairieLearn) --------------------------------------------------
 
-def _correct(part: Part) -> Any:
-    from exgen.answers import get_kind
+def _correct_number(part: Part) -> Any:
+    return float(part.answer)
 
-    if part.kind == "scalar":
-        return float(part.answer)
-    if part.kind == "matrix":
-        return {"_type": "ndarray", "_value": [[float(x) for x in r] for r in part.answer]
-                if isinstance(part.answer[0], (list, tuple)) else [float(x) for x in part.answer],
-                "_dtype": "float64"}
-    if part.kind == "choice":
-        return part.answer
+
+def _correct_array(part: Part) -> Any:
+    return {"_type": "ndarray", "_value": [[float(x) for x in r] for r in part.answer]
+            if isinstance(part.answer[0], (list, tuple)) else [float(x) for x in part.answer],
+            "_dtype": "float64"}
+
+
+def _correct_typed(part: Part) -> Any:
     return get_kind(part.kind).typed(part.answer, part)
 
 
-def pl_generate(data: dict, exercise: dict) -> None:
-    """PrairieLearn ``generate``: draw the instance for this variant and fill params and correct_answers."""
+def _choice_params(part: Part) -> list[dict]:
+    from exgen.exporters.html import mathjax, rich_html
+
+    return [{"label": rich_html(c["label"], mathjax), "correct": "true" if c["key"] == part.answer else "false"}
+            for c in part.options.get("choices", ())]
+
+
+def _choice_raw(data: dict, part: Part) -> Any:
+    """Map pl-multiple-choice's submitted key (its own) back to ours through the label."""
+    from exgen.exporters.html import mathjax, rich_html
+
+    name = pl_name(part)
+    chosen = data.get("submitted_answers", {}).get(name)
+    labels = {" ".join(html.unescape(rich_html(c["label"], mathjax)).split()): c["key"]
+              for c in part.options.get("choices", ())}
+    for entry in data.get("params", {}).get(name, []) or []:
+        if isinstance(entry, dict) and entry.get("key") == chosen:
+            return labels.get(" ".join(html.unescape(str(entry.get("html", ""))).split()))
+    return None
+
+
+def _raw_text(data: dict, part: Part) -> Any:
+    return data.get("raw_submitted_answers", {}).get(pl_name(part))
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlForm(FormRendering):
+    """How PrairieLearn asks one form: ``element`` writes it into question.html; ``correct`` gives its
+    ``correct_answers`` entry (None: the element sets its own, as pl-multiple-choice does from
+    ``choices``, the ``params`` list of its options); ``raw`` reads the student's answer for exgen."""
+
+    element: Callable[[Part], str]
+    correct: Callable[[Part], Any] | None = _correct_typed
+    choices: Callable[[Part], list[dict]] | None = None
+    raw: Callable[[dict, Part], Any] = _raw_text
+
+
+#: The one table from LMS form to PrairieLearn element (docs/lms.md lists the same rows). Every form is
+#: graded by exgen's own checker in ``grade``, so none is degraded.
+FORMS: dict[LmsForm, PlForm] = {
+    LmsForm.NUMBER: PlForm(how="pl-number-input", element=_e_number, correct=_correct_number),
+    LmsForm.ARRAY: PlForm(how="pl-matrix-input", element=_e_matrix, correct=_correct_array),
+    LmsForm.SHAPE: PlForm(how="pl-string-input", element=_e_string),
+    LmsForm.CHOICE: PlForm(how="pl-multiple-choice", element=_e_choice, correct=None, choices=_choice_params,
+                           raw=_choice_raw),
+    LmsForm.FORMULA: PlForm(how="pl-symbolic-input", element=_e_symbolic),
+    LmsForm.TEXT: PlForm(how="pl-string-input", element=_e_string),
+}
+
+
+def server_py(plugins: list[str]) -> str:
+    """Return a question's server.py; with plug-ins, it names their folders under ``exgen_plugins/``."""
+    if not plugins:
+        return SERVER_PY
+    call = "\n\ndef generate(data):\n    pl_generate(data, EXERCISE)\n"
+    if call not in SERVER_PY:  # a bug: SERVER_PY changed without this function
+        raise RuntimeError("server_py: SERVER_PY no longer holds the generate() call it rewrites")
+    return SERVER_PY.replace(call, (
+        f"\n#: Plug-in folders shipped beside exgen in serverFilesCourse/{PLUGINS}/ (exgen export prairielearn).\n"
+        f"PLUGINS = {json.dumps(plugins)}\n\n\ndef generate(data):\n    pl_generate(data, EXERCISE, plugins=PLUGINS)\n"))
+
+
+def _shipped_plugins(labels: list[str]) -> list[Path]:
+    """Return the folders of plug-ins shipped beside this exgen (serverFilesCourse/exgen_plugins/<label>)."""
+    import exgen
+
+    base = Path(exgen.__file__).resolve().parents[1] / PLUGINS
+    for label in labels:
+        if not isinstance(label, str) or not label or any(c in label for c in "/\\") or label in (".", ".."):
+            raise ValueError(f"bad plug-in label {label!r}")
+    return [base / label for label in labels]
+
+
+def pl_generate(data: dict, exercise: dict, plugins: list[str] | tuple[str, ...] = ()) -> None:
+    """PrairieLearn ``generate``: draw the instance for this variant and fill params and correct_answers.
+
+    ``plugins`` names the plug-in folders the export shipped (see ``server_py``).
+    """
+    from exgen.discovery import using_plugins
+
+    with using_plugins(_shipped_plugins(list(plugins))):
+        _generate(data, exercise)
+
+
+def _generate(data: dict, exercise: dict) -> None:
     from exgen.build.pipeline import build_instance
     from exgen.exporters.html import mathjax, rich_html, solution_html, statement_html
 
@@ -172,29 +251,13 @@ def pl_generate(data: dict, exercise: dict) -> None:
     params["statement"] = statement_html(inst, mathjax)
     params["solution"] = solution_html(inst, mathjax)
     for part in inst.parts:
+        form = FORMS[lms_form(part)]
         params[f"show_{pl_name(part)}"] = True
         params[f"prompt_{pl_name(part)}"] = rich_html(part.prompt, mathjax)
-        if part.kind == "choice":
-            params[f"choices_{pl_name(part)}"] = [{"label": rich_html(c["label"], mathjax),
-                                             "correct": "true" if c["key"] == part.answer else "false"}
-                                            for c in part.options.get("choices", ())]
-        if part.kind != "choice":  # pl-multiple-choice sets its own correct answer from correct="true"
-            correct[pl_name(part)] = _correct(part)
-
-
-def _raw_answer(data: dict, part: Part) -> Any:
-    name = pl_name(part)
-    if part.kind == "choice":  # pl-multiple-choice submits its own key; map its label back to ours
-        from exgen.exporters.html import mathjax, rich_html
-
-        chosen = data.get("submitted_answers", {}).get(name)
-        labels = {" ".join(html.unescape(rich_html(c["label"], mathjax)).split()): c["key"]
-                  for c in part.options.get("choices", ())}
-        for entry in data.get("params", {}).get(name, []) or []:
-            if isinstance(entry, dict) and entry.get("key") == chosen:
-                return labels.get(" ".join(html.unescape(str(entry.get("html", ""))).split()))
-        return None
-    return data.get("raw_submitted_answers", {}).get(name)
+        if form.choices is not None:
+            params[f"choices_{pl_name(part)}"] = form.choices(part)
+        if form.correct is not None:
+            correct[pl_name(part)] = form.correct(part)
 
 
 def pl_grade(data: dict) -> None:
@@ -202,7 +265,7 @@ def pl_grade(data: dict) -> None:
     from exgen.grading.core import grade_instance
 
     inst = Instance.from_dict(data["params"]["exgen"])
-    answers = {p.id: _raw_answer(data, p) for p in inst.parts}
+    answers = {p.id: FORMS[lms_form(p)].raw(data, p) for p in inst.parts}
     scores = grade_instance(inst, answers)
     partial = data.setdefault("partial_scores", {})
     total = maximum = 0.0
@@ -231,7 +294,8 @@ def _vendored_files() -> dict[str, bytes]:
     from importlib import metadata
 
     files: dict[str, bytes] = {}
-    dists = {"yaml": "PyYAML", "jinja2": "Jinja2", "markupsafe": "MarkupSafe"}
+    dists = {"yaml": "PyYAML", "jinja2": "Jinja2", "markupsafe": "MarkupSafe", "markdown_it": "markdown-it-py",
+             "mdit_py_plugins": "mdit-py-plugins", "mdurl": "mdurl"}
     for name in VENDORED:
         spec = importlib.util.find_spec(name)
         if spec is None or not spec.submodule_search_locations:
@@ -258,6 +322,8 @@ def build_course_files(bank: BankSpec, *, seed: int) -> dict[str, bytes | str]:
     files: dict[str, bytes | str] = {}
     for rel, data in _package_files().items():
         files[f"serverFilesCourse/{rel}"] = data
+    plugin_files, plugins = plugin_export_files(f"serverFilesCourse/{PLUGINS}")
+    files.update(plugin_files)
     for rel, data in _vendored_files().items():
         files[f"serverFilesCourse/{rel}"] = data
     topics = []
@@ -277,7 +343,7 @@ def build_course_files(bank: BankSpec, *, seed: int) -> dict[str, bytes | str]:
         files[f"{folder}/info.json"] = json.dumps(info_json(bank, ex, inst, topic=topic), indent=2) + "\n"
         files[f"{folder}/exercise.json"] = json.dumps(exercise, indent=2, sort_keys=True) + "\n"
         files[f"{folder}/question.html"] = question_html(sorted(layout.values(), key=lambda p: (p.id, p.kind)))
-        files[f"{folder}/server.py"] = SERVER_PY
+        files[f"{folder}/server.py"] = server_py(plugins)
     topic_list = "\n".join(f'    {{"name": "{t}", "color": "blue1", "description": "exgen"}},'
                            for t in dict.fromkeys(topics))
     files[f"questions/{bank.id}/README.md"] = (
@@ -289,8 +355,13 @@ def build_course_files(bank: BankSpec, *, seed: int) -> dict[str, bytes | str]:
 class PrairieLearnExporter(Exporter):
     name = "prairielearn"
     summary = "PrairieLearn: question folders whose server.py draws variants with exgen"
+    forms = FORMS
+    examples = ("exgen export prairielearn week1.yaml --out ~/pl-course",)
+    default_out = "prairielearn-course"
+    out_is_folder = True
+    out_help = "Course folder: questions/<bank>/ and serverFilesCourse/ are written into it."
 
-    def export(self, bank: BankSpec, *, seed: int, out: str, force: bool = False, variants: int = 1) -> ExportResult:
+    def write(self, bank: BankSpec, *, seed: int, out: str, force: bool, options: Mapping[str, Any]) -> ExportResult:
         from exgen.outputs import OutputDir
 
         files = build_course_files(bank, seed=seed)

@@ -5,24 +5,37 @@ Layout and encodings follow what Canvas exports and imports (instructure/canvas-
 draws 1 item) holding its N variants; a variant is one item, because a group draws items independently and
 could not keep the parts of one variant together (and types draw different parts per variant).
 
-A one-part exercise uses Canvas's own type (``SINGLE_BUILDERS``): scalar -> numerical_question (exact
-answer with margin = exgen's tolerance), choice -> multiple_choice_question, expression ->
+Parts are asked by their kind's LMS form through the one table ``FORMS``. A one-part exercise uses
+Canvas's own type where the form has one (``single``): a number -> numerical_question (exact answer with
+margin = exgen's tolerance), a choice -> multiple_choice_question, a formula or text ->
 short_answer_question (canonical form only: Canvas cannot check formulas). Every other exercise is a
-fill_in_multiple_blanks_question whose blanks come from ``BLANK_BUILDERS`` (one function per kind):
-scalar -> one blank, matrix -> one blank per entry, shape -> one per dimension, choice -> a blank taking the
-key or the label, expression -> the canonical form. Canvas compares blanks as text, so a number with a
-tolerance accepts every rounding (0-6 decimals) that lies within it; Canvas weighs blanks equally.
-Both degradations are listed in the export summary.
+fill_in_multiple_blanks_question whose blanks come from each form's ``blanks``: a number -> one blank, an
+array -> one blank per entry, a shape -> one per dimension, a choice -> a blank taking the key or the label,
+a formula or text -> the canonical form. Canvas compares blanks as text, so a number with a tolerance
+accepts every rounding (0-6 decimals) that lies within it; Canvas weighs blanks equally. These
+degradations are listed in the export summary and in docs/lms.md.
 """
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
 
+from exgen.answers import LmsForm, get_kind, own_wrong_answers
 from exgen.bank.spec import BankSpec
-from exgen.exporters.base import SingleFileExporter, build_variants, deterministic_zip, stable_ident
-from exgen.exporters.html import canvas_equation, margin, number, rich_html, solution_html, statement_html
+from exgen.exporters.base import (
+    VARIANTS,
+    FormRendering,
+    SingleFileExporter,
+    build_variants,
+    deterministic_zip,
+    lms_form,
+    stable_ident,
+)
+from exgen.exporters.html import canvas_equation, margin, rich_html, solution_html, statement_html
+from exgen.formatting import decimal
 from exgen.instance import Instance, Part
 
 QTI_NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
@@ -72,10 +85,10 @@ def _resprocessing(item: ET.Element) -> ET.Element:
 
 
 def _round(x: float) -> str:
-    return number(float(f"{x:.12g}"))
+    return decimal(float(f"{x:.12g}"))
 
 
-# --- one builder per answer kind: (item, part, question html, ident) -> Built --------------------------------
+# --- one-part questions in Canvas's own types: (item, part, question html, ident) -> Built ---------------------
 #: (Canvas question_type, notes for the export summary, extra itemfeedback (ident, html) pairs)
 Built = tuple[str, list[str], list[tuple[str, str]]]
 
@@ -90,7 +103,7 @@ def _numerical(item: ET.Element, part: Part, question: str, ident: str) -> Built
     value, m = float(part.answer), margin(part.answer, part.tolerance)
     cond = _sub(resp, "respcondition", continue_="No")
     either = _sub(_sub(cond, "conditionvar"), "or")
-    _sub(either, "varequal", number(value), respident="response1")
+    _sub(either, "varequal", decimal(value), respident="response1")
     both = _sub(either, "and")
     _sub(both, "vargte", _round(value - m), respident="response1")
     _sub(both, "varlte", _round(value + m), respident="response1")
@@ -124,7 +137,7 @@ def accepted_texts(value: float, tolerance) -> list[str]:
     (0 to 6) whose rounding stays within the margin, e.g. -0.609601 +- 0.005 -> -0.61, -0.610, -0.6096 ...
     """
     value, m = float(value), margin(value, tolerance)
-    out = [number(value)]
+    out = [decimal(value)]
     for d in range(7):
         text = f"{round(value, d):.{d}f}"
         if abs(float(text) - value) <= m + 1e-12 and text not in out:
@@ -140,7 +153,7 @@ def _blank_table(rows: list[list[str]]) -> str:
     return f'<table style="border-collapse:collapse"><tbody>{body}</tbody></table>'
 
 
-# --- blanks per answer kind (multi-part exercises): part -> (html after the prompt, [(blank, accepted)]) -----
+# --- blanks per LMS form (multi-part exercises): part -> (html after the prompt, [(blank, accepted)]) ---------
 
 def _b_scalar(part: Part) -> Blanks:
     name = f"{part.id}_value"
@@ -172,29 +185,25 @@ def _b_choice(part: Part) -> Blanks:
 
 
 def _b_text(part: Part) -> Blanks:
-    from exgen.answers import get_kind
-
     name = f"{part.id}_text"
     return f"<p>[{name}]</p>", [(name, [get_kind(part.kind).typed(part.answer, part)])]
 
 
-BLANK_BUILDERS: dict[str, Callable[[Part], Blanks]] = {
-    "scalar": _b_scalar,
-    "matrix": _b_matrix,
-    "shape": _b_shape,
-    "choice": _b_choice,
-    "expression": _b_text,
-}
+def _degraded(part: Part) -> list[str]:
+    """Return the export note of a part whose form Canvas cannot check faithfully (else none)."""
+    degraded = FORMS[lms_form(part)].degraded
+    return [f"{part.kind} parts: {degraded}"] if degraded else []
+
 
 def _fimb_item(item: ET.Element, parts: tuple[Part, ...], question: str) -> Built:
     html_parts, blanks, notes = [question], [], []
     for part in parts:
-        fragment, part_blanks = BLANK_BUILDERS.get(part.kind, _b_text)(part)
+        form = FORMS[lms_form(part)]
+        fragment, part_blanks = form.blanks(part)
         html_parts.append(f"<p><strong>({part.id})</strong> {rich_html(part.prompt, canvas_equation)}</p>{fragment}")
         blanks += part_blanks
-        if part.kind == "expression":
-            notes.append("expression parts accept the canonical form only (Canvas cannot check formulas)")
-        if part.kind in ("scalar", "matrix") and margin(1.0, part.tolerance) > 0:
+        notes += _degraded(part)
+        if form.rounds and margin(1.0, part.tolerance) > 0:
             notes.append("numbers with a tolerance are blanks accepting each rounding within the tolerance")
     if len(parts) > 1:
         notes.append("multi-part exercises are fill-in-multiple-blanks items; Canvas weighs every blank equally")
@@ -210,7 +219,7 @@ def _choice(item: ET.Element, part: Part, question: str, ident: str) -> Built:
     for c in choices:
         _mattext(_sub(render, "response_label", ident=f"choice_{c['key']}"), rich_html(c["label"], canvas_equation))
     resp = _resprocessing(item)
-    wrong = {w.value: w.feedback for w in part.wrong_answers if w.kind in (None, "choice")}
+    wrong = {w.value: w.feedback for w in own_wrong_answers(part)}
     for c in choices:
         if c["key"] in wrong:
             cond = _sub(resp, "respcondition", continue_="Yes")
@@ -224,8 +233,6 @@ def _choice(item: ET.Element, part: Part, question: str, ident: str) -> Built:
 
 
 def _short_answer(item: ET.Element, part: Part, question: str, ident: str) -> Built:
-    from exgen.answers import get_kind
-
     pres = _sub(item, "presentation")
     _mattext(pres, question)
     fib = _sub(_sub(pres, "response_str", ident="response1", rcardinality="Single"), "render_fib")
@@ -234,15 +241,30 @@ def _short_answer(item: ET.Element, part: Part, question: str, ident: str) -> Bu
     cond = _sub(resp, "respcondition", continue_="No")
     _sub(_sub(cond, "conditionvar"), "varequal", get_kind(part.kind).typed(part.answer, part), respident="response1")
     _sub(cond, "setvar", "100", action="Set", varname="SCORE")
-    return "short_answer_question", [f"{part.kind} parts become short-answer questions accepting the canonical "
-                                     "form only (Canvas cannot check formulas)"], []
+    return "short_answer_question", [], []
 
 
-#: One-part exercises use Canvas's own question type for these kinds; every other case is blanks.
-SINGLE_BUILDERS: dict[str, Callable[[ET.Element, Part, str, str], Built]] = {
-    "scalar": _numerical,
-    "choice": _choice,
-    "expression": _short_answer,
+@dataclass(frozen=True, kw_only=True)
+class QtiForm(FormRendering):
+    """How Canvas asks one form: ``blanks`` in a multi-part item; ``single``, Canvas's own question type for a
+    one-part exercise (None: blanks too); ``rounds``, whether its blanks accept roundings within a tolerance."""
+
+    blanks: Callable[[Part], Blanks]
+    single: Callable[[ET.Element, Part, str, str], Built] | None = None
+    rounds: bool = False
+
+
+#: The one table from LMS form to Canvas question (docs/lms.md lists the same rows).
+FORMS: dict[LmsForm, QtiForm] = {
+    LmsForm.NUMBER: QtiForm(how="numerical question; one blank", blanks=_b_scalar, single=_numerical, rounds=True),
+    LmsForm.ARRAY: QtiForm(how="one blank per entry", blanks=_b_matrix, rounds=True),
+    LmsForm.SHAPE: QtiForm(how="one blank per dimension", blanks=_b_shape),
+    LmsForm.CHOICE: QtiForm(how="multiple choice question; a blank taking the key or the label",
+                            blanks=_b_choice, single=_choice),
+    LmsForm.FORMULA: QtiForm(how="short answer question; a blank", blanks=_b_text, single=_short_answer,
+                             degraded="only the canonical form is accepted (Canvas cannot check formulas)"),
+    LmsForm.TEXT: QtiForm(how="short answer question; a blank", blanks=_b_text, single=_short_answer,
+                          degraded="only the canonical text is accepted (Canvas compares text exactly)"),
 }
 
 
@@ -250,14 +272,15 @@ def _item(section: ET.Element, inst: Instance, *, ident: str, title: str) -> lis
     item = _sub(section, "item", ident=ident, title=title)
     statement = statement_html(inst, canvas_equation)
     scratch = ET.Element(_q("item"))  # itemmetadata must come first: build the rest aside, then append
-    single = SINGLE_BUILDERS.get(inst.parts[0].kind) if len(inst.parts) == 1 else None
+    single = FORMS[lms_form(inst.parts[0])].single if len(inst.parts) == 1 else None
     if single is not None:
         part = inst.parts[0]
         question = statement + f"\n<p>{rich_html(part.prompt, canvas_equation)}</p>"
         qtype, notes, feedbacks = single(scratch, part, question, ident)
+        notes = notes + _degraded(part)
     else:
         qtype, notes, feedbacks = _fimb_item(scratch, inst.parts, statement)
-    _metadata(item, {"question_type": qtype, "points_possible": number(inst.points),
+    _metadata(item, {"question_type": qtype, "points_possible": decimal(inst.points),
                      "original_answer_ids": "", "assessment_question_identifierref": f"{ident}_ref"})
     item.extend(list(scratch))
     _feedback(item, "general_fb", solution_html(inst, canvas_equation))
@@ -282,7 +305,7 @@ def assessment_xml(bank: BankSpec, variants: list, *, ident: str) -> tuple[str, 
         group = _sub(top, "section", ident=stable_ident("g", bank.id, ex.id), title=title)
         sel = _sub(_sub(group, "selection_ordering"), "selection")
         _sub(sel, "selection_number", "1")
-        _sub(_sub(sel, "selection_extension"), "points_per_item", number(insts[0].points))
+        _sub(_sub(sel, "selection_extension"), "points_per_item", decimal(insts[0].points))
         for v, inst in enumerate(insts):
             for note in _item(group, inst, ident=stable_ident("i", bank.id, ex.id, str(v)),
                               title=f"{title} - variant {v + 1}"):
@@ -330,7 +353,7 @@ def manifest_xml(*, ident: str, dependency: str, title: str) -> str:
 
 def assessment_meta_xml(*, ident: str, title: str, description: str, points: float) -> str:
     """Return assessment_meta.xml: Canvas quiz settings (unpublished assignment quiz, one attempt)."""
-    pts = number(points)
+    pts = decimal(points)
     return f'''<?xml version="1.0" encoding="UTF-8"?>
 <quiz identifier="{ident}" xmlns="http://canvas.instructure.com/xsd/cccv1p0" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://canvas.instructure.com/xsd/cccv1p0 https://canvas.instructure.com/xsd/cccv1p0.xsd">
   <title>{_esc(title)}</title>
@@ -378,9 +401,14 @@ def build_package(bank: BankSpec, *, seed: int, variants: int) -> tuple[bytes, i
 class QtiExporter(SingleFileExporter):
     name = "qti"
     summary = "Canvas Classic Quizzes: QTI 1.2 zip with one question group of N variants per exercise"
+    forms = FORMS
+    options = (VARIANTS,)
+    examples = ("exgen export qti week1.yaml --variants 20 --out quiz.zip",)
+    default_out = "quiz.zip"
+    out_help = "The QTI zip to import into Canvas."
 
-    def build(self, bank: BankSpec, *, seed: int, variants: int):
-        return build_package(bank, seed=seed, variants=variants)
+    def build(self, bank: BankSpec, *, seed: int, options: Mapping[str, Any]) -> tuple[bytes, int, list[str]]:
+        return build_package(bank, seed=seed, variants=options["variants"])
 
 
 EXPORTER = QtiExporter()

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from exgen.expr.parser import Node, parse
+from exgen.formatting import exact
 
 _PREC = {"add": 1, "sub": 1, "mul": 2, "div": 2, "neg": 3, "pow": 4}
 _SYMBOL = {"add": " + ", "sub": " - ", "mul": "*", "div": "/"}
@@ -20,17 +21,11 @@ def _prec(node: Node) -> int:
     return _PREC.get(node.op, 5)
 
 
-def _number(value: float) -> str:
-    if value == int(value) and abs(value) < 1e15:
-        return str(int(value))
-    return repr(float(value))
-
-
 def to_text(node: Node) -> str:
     """Return the canonical text of a formula (parses back to the same tree)."""
     op = node.op
     if op == "num":
-        return _number(node.number)
+        return exact(node.number)
     if op in ("var", "const"):
         return str(node.value)
     if op == "call":

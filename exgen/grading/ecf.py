@@ -120,8 +120,8 @@ def _array(value: Any) -> np.ndarray:
     return arr
 
 
-def student_value(part: Part, raw: Any) -> Any:
-    """Return a student's answer as a number or nested lists (None when blank or unreadable)."""
+def student_value(part: Part, raw: Any) -> np.ndarray | None:
+    """Return a student's answer as an array (None when blank, unreadable or of a kind without numbers)."""
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
     kind = get_kind(part.kind)
@@ -129,21 +129,7 @@ def student_value(part: Part, raw: Any) -> Any:
         value = kind.parse(raw, part)
     except FormatError:
         return None
-    if part.kind == "matrix":
-        rows, flat = value
-        stored = thaw(part.answer)
-        if stored and not isinstance(stored[0], list):
-            return [x for row in rows for x in row]
-        return [list(r) for r in rows]
-    if part.kind == "scalar":
-        return float(value)
-    return None
-
-
-def _stored(result: np.ndarray, part: Part) -> Any:
-    if part.kind == "scalar":
-        return float(result) if result.size == 1 else None
-    return result.tolist() if result.ndim >= 1 else [float(result)]
+    return kind.to_array(value, part)
 
 
 def apply_ecf(instance: Instance, answers: Mapping[str, Any], scores: dict[str, Score]) -> dict[str, Score]:
@@ -174,8 +160,8 @@ def apply_ecf(instance: Instance, answers: Mapping[str, Any], scores: dict[str, 
         else:
             mine = answers.get(part.id)
             try:
-                target = _stored(evaluate(recipe, values, instance.given), part)
                 kind = get_kind(part.kind)
+                target = kind.from_array(evaluate(recipe, values, instance.given), part)
                 matches = target is not None and kind.equals(kind.parse(mine, part), target, part)
             except (RecipeError, FormatError):
                 matches = False

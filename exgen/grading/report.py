@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 from collections import Counter, defaultdict
 
+from exgen.formatting import score
 from exgen.grading.results import Results
 
 TOTALS_PNG = "totals.png"
@@ -18,12 +19,6 @@ CHART_FILES = (TOTALS_PNG, EXERCISES_PNG)
 TOP_WRONG = 3
 WRONG_VERDICTS = ("incorrect", "partial")
 VERDICT_ORDER = ("correct", "partial", "incorrect", "invalid", "missing")
-
-
-def fmt(value: float) -> str:
-    """Format points: at most 4 decimals, no trailing zeros (``3``, ``2.5``, ``0.3333``)."""
-    text = f"{round(float(value), 4):.4f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
 
 
 def md_text(text: str) -> str:
@@ -105,8 +100,8 @@ def render_report(results: Results, *, charts: list[str] | None, chart_note: str
         ordered = sorted(totals)
         mid = len(ordered) // 2
         median = ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
-        lines.append(f"- Total: mean {fmt(_mean(totals))} / {fmt(max_total)}, median {fmt(median)}, "
-                     f"min {fmt(ordered[0])}, max {fmt(ordered[-1])}")
+        lines.append(f"- Total: mean {score(_mean(totals))} / {score(max_total)}, median {score(median)}, "
+                     f"min {score(ordered[0])}, max {score(ordered[-1])}")
     lines.append("")
     if charts:
         lines += [f"![Histogram of totals]({TOTALS_PNG})", "", f"![Mean score per exercise]({EXERCISES_PNG})", ""]
@@ -115,12 +110,12 @@ def render_report(results: Results, *, charts: list[str] | None, chart_note: str
     stats = exercise_stats(results)
     lines += ["## Exercises", "", "| Exercise | Title | Mean | Max | Mean % |", "| --- | --- | ---: | ---: | ---: |"]
     for st in stats:
-        lines.append(f"| {md_text(st['id'])} | {md_text(st['title'])} | {fmt(st['mean'])} | "
-                     f"{fmt(st['max_points'])} | {st['mean_pct']:.1f} |")
+        lines.append(f"| {md_text(st['id'])} | {md_text(st['title'])} | {score(st['mean'])} | "
+                     f"{score(st['max_points'])} | {st['mean_pct']:.1f} |")
     lines.append("")
     for st in stats:
         lines += [f"### {md_text(st['id'])}: {md_text(st['title'])}", "",
-                  f"Mean {fmt(st['mean'])} / {fmt(st['max_points'])} over {st['graded']} submission(s).", "",
+                  f"Mean {score(st['mean'])} / {score(st['max_points'])} over {st['graded']} submission(s).", "",
                   "| Part | " + " | ".join(VERDICT_ORDER) + " |", "| --- |" + " ---: |" * len(VERDICT_ORDER)]
         for part_id, counter in st["verdicts"].items():
             lines.append(f"| {md_text(part_id)} | " + " | ".join(str(counter.get(v, 0)) for v in VERDICT_ORDER) + " |")
@@ -170,7 +165,7 @@ def draw_charts(results: Results) -> dict[str, bytes]:
     ax.hist(totals, bins=min(20, max(5, int(max_total))), range=(0, max_total), color="#4477aa", edgecolor="white")
     ax.set_xlabel("Total points")
     ax.set_ylabel("Students")
-    ax.set_title(f"Totals ({len(totals)} submissions, max {fmt(max_total)})")
+    ax.set_title(f"Totals ({len(totals)} submissions, max {score(max_total)})")
     fig.tight_layout()
     out = {TOTALS_PNG: png(fig)}
 

@@ -13,11 +13,14 @@ import io
 import re
 
 from exgen.errors import ExgenError
-from exgen.grading.report import build_report, fmt, md_code, md_text
+from exgen.formatting import score
+from exgen.grading.report import build_report, md_code, md_text
 from exgen.grading.results import Results, StudentResult
 from exgen.outputs import OutputDir
 
-FORMATS = ("csv", "canvas", "json", "feedback", "report")
+#: The grading outputs a run can write, with the files each one writes.
+FORMATS: dict[str, str] = {"csv": "grades.csv", "canvas": "canvas.csv, a Canvas gradebook", "json": "results.json",
+                           "feedback": "feedback/<id>.md", "report": "report.md + PNG charts"}
 GRADES_CSV = "grades.csv"
 CANVAS_CSV = "canvas.csv"
 RESULTS_JSON = "results.json"
@@ -74,8 +77,8 @@ def grades_csv(results: Results) -> str:
     for s in results.students:
         by_id = {e.id: e.points for e in s.exercises}
         rows.append([csv_cell(s.id), csv_cell(s.name)]
-                    + [fmt(by_id[e.id]) if e.id in by_id else "" for e in results.exercises]
-                    + [fmt(s.total), fmt(s.max_points)])
+                    + [score(by_id[e.id]) if e.id in by_id else "" for e in results.exercises]
+                    + [score(s.total), score(s.max_points)])
     return _csv(rows)
 
 
@@ -87,8 +90,8 @@ def canvas_title(results: Results) -> str:
 def canvas_csv(results: Results) -> str:
     """A Canvas gradebook import: ``Student,ID,Section,<title>``, a Points Possible row, one row each."""
     possible = max((s.max_points for s in results.students), default=sum(e.max_points for e in results.exercises))
-    rows = [["Student", "ID", "Section", canvas_title(results)], ["Points Possible", "", "", fmt(possible)]]
-    rows += [[csv_cell(s.name), csv_cell(s.id), "", fmt(s.total)] for s in results.students]
+    rows = [["Student", "ID", "Section", canvas_title(results)], ["Points Possible", "", "", score(possible)]]
+    rows += [[csv_cell(s.name), csv_cell(s.id), "", score(s.total)] for s in results.students]
     return _csv(rows)
 
 
@@ -104,12 +107,12 @@ def feedback_md(results: Results, student: StudentResult) -> str:
     title = results.bank.get("title") or results.bank.get("id") or ""
     lines = [f"# Feedback: {md_text(title)}", "",
              f"Student: {md_text(student.name)} ({md_code(student.id)})", "",
-             f"Total: **{fmt(student.total)} / {fmt(student.max_points)}**", ""]
+             f"Total: **{score(student.total)} / {score(student.max_points)}**", ""]
     for n, ex in enumerate(student.exercises, start=1):
-        lines += [f"## {n}. {md_text(ex.title)} ({md_text(ex.id)}): {fmt(ex.points)} / {fmt(ex.max_points)}", ""]
+        lines += [f"## {n}. {md_text(ex.title)} ({md_text(ex.id)}): {score(ex.points)} / {score(ex.max_points)}", ""]
         for part in ex.parts:
             lines.append(f"### {md_text(ex.id)}.{md_text(part.id)}: {VERDICT_WORDS.get(part.verdict, part.verdict)} "
-                         f"({fmt(part.points)} / {fmt(part.max_points)})")
+                         f"({score(part.points)} / {score(part.max_points)})")
             lines.append("")
             if part.answer is not None:
                 lines += [f"Your answer: {md_code(part.answer)}", ""]

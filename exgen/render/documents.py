@@ -6,19 +6,21 @@ for user text. Templates only format: every number reaches them through a filter
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import jinja2
 
 from exgen.answers import get_kind
+from exgen.discovery import TEMPLATES, plugin_folders, plugin_subfolders
 from exgen.formatting import bmatrix, column, dims, num, points, shape_tex, tex_num, tex_text
 from exgen.instance import Instance, Part
 from exgen.render.diagrams.mermaid import mermaid
 from exgen.render.diagrams.tikz import tikz
+from exgen.render.richtext import dollars, render_rich
 from exgen.resources import templates_dir
 
 _MD_ESCAPES = {"\\": "\\\\", "*": "\\*", "_": "\\_", "`": "\\`", "[": "\\[", "]": "\\]", "#": "\\#",
@@ -32,13 +34,7 @@ def md_text(text: Any) -> str:
 
 def _rich(escape: Callable[[str], str]) -> Callable[[str], str]:
     """Return a filter for rich text: words are escaped, ``$...$`` / ``$$...$$`` math is kept."""
-    pattern = re.compile(r"(\$\$.+?\$\$|\$.+?\$)", re.DOTALL)
-
-    def render(text: str) -> str:
-        pieces = pattern.split(str(text))
-        return "".join(p if i % 2 else escape(p) for i, p in enumerate(pieces))
-
-    return render
+    return lambda text: render_rich(text, words=escape, math=dollars)
 
 
 @dataclass(frozen=True)
@@ -81,12 +77,21 @@ def _answer(part: Mapping) -> str:
     return get_kind(p.kind).latex(p.answer, p)
 
 
-@cache
 def environment(fmt: str) -> jinja2.Environment:
-    """Return the Jinja2 environment of a format (strict: a missing variable is an error)."""
+    """Return the Jinja2 environment of a format (strict: a missing variable is an error).
+
+    Templates are exgen's, then the plug-in folders' (``exgen.discovery``); a plug-in adds its types'
+    templates but cannot replace exgen's own.
+    """
+    return _environment(fmt, plugin_folders())
+
+
+@cache
+def _environment(fmt: str, plugins: tuple[Path, ...]) -> jinja2.Environment:
     spec = FORMATS[fmt]
+    folders = [templates_dir() / spec.folder] + [d / spec.folder for d in plugin_subfolders(TEMPLATES, plugins)]
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates_dir() / spec.folder)),
+        loader=jinja2.FileSystemLoader([str(f) for f in folders]),
         undefined=jinja2.StrictUndefined, autoescape=spec.autoescape, keep_trailing_newline=True,  # noqa: S701  (md and tex escape user text with their own |esc and |rich filters)
         trim_blocks=True, lstrip_blocks=True, **dict[str, Any](spec.delimiters))
     env.filters.update({

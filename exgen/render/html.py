@@ -1,146 +1,110 @@
-"""HTML output helpers: escaping, rich text with MathML, and a fallback for types without HTML templates.
+"""HTML from exgen's text: rich text and Markdown statements, with math in a form the caller chooses.
 
-Every function returns ``markupsafe.Markup`` so that the HTML Jinja environment (autoescaping on) inserts
-it as is, while any other value reaching a template is escaped.
+This is the one path from exgen's text to HTML: our HTML pages (math as MathML) and LMS question text
+(MathJax delimiters for Moodle and PrairieLearn, Canvas equation images for QTI; ``exgen.exporters.html``)
+both go through it. Rich text (``exgen.render.richtext``) has its words escaped and its formulas rendered.
+Markdown is parsed by markdown-it-py (CommonMark with tables and ``$`` math), with raw HTML switched off:
+whatever a bank or a student wrote shows literally, and the only markup is what the parser makes.
+
+A math renderer is ``math(latex, display) -> html``; it must escape what it writes.
 """
 
 from __future__ import annotations
 
 import html
-import re
-from typing import Any
+from collections.abc import Callable, Sequence
+from functools import cache
+from typing import Any, cast
 
 from markupsafe import Markup
 
 from exgen.render.mathml import to_mathml
+from exgen.render.richtext import render_rich
 
-_MATH = re.compile(r"(\$\$.+?\$\$|\$.+?\$)", re.DOTALL)
+Math = Callable[[str, bool], str]
 
 
+def mathml(latex: str, display: bool = False) -> str:
+    """Render math as MathML (``<math display="block">`` when displayed): our pages show it with no script."""
+    return to_mathml(latex.strip() if display else latex, display=display)
+
+
+def rich_html(text: Any, math: Math = mathml) -> str:
+    """Return rich text (words with ``$...$`` / ``$$...$$`` math) as escaped words and rendered math.
+
+    The result holds markup, so it is only ever element content: quotes in the words stay as they are.
+    """
+    return render_rich(text, words=_words, math=math)
+
+
+def _words(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+def markdown_html(markdown: str, math: Math = mathml, *, mermaid: str = "") -> str:
+    """Return exgen's Markdown (a rendered statement template) as HTML blocks.
+
+    Args:
+        markdown: CommonMark with pipe tables and ``$``/``$$`` math; raw HTML in it shows as text.
+        math: how formulas are written.
+        mermaid: what replaces a fenced ``mermaid`` block: the SVG figure of the same graph, drawn from the
+            instance's description. Without one the block stays a code block, so its text is still shown.
+    """
+    env = {"math": math, "mermaid": mermaid}
+    return str(_parser().render(str(markdown), env)).strip()
+
+
+# -- Jinja filters of the HTML format (Markup: the autoescaping environment inserts them as they are) ----
 def html_text(text: Any) -> Markup:
-    """Escape user text for HTML (``<``, ``>``, ``&``, both quotes)."""
+    """The ``esc`` filter: user text, escaped (both quotes too, so it is safe in an attribute)."""
     return Markup(html.escape(str(text), quote=True))  # noqa: S704  (escaped on this line)
 
 
 def math(tex: Any, display: bool = False) -> Markup:
-    """Return LaTeX math as MathML (inline, or a display block)."""
-    return Markup(to_mathml(str(tex), display=display))  # noqa: S704  (MathML built by latex2mathml, text escaped)
+    """The ``math`` and ``displaymath`` filters: LaTeX as MathML."""
+    return Markup(mathml(str(tex), display))  # noqa: S704  (MathML built by latex2mathml, text escaped)
 
 
 def rich(text: Any) -> Markup:
-    """Return rich text (words with ``$...$`` / ``$$...$$`` math) as escaped words and MathML."""
-    out = []
-    for i, piece in enumerate(_MATH.split(str(text))):
-        if i % 2 == 0:
-            out.append(html.escape(piece, quote=True))
-        elif piece.startswith("$$"):
-            out.append(to_mathml(piece[2:-2].strip(), display=True))
-        else:
-            out.append(to_mathml(piece[1:-1]))
-    return Markup("".join(out))  # noqa: S704  (every piece was escaped or converted above)
-
-
-# -- fallback: the Markdown statement of a type that has no HTML template -------------------------------
-_MD_UNESCAPE = re.compile(r"\\([\\*_`\[\]#|$~])")
-_INLINE = re.compile(r"(\$\$.+?\$\$|\$.+?\$|\*\*.+?\*\*|`[^`]+`)", re.DOTALL)
-
-
-def _md_words(text: str) -> str:
-    """Markdown words (escaped by ``render.md_text``) -> HTML-escaped words."""
-    return html.escape(html.unescape(_MD_UNESCAPE.sub(r"\1", text)), quote=True)
-
-
-def _md_inline(text: str) -> str:
-    out = []
-    for i, piece in enumerate(_INLINE.split(text)):
-        if i % 2 == 0:
-            out.append(_md_words(piece))
-        elif piece.startswith("$$"):
-            out.append(to_mathml(piece[2:-2].strip(), display=True))
-        elif piece.startswith("$"):
-            out.append(to_mathml(piece[1:-1]))
-        elif piece.startswith("**"):
-            out.append(f"<strong>{_md_inline(piece[2:-2])}</strong>")
-        else:
-            out.append(f"<code>{html.escape(piece[1:-1])}</code>")
-    return "".join(out)
-
-
-def _table(lines: list[str]) -> str:
-    rows = [[c.strip() for c in re.split(r"(?<!\\)\|", line.strip().strip("|"))] for line in lines]
-    head, body = rows[0], [r for r in rows[2:]]
-    out = ["<table><thead><tr>", *(f"<th scope=\"col\">{_md_inline(c)}</th>" for c in head), "</tr></thead><tbody>"]
-    for r in body:
-        out += ["<tr>", *(f"<td>{_md_inline(c)}</td>" for c in r), "</tr>"]
-    out.append("</tbody></table>")
-    return "".join(out)
+    """The ``rich`` filter: rich text with MathML."""
+    return Markup(rich_html(text))  # noqa: S704  (words escaped, math converted)
 
 
 def markdown_statement(text: str, *, figure: str = "") -> Markup:
-    """Convert the small Markdown subset statement templates use to HTML (a fallback, not a full parser).
+    """A statement written in Markdown (a type without an HTML template), with MathML and ``figure`` for
+    its Mermaid graph."""
+    return Markup(markdown_html(text, mathml, mermaid=figure))  # noqa: S704  (raw HTML off: parser output)
 
-    Handles paragraphs, ``$$`` display blocks, ``- `` lists, pipe tables and fenced code; a fenced
-    ``mermaid`` block is replaced by ``figure`` (an SVG drawn from the same data) when given.
-    """
-    lines = str(text).splitlines()
-    out: list[str] = []
-    para: list[str] = []
 
-    def flush() -> None:
-        if para:
-            out.append(f"<p>{_md_inline(' '.join(para))}</p>")
-            para.clear()
+# -- the parser ------------------------------------------------------------------------------------------
+@cache
+def _parser():
+    from markdown_it import MarkdownIt
+    from markdown_it.renderer import RendererHTML
+    from mdit_py_plugins.dollarmath import dollarmath_plugin
 
-    i = 0
-    while i < len(lines):
-        line = lines[i]
-        stripped = line.strip()
-        if stripped.startswith("```"):
-            flush()
-            lang = stripped[3:].strip()
-            j = i + 1
-            while j < len(lines) and not lines[j].strip().startswith("```"):
-                j += 1
-            code = "\n".join(lines[i + 1:j])
-            out.append(figure if (lang == "mermaid" and figure) else f"<pre><code>{html.escape(code)}</code></pre>")
-            i = j + 1
-            continue
-        if stripped.startswith("$$"):
-            flush()
-            body = [stripped[2:]]
-            j = i
-            if not (stripped.endswith("$$") and len(stripped) > 2):
-                j = i + 1
-                while j < len(lines) and not lines[j].strip().endswith("$$"):
-                    body.append(lines[j])
-                    j += 1
-                if j < len(lines):
-                    body.append(lines[j].strip()[:-2])
-            else:
-                body = [stripped[2:-2]]
-            out.append(to_mathml("\n".join(body).strip(), display=True))
-            i = j + 1
-            continue
-        if stripped.startswith(("- ", "* ")):
-            flush()
-            items = []
-            while i < len(lines) and lines[i].strip().startswith(("- ", "* ")):
-                items.append(f"<li>{_md_inline(lines[i].strip()[2:])}</li>")
-                i += 1
-            out.append("<ul>" + "".join(items) + "</ul>")
-            continue
-        if stripped.startswith("|") and i + 1 < len(lines) and re.fullmatch(r"\|?[\s:|-]+\|?", lines[i + 1].strip()):
-            flush()
-            j = i
-            while j < len(lines) and lines[j].strip().startswith("|"):
-                j += 1
-            out.append(_table(lines[i:j]))
-            i = j
-            continue
-        if not stripped:
-            flush()
-        else:
-            para.append(stripped.rstrip("\\").rstrip())
-        i += 1
-    flush()
-    return Markup("\n".join(out))  # noqa: S704  (every piece was escaped or converted above)
+    md = MarkdownIt("commonmark", {"html": False}).enable("table")
+    # $$...$$ inside a paragraph is displayed math too; "(label)" after $$ is text, not an equation label
+    md.use(dollarmath_plugin, allow_labels=False, double_inline=True)
+    md.add_render_rule("math_inline", _inline_math)
+    md.add_render_rule("math_inline_double", _display_math)
+    md.add_render_rule("math_block", _display_math)
+    code_block = cast(RendererHTML, md.renderer).rules["fence"]
+
+    def fence(self, tokens: Sequence, idx: int, options, env) -> str:
+        info = tokens[idx].info.strip().split()
+        if info[:1] == ["mermaid"] and env.get("mermaid"):
+            return env["mermaid"] + "\n"
+        return code_block(tokens, idx, options, env)
+
+    md.add_render_rule("fence", fence)
+    return md
+
+
+def _inline_math(self, tokens: Sequence, idx: int, options, env) -> str:
+    return env["math"](tokens[idx].content, False)
+
+
+def _display_math(self, tokens: Sequence, idx: int, options, env) -> str:
+    block = tokens[idx].block
+    return env["math"](tokens[idx].content.strip(), True) + ("\n" if block else "")

@@ -1,16 +1,17 @@
 """Function plots: a curve with the tangent at a point, or gradient-descent steps on the curve.
 
-An exercise type stores a small *spec* in its context (``context["plot_data"]``, made by ``tangent_spec``
-or ``descent_spec``); it is drawn only when the bank sets ``plot: true`` (``context["plot"]``). Samples
-are computed here, in Python, with exgen's guarded evaluator -- never in a template -- and the same
-samples give an SVG (HTML and Markdown) and pgfplots code (LaTeX). Output is deterministic text.
+An exercise type declares what its plot shows (``ExerciseType.plot_spec``, a spec from
+``exgen.types.plotspec``); this module only draws specs, and only when the bank sets ``plot: true``
+(``context["plot"]``). Samples are computed here, in Python, with exgen's guarded evaluator -- never in a
+template -- and the same samples give an SVG (HTML and Markdown) and pgfplots code (LaTeX). Output is
+deterministic text.
 """
 
 from __future__ import annotations
 
 import html
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -20,36 +21,6 @@ from exgen.formatting import num
 N_SAMPLES = 121
 WIDTH, HEIGHT = 400, 260
 _M = {"left": 44, "right": 14, "top": 14, "bottom": 30}
-
-
-def tangent_spec(expr: str, *, x0: float, var: str = "x", slope: float | None = None, span: float = 2.5) -> dict:
-    """Return the plot spec of ``f`` (canonical formula text in ``var``) with its tangent at ``x0``.
-
-    Args:
-        expr: the function as canonical text (``exgen.expr`` syntax), e.g. ``x^2 - 3*x``.
-        x0: the point of tangency.
-        var: the variable's name.
-        slope: the exact derivative at ``x0`` (default: a central difference).
-        span: half the width of the plotted interval.
-    """
-    return {"kind": "tangent", "expr": expr, "var": var, "x0": float(x0),
-            "slope": None if slope is None else float(slope), "span": float(span)}
-
-
-def descent_spec(expr: str, *, steps: Sequence[float], var: str = "x") -> dict:
-    """Return the plot spec of gradient-descent iterates ``steps`` (x_0, x_1, ...) on the curve of ``f``."""
-    return {"kind": "descent", "expr": expr, "var": var, "steps": [float(s) for s in steps]}
-
-
-def line_spec(expr: str, *, variables: Sequence[str], point: Sequence[float], direction: Sequence[float],
-              step: float) -> dict:
-    """Return the spec of a gradient-descent step of a multi-variable ``f``, seen along its direction.
-
-    The curve is ``t -> f(point + t * direction)``; the step goes from ``t = 0`` to ``t = step``.
-    """
-    return {"kind": "descent", "expr": expr, "var": "t", "variables": list(variables),
-            "origin": [float(p) for p in point], "direction": [float(d) for d in direction],
-            "steps": [0.0, float(step)]}
 
 
 def _f(spec: Mapping[str, Any]):
@@ -69,39 +40,11 @@ def _f(spec: Mapping[str, Any]):
     return f
 
 
-def _gradient(expr: str, names: Sequence[str], point: Sequence[float], h: float = 1e-5) -> list[float]:
-    from exgen.expr.evaluate import evaluate_scalar
-    from exgen.expr.parser import parse
-
-    node = parse(expr, tuple(names), implicit_multiplication=False)
-    out = []
-    for i in range(len(names)):
-        up = {n: p + (h if j == i else 0.0) for j, (n, p) in enumerate(zip(names, point))}
-        down = {n: p - (h if j == i else 0.0) for j, (n, p) in enumerate(zip(names, point))}
-        a, b = evaluate_scalar(node, up), evaluate_scalar(node, down)
-        out.append(0.0 if a is None or b is None else (a - b) / (2 * h))
-    return out
-
-
 def spec_for(ex: Mapping[str, Any]) -> dict | None:
-    """Return the plot spec of an instance (as a dict), or None when its type has nothing to plot.
+    """Return the plot spec an instance's type declares (``ExerciseType.plot_spec``), or None."""
+    from exgen.types import get_type
 
-    A type may store its own spec as ``context["plot_data"]``; ``derivative`` (tangent at ``x0``) and
-    ``gradient`` (the descent step along ``-grad f``) are plotted from their given data.
-    """
-    ctx, given = ex.get("context") or {}, ex.get("given") or {}
-    if isinstance(ctx.get("plot_data"), Mapping):
-        return dict(ctx["plot_data"])
-    f = given.get("f")
-    if not isinstance(f, Mapping) or "expr" not in f:
-        return None
-    if ex.get("type") == "derivative" and "x0" in given:
-        return tangent_spec(f["expr"], x0=given["x0"])
-    if ex.get("type") == "gradient" and {"variables", "point", "learning_rate"} <= set(given):
-        grad = _gradient(f["expr"], given["variables"], given["point"])
-        return line_spec(f["expr"], variables=given["variables"], point=given["point"],
-                         direction=[-g for g in grad], step=given["learning_rate"])
-    return None
+    return get_type(str(ex.get("type"))).plot_spec(ex)
 
 
 def _nice_step(span: float, target: int = 5) -> float:

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from exgen.answers import MATRIX, SCALAR, KindName
 from exgen.formatting import bmatrix, tex_num
 from exgen.instance import WrongAnswer
 from exgen.types.graphs import to_json
@@ -67,8 +68,8 @@ def dL(name: str) -> str:
     return rf"\frac{{\partial L}}{{\partial {name}}}"
 
 
-def kind_of(value: Any) -> str:
-    return "scalar" if np.asarray(value).ndim == 0 else "matrix"
+def kind_of(value: Any) -> KindName:
+    return SCALAR if np.asarray(value).ndim == 0 else MATRIX
 
 
 def shape_words(value: Any) -> str:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from exgen.expr.equivalence import compare
 from exgen.expr.parser import parse
 from exgen.expr.printing import formula, sympy_latex, sympy_to_text
+from exgen.formatting import significant as clean_float  # the name the calculus types import
 from exgen.instance import WrongAnswer
 
 if TYPE_CHECKING:
@@ -60,15 +61,6 @@ def formula_wrongs(answer: dict, wrongs: Iterable[Wrong], variables: Sequence[st
         kept.append(value)
         out.append(WrongAnswer({"expr": value["expr"], "latex": sympy_latex(expr)}, tag, feedback))
     return out
-
-
-def clean_float(value: float, digits: int = 10) -> float:
-    """Return ``value`` rounded to ``digits`` significant digits (integers stay integral)."""
-    value = float(value)
-    if value == 0 or not math.isfinite(value):
-        return value
-    rounded = float(f"{value:.{digits}g}")
-    return float(int(rounded)) if rounded == int(rounded) and abs(rounded) < 1e15 else rounded
 
 
 def far_apart(a: float, b: float, tolerance: Mapping[str, float], factor: float = 3.0) -> bool:

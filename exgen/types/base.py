@@ -35,7 +35,7 @@ class ExerciseType:
     """Base class for exercise types.
 
     Subclasses set ``name``, ``title``, ``topic``, ``summary``, ``params`` (and optionally ``presets``,
-    per difficulty) and implement ``generate``.
+    per difficulty) and implement ``generate``; a type with a plot also implements ``plot_spec``.
     """
 
     name: ClassVar[str] = ""
@@ -82,6 +82,14 @@ class ExerciseType:
         """Draw one instance's given data and parts from ``rng`` (the only source of randomness)."""
         raise NotImplementedError
 
+    def plot_spec(self, instance: Mapping[str, Any]) -> dict | None:
+        """Return what a plot of one instance (as a dict) shows, or None when the type has no plot.
+
+        A spec is made by ``exgen.types.plotspec`` (a curve with its tangent, descent steps); it is drawn,
+        in every format, only when the bank asks for it (``plot: true``).
+        """
+        return None
+
     def build(self, *, exercise_id: str, title: str | None, points: float | None,
               params: Mapping[str, Any], rng: np.random.Generator) -> Instance:
         """Generate and assemble a frozen instance, scaling part weights to the exercise's points.
@@ -96,6 +104,7 @@ class ExerciseType:
         except FormatError as err:  # a formula we built that the answer parser cannot read
             raise GenerationError(f"exercise {exercise_id}: a generated formula cannot be read by the grader: "
                                   f"{err}") from None
+        _check_kinds(self.name, draft.parts)
         total_weight = sum(p.points for p in draft.parts)
         target = float(points) if points is not None else float(total_weight)
         shares = [round(target * p.points / total_weight, 4) for p in draft.parts]
@@ -115,6 +124,18 @@ def _check_keys(exercise_id: str, parts) -> None:
         found = get_kind(part.kind).check_key(part)
         if found:
             raise GenerationError(f"exercise {exercise_id}: {'; '.join(found)}")
+
+
+def _check_kinds(type_name: str, parts: list[Part]) -> None:
+    """Raise ValueError (a bug in the type) for a part or wrong answer naming no registered answer kind."""
+    from exgen.answers import all_kinds
+
+    known = all_kinds()
+    for part in parts:
+        for kind in (part.kind, *(w.kind for w in part.wrong_answers if w.kind is not None)):
+            if kind not in known:
+                raise ValueError(f"type {type_name!r}, part {part.id!r}: unknown answer kind {kind!r}; "
+                                 f"known: {', '.join(sorted(known))}")
 
 
 def _with_points(part: Part, points: float) -> Part:

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from exgen.answers import CHOICE, SHAPE
 from exgen.instance import Part, WrongAnswer
 from exgen.types._backprop import dL
 from exgen.types.base import Draft, ExerciseType
@@ -47,7 +48,7 @@ def _dims(shape) -> str:
 
 def _shape_part(pid: str, meaning: str, what: str, answer: tuple, wrong: list[tuple[tuple, str, str]], solution: list[str]) -> Part:
     wa = [WrongAnswer(value=list(v), tag=t, feedback=f) for v, t, f in wrong if tuple(v) != tuple(answer)]
-    return Part(id=pid, kind="shape", prompt=f"What is the shape of {what}?", answer=list(answer),
+    return Part(id=pid, kind=SHAPE, prompt=f"What is the shape of {what}?", answer=list(answer),
                 solution=solution, wrong_answers=wa, options={"means": meaning})
 
 
@@ -175,7 +176,7 @@ class BatchShapes(ExerciseType):
                 why += f", not {' x '.join(map(str, want))} (the shape of {target})"
             wrong.append(WrongAnswer(value=key, tag="inconsistent-shapes", feedback=f"{label}: {why}."))
         _, why = product_shape([(shapes[m], t) for m, t in correct[2]], tex=True)
-        return Part(id=pid, kind="choice", options={"choices": choices, "means": f"formula-d{target}"},
+        return Part(id=pid, kind=CHOICE, options={"choices": choices, "means": f"formula-d{target}"},
                     prompt=f"Which formula for ${dL(target)}$ has consistent shapes (a defined product with the shape "
                            f"of ${target}$)? " + "; ".join(lines) + ".",
                     answer=answer, wrong_answers=wrong,

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from exgen.answers import EXPRESSION, SCALAR
 from exgen.formatting import tex_num
 from exgen.instance import Part
 from exgen.types._calculus import (
@@ -156,21 +157,21 @@ class ChainRule(ExerciseType):
         chain = (f"$h'(x) = f'(g(x))\\,g'(x)$ with $f(u) = {d['f']['latex']}$ and $g(x) = {d['g']['latex']}$.")
         builders = {
             "inner": lambda: dict(
-                kind="expression", answer=d["g"], options=expression_options(["x"], d["domain"]),
+                kind=EXPRESSION, answer=d["g"], options=expression_options(["x"], d["domain"]),
                 prompt=STATEMENT + " Give the inner function $g(x)$, a formula in $x$.",
                 solution=(f"The last operation is $f$; inside it is $g(x) = {d['g']['latex']}$.",),
                 wrong_answers=tuple(d["i_wrongs"])),
             "outer": lambda: dict(
-                kind="expression", answer=d["f"], options=expression_options(["u"], {"u": d["u_dom"]}),
+                kind=EXPRESSION, answer=d["f"], options=expression_options(["u"], {"u": d["u_dom"]}),
                 prompt="With $h(x) = f(g(x))$ as above, give the outer function $f(u)$, a formula in $u$.",
                 solution=(f"$f(u) = {d['f']['latex']}$, so that $h(x) = f(g(x))$.",),
                 wrong_answers=tuple(d["o_wrongs"])),
             "derivative": lambda: dict(
-                kind="expression", answer=d["hp"], options=expression_options(["x"], d["domain"]),
+                kind=EXPRESSION, answer=d["hp"], options=expression_options(["x"], d["domain"]),
                 prompt="Find $h'(x)$ as a formula in $x$ (you may write exp, log, sigmoid, tanh).",
                 solution=(chain, f"$h'(x) = {d['hp']['latex']}$."), wrong_answers=tuple(d["d_wrongs"])),
             "value": lambda: dict(
-                kind="scalar", answer=clean_float(d["value"]), tolerance=POINT_TOLERANCE,
+                kind=SCALAR, answer=clean_float(d["value"]), tolerance=POINT_TOLERANCE,
                 prompt=f"Compute $h'({x0s})$ (to at least 4 significant digits).",
                 solution=(f"$h'(x) = {d['hp']['latex']}$.", f"$h'({x0s}) \\approx {tex_num(d['value'])}$."),
                 wrong_answers=tuple(d["v_wrongs"])),

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from exgen.answers import EXPRESSION, SCALAR
 from exgen.formatting import tex_num
 from exgen.instance import Part
 from exgen.types._calculus import (
@@ -21,6 +22,7 @@ from exgen.types._calculus import (
 )
 from exgen.types.base import Draft, ExerciseType, draw_until
 from exgen.types.params import Float, IntRange, Subset
+from exgen.types.plotspec import tangent_spec
 
 FAMILIES = ("polynomial", "power", "exp", "log", "sigmoid", "tanh", "product", "quotient")
 PARTS = ("formula", "value", "central_difference")
@@ -212,16 +214,16 @@ class Derivative(ExerciseType):
         x0s, hs = tex_num(x0), tex_num(h)
         builders = {
             "formula": lambda: dict(
-                kind="expression", answer=answer, options=expression_options(["x"], {"x": d.domain}),
+                kind=EXPRESSION, answer=answer, options=expression_options(["x"], {"x": d.domain}),
                 prompt="Find the derivative $f'(x)$ as a formula in $x$ (you may write exp, log, sigmoid, tanh).",
                 solution=(f"$f'(x) = {answer['latex']}$.",), wrong_answers=tuple(wrong_formulas)),
             "value": lambda: dict(
-                kind="scalar", answer=clean_float(value), tolerance=POINT_TOLERANCE,
+                kind=SCALAR, answer=clean_float(value), tolerance=POINT_TOLERANCE,
                 prompt=f"Compute the slope $f'({x0s})$ (to at least 4 significant digits).",
                 solution=(f"$f'(x) = {answer['latex']}$.", f"$f'({x0s}) \\approx {tex_num(value)}$."),
                 wrong_answers=tuple(point_wrongs)),
             "central_difference": lambda: dict(
-                kind="scalar", answer=clean_float(central), tolerance=POINT_TOLERANCE,
+                kind=SCALAR, answer=clean_float(central), tolerance=POINT_TOLERANCE,
                 prompt=f"Estimate $f'({x0s})$ with the central difference $\\dfrac{{f(x_0 + h) - f(x_0 - h)}}{{2h}}$ "
                        f"for $x_0 = {x0s}$ and $h = {hs}$ (to at least 4 significant digits).",
                 solution=(f"$f({tex_num(x0 + h)}) \\approx {tex_num(fvals[2])}$ and "
@@ -234,6 +236,14 @@ class Derivative(ExerciseType):
         parts = [Part(id=i, **builders[name]()) for i, name in zip(ids, params["parts"])]
         given = {"f": f_stored, "x0": x0, "h": h}
         return Draft(given=given, parts=parts)
+
+    def plot_spec(self, instance: Mapping[str, Any]) -> dict | None:
+        """The curve of f near x0 and its tangent there."""
+        given = instance.get("given") or {}
+        f = given.get("f")
+        if not isinstance(f, Mapping) or "expr" not in f or "x0" not in given:
+            return None
+        return tangent_spec(f["expr"], x0=given["x0"])
 
 
 TYPE = Derivative()

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from exgen.answers import CHOICE, MATRIX, SCALAR
 from exgen.formatting import num, tex_num
 from exgen.instance import Part, WrongAnswer
 from exgen.types.base import Draft, ExerciseType, draw_until
@@ -95,13 +96,13 @@ class DotProduct(ExerciseType):
     def _value(self, a, b, d, norms) -> dict:
         elementwise = clean(a * b)
         return dict(
-            kind="scalar", prompt="Compute the dot product $a \\cdot b$.", answer=clean(d),
+            kind=SCALAR, prompt="Compute the dot product $a \\cdot b$.", answer=clean(d),
             solution=(f"Multiply corresponding entries and add: $a \\cdot b = {self._terms(a, b)}$.",
                       f"$= {' + '.join(_paren(x) for x in elementwise)} = {tex_num(clean(d))}$."),
             wrong_answers=(
                 WrongAnswer(elementwise, "elementwise-not-summed",
                             "This is the element-wise product $a \\odot b$ (a vector); the dot product is the "
-                            "sum of its entries, a single number.", kind="matrix"),
+                            "sum of its entries, a single number.", kind=MATRIX),
                 WrongAnswer(clean(float(np.sum(a) + np.sum(b))), "added-entries",
                             "You added the entries; the dot product multiplies corresponding entries, then adds "
                             "the products."),
@@ -119,7 +120,7 @@ class DotProduct(ExerciseType):
                            "opposite": "a negative dot product means an obtuse angle (opposite "
                                        "directions)."}[relation])
             for other in RELATIONS if other != relation)
-        return dict(kind="choice", options=DIRECTION_CHOICES, answer=relation,
+        return dict(kind=CHOICE, options=DIRECTION_CHOICES, answer=relation,
                     prompt="Do $a$ and $b$ point in the same direction, are they orthogonal, or do they point in "
                            "opposite directions? Answer same, orthogonal or opposite.",
                     solution=(f"$a \\cdot b = {tex_num(clean(d))}$, which is {_SIGN_WORD[relation]}, and "
@@ -130,7 +131,7 @@ class DotProduct(ExerciseType):
     def _cosine(self, a, b, d, cos) -> dict:
         na, nb = float(np.linalg.norm(a)), float(np.linalg.norm(b))
         return dict(
-            kind="scalar", tolerance=COSINE_TOLERANCE, answer=round(cos, 6),
+            kind=SCALAR, tolerance=COSINE_TOLERANCE, answer=round(cos, 6),
             prompt="Compute the cosine similarity $\\cos\\theta = \\dfrac{a \\cdot b}{|a|\\,|b|}$ "
                    "(to 3 decimal places).",
             solution=(f"$|a| = \\sqrt{{{num(clean(np.dot(a, a)))}}} \\approx {tex_num(round(na, 4))}$ and "

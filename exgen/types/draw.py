@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from exgen.formatting import json_rounded as clean  # noqa: F401  (the name generators import)
 from exgen.types.params import Int, IntRange
 
 
@@ -37,19 +38,3 @@ def array(rng: np.random.Generator, shape: tuple[int, ...], params, *, nonzero: 
     if scale == 1:
         return raw.astype(np.int64)
     return np.round(raw / scale, params["decimals"])
-
-
-def clean(x: np.ndarray | float):
-    """Return JSON-native numbers, rounding away binary noise from decimal arithmetic."""
-    if isinstance(x, (int, np.integer)) and not isinstance(x, bool):
-        return int(x)
-    if isinstance(x, (float, np.floating)):
-        r = round(float(x), 10)
-        return int(r) if r == int(r) and abs(r) < 2**53 else r
-    arr = np.asarray(x, dtype=float)
-    rounded = np.round(arr, 10)
-    if np.all(rounded == np.round(rounded)):
-        out = np.round(rounded).astype(np.int64)
-    else:
-        out = rounded
-    return out.tolist()

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from exgen.answers import EXPRESSION, MATRIX
 from exgen.formatting import bmatrix, column, tex_num
 from exgen.instance import Part, WrongAnswer
 from exgen.types._calculus import (
@@ -21,6 +22,7 @@ from exgen.types._calculus import (
 )
 from exgen.types.base import Draft, ExerciseType, draw_until
 from exgen.types.params import Float, Int, IntRange, Subset
+from exgen.types.plotspec import line_spec, numeric_gradient
 
 TERMS = ("polynomial", "exp", "log")
 PARTS = ("partials", "gradient", "step")
@@ -146,7 +148,7 @@ class Gradient(ExerciseType):
         if "partials" in params["parts"]:
             for v, key, wrongs in zip(names, stored_partials, part_wrongs):
                 parts.append(dict(
-                    kind="expression", answer=key, options=expression_options(names, {n: DOMAIN for n in names}),
+                    kind=EXPRESSION, answer=key, options=expression_options(names, {n: DOMAIN for n in names}),
                     prompt=f"Find the partial derivative $\\partial f / \\partial {v}$ as a formula in ${args}$.",
                     solution=(f"Treat the other variables as constants: $\\dfrac{{\\partial f}}{{\\partial {v}}} = "
                               f"{key['latex']}$.",),
@@ -156,7 +158,7 @@ class Gradient(ExerciseType):
                                               "Check the signs of the partial derivatives."),
                                 *(_vector_wrong(vals, grad, tag, _GRADIENT_FEEDBACK[tag]) for vals, tag in wrong_grads)])
             parts.append(dict(
-                kind="matrix", answer=[clean_float(g) for g in grad], tolerance=VECTOR_TOLERANCE,
+                kind=MATRIX, answer=[clean_float(g) for g in grad], tolerance=VECTOR_TOLERANCE,
                 prompt=f"Compute the gradient $\\nabla f$ at $({args}) = ({point_tex})$, as a vector "
                        f"$[\\partial f/\\partial {names[0]}, \\dots]$.",
                 solution=(f"Evaluate each partial derivative at $({point_tex})$: "
@@ -173,7 +175,7 @@ class Gradient(ExerciseType):
             ]
             wrongs = _distinct([_vector_wrong(v, step, t, fb) for v, t, fb in candidates])
             parts.append(dict(
-                kind="matrix", answer=[clean_float(s) for s in step], tolerance=VECTOR_TOLERANCE,
+                kind=MATRIX, answer=[clean_float(s) for s in step], tolerance=VECTOR_TOLERANCE,
                 prompt=f"Take one gradient-descent step from $({point_tex})$ with learning rate $\\eta = {tex_num(lr)}$: "
                        f"give the new point $({args}) - \\eta \\nabla f$ as a vector.",
                 solution=(f"${bmatrix(point)} - {tex_num(lr)} \\cdot {bmatrix([clean_float(g) for g in grad])} = "
@@ -182,6 +184,16 @@ class Gradient(ExerciseType):
         parts_built = [Part(id=i, **p) for i, p in zip(part_ids(len(parts)), parts)]
         given = {"f": stored(f, names), "variables": names, "point": point, "learning_rate": lr}
         return Draft(given=given, parts=parts_built)
+
+    def plot_spec(self, instance: Mapping[str, Any]) -> dict | None:
+        """f along the descent direction -grad f from the point, and the step of length eta."""
+        given = instance.get("given") or {}
+        f = given.get("f")
+        if not isinstance(f, Mapping) or "expr" not in f or not {"variables", "point", "learning_rate"} <= set(given):
+            return None
+        grad = numeric_gradient(f["expr"], given["variables"], given["point"])
+        return line_spec(f["expr"], variables=given["variables"], point=given["point"],
+                         direction=[-g for g in grad], step=given["learning_rate"])
 
 
 TYPE = Gradient()

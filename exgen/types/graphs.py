@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from exgen.formatting import json_numbers as to_json  # the name the backprop types import
 from exgen.formatting import num
 
 #: Operations a node may apply, with the symbol drawn in its circle.
@@ -111,15 +112,6 @@ def local_grads(node: Node, args: list[np.ndarray], g: np.ndarray) -> list[np.nd
     if node.op == "sum":
         return [np.repeat(g, args[0].shape[0], axis=0)]
     return [g * np.ones_like(args[0])]  # sumall
-
-
-def to_json(value: Any) -> Any:
-    """Return an array as nested lists (ints where integral) or a 0-d array as a number."""
-    arr = np.asarray(value, dtype=float)
-    if arr.ndim == 0:
-        x = float(arr)
-        return int(round(x)) if x == round(x) and abs(x) < 1e12 else x
-    return [to_json(v) for v in arr]
 
 
 def plain_value(value: Any) -> str:

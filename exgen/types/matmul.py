@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from exgen.answers import CHOICE, MATRIX, SCALAR, SHAPE
 from exgen.answers.choice import yes_no
 from exgen.formatting import bmatrix, dims, shape_tex, tex_num
 from exgen.instance import Part, WrongAnswer
@@ -82,7 +83,7 @@ class MatMul(ExerciseType):
                                       "This is the element-wise product; a matrix product takes dot products of "
                                       "rows of $A$ with columns of $B$."))
         rows = [" & ".join(f"{self._row_col(a, b, r, s)}" for s in range(n)) for r in range(m)]
-        return dict(kind="matrix", prompt="Compute $C = AB$.", answer=clean(c),
+        return dict(kind=MATRIX, prompt="Compute $C = AB$.", answer=clean(c),
                     solution=(f"$A$ is ${dims(a.shape)}$ and $B$ is ${dims(b.shape)}$, so $AB$ is "
                               f"${dims(c.shape)}$; entry $(i, j)$ is row $i$ of $A$ times column $j$ of $B$.",
                               "$AB = \\begin{bmatrix} " + " \\\\ ".join(rows) + " \\end{bmatrix}"
@@ -100,7 +101,7 @@ class MatMul(ExerciseType):
             wrongs.append(WrongAnswer(clean(c[j, i]), "entry-indices-swapped",
                                       f"That is entry $({j + 1}, {i + 1})$: use row {i + 1} of $A$ and column "
                                       f"{j + 1} of $B$."))
-        return dict(kind="scalar", answer=clean(c[i, j]),
+        return dict(kind=SCALAR, answer=clean(c[i, j]),
                     prompt=f"Compute only the entry $(AB)_{{{i + 1},{j + 1}}}$ (row {i + 1}, column {j + 1}).",
                     solution=(f"Row {i + 1} of $A$ times column {j + 1} of $B$: "
                               f"${self._row_col(a, b, i, j)} = {tex_num(clean(c[i, j]))}$.",),
@@ -114,7 +115,7 @@ class MatMul(ExerciseType):
             wrongs.append(WrongAnswer([k, k], "inner-dimensions",
                                       "The inner dimensions must match and then disappear: "
                                       "$(m, k) \\times (k, n) \\to (m, n)$."))
-        return dict(kind="shape", prompt="What is the shape of $AB$?", answer=[m, n],
+        return dict(kind=SHAPE, prompt="What is the shape of $AB$?", answer=[m, n],
                     solution=(f"$({m}, {k}) \\times ({k}, {n}) \\to ({m}, {n})$: the inner {k}s match and "
                               "disappear.",),
                     wrong_answers=tuple(wrongs))
@@ -140,7 +141,7 @@ class MatMul(ExerciseType):
         reason = (f"the columns of $P$ ({pq[1]}) equal the rows of $Q$ ({rs[0]})" if defined else
                   f"the columns of $P$ ({pq[1]}) differ from the rows of $Q$ ({rs[0]})")
         result = f" and $PQ$ has shape ${shape_tex((pq[0], rs[1]))}$" if defined else ""
-        return dict(kind="choice", options=yes_no(), answer=answer,
+        return dict(kind=CHOICE, options=yes_no(), answer=answer,
                     prompt=f"$P$ has shape ${shape_tex(pq)}$ and $Q$ has shape ${shape_tex(rs)}$. "
                            "Is the product $PQ$ defined? Answer yes or no.",
                     solution=(f"$PQ$ is defined exactly when the columns of $P$ equal the rows of $Q$: here {reason}"

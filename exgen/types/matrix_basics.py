@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from exgen.answers import CHOICE, MATRIX, SCALAR, SHAPE
 from exgen.formatting import bmatrix, dims, shape_tex, tex_num
 from exgen.instance import Part, WrongAnswer
 from exgen.types.base import Draft, ExerciseType, draw_until
@@ -71,7 +72,7 @@ class MatrixBasics(ExerciseType):
 
     def _shape(self, a: np.ndarray) -> dict:
         r, c = a.shape
-        return dict(kind="shape", prompt="What is the shape of $A$ (rows, columns)?", answer=[r, c],
+        return dict(kind=SHAPE, prompt="What is the shape of $A$ (rows, columns)?", answer=[r, c],
                     solution=(f"$A$ has {r} rows and {c} columns, so its shape is ${shape_tex((r, c))}$, "
                               f"written ${dims((r, c))}$.",),
                     wrong_answers=(WrongAnswer([c, r], "shape-cols-first",
@@ -81,7 +82,7 @@ class MatrixBasics(ExerciseType):
         n = len(v)
         answer, other = ("column", "row") if as_column else ("row", "column")
         shape = (n, 1) if as_column else (1, n)
-        return dict(kind="choice", prompt="Is $v$ a row vector or a column vector?", answer=answer,
+        return dict(kind=CHOICE, prompt="Is $v$ a row vector or a column vector?", answer=answer,
                     options=VECTOR_CHOICES,
                     solution=(f"$v$ is written as {'one column' if as_column else 'one row'} of {n} entries: "
                               f"its shape is ${dims(shape)}$, a {answer} vector.",),
@@ -91,7 +92,7 @@ class MatrixBasics(ExerciseType):
 
     def _transpose(self, a: np.ndarray) -> dict:
         at = a.T
-        return dict(kind="matrix", prompt="Write out the transpose $A^\\top$.", answer=clean(at),
+        return dict(kind=MATRIX, prompt="Write out the transpose $A^\\top$.", answer=clean(at),
                     solution=("Row $i$ of $A$ becomes column $i$ of $A^\\top$: "
                               f"$A^\\top = {bmatrix(clean(at))}$.",),
                     wrong_answers=(WrongAnswer(clean(a), "not-transposed",
@@ -100,7 +101,7 @@ class MatrixBasics(ExerciseType):
 
     def _transpose_shape(self, a: np.ndarray) -> dict:
         r, c = a.shape
-        return dict(kind="shape", prompt="What is the shape of $A^\\top$?", answer=[c, r],
+        return dict(kind=SHAPE, prompt="What is the shape of $A^\\top$?", answer=[c, r],
                     solution=(f"Transposing swaps rows and columns: ${dims((r, c))}$ becomes ${dims((c, r))}$.",),
                     wrong_answers=(WrongAnswer([r, c], "transpose-shape-unchanged",
                                                "That is the shape of $A$; the transpose swaps rows and "
@@ -113,7 +114,7 @@ class MatrixBasics(ExerciseType):
             wrongs.append(WrongAnswer(clean(a[j, i]), "entry-indices-swapped",
                                       f"That is entry $({j + 1}, {i + 1})$: the first index is the row, the "
                                       "second the column."))
-        return dict(kind="scalar", prompt=f"What is the entry $A_{{{i + 1},{j + 1}}}$ (row {i + 1}, column "
+        return dict(kind=SCALAR, prompt=f"What is the entry $A_{{{i + 1},{j + 1}}}$ (row {i + 1}, column "
                                           f"{j + 1}, counting from 1)?", answer=clean(a[i, j]),
                     solution=(f"Go to row {i + 1}, then column {j + 1}: $A_{{{i + 1},{j + 1}}} = "
                               f"{tex_num(clean(a[i, j]))}$.",),

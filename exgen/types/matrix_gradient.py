@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from exgen.answers import MATRIX, SHAPE
 from exgen.formatting import bmatrix, dims, shape_tex
 from exgen.instance import Part, WrongAnswer
 from exgen.types._calculus import part_ids
@@ -108,7 +109,7 @@ class MatrixGradient(ExerciseType):
             if m != n:
                 shape_wrongs.insert(0, WrongAnswer([n, m], "transposed-shape", TRANSPOSED))
             parts.append(dict[str, Any](
-                kind="shape", answer=[m, n], prompt="What is the shape of $\\partial L / \\partial W$?",
+                kind=SHAPE, answer=[m, n], prompt="What is the shape of $\\partial L / \\partial W$?",
                 solution=(f"$W$ is ${dims([m, n])}$ and $L$ is a scalar, so $\\partial L / \\partial W$ is "
                           f"${dims([m, n])}$: ${shape_tex([m, n])}$.",),
                 wrong_answers=tuple(shape_wrongs)))
@@ -120,7 +121,7 @@ class MatrixGradient(ExerciseType):
                 entries.append(WrongAnswer(_matrix(value) if value.ndim == 2 else [float(v) for v in value],
                                            tag, feedback))
             parts.append(dict(
-                kind="matrix", answer=_matrix(grad), tolerance=EXACT,
+                kind=MATRIX, answer=_matrix(grad), tolerance=EXACT,
                 prompt="Compute $\\partial L / \\partial W$, the matrix of the partial derivatives "
                        "$\\partial L / \\partial W_{ij}$.",
                 solution=(_solution(given), f"$\\dfrac{{\\partial L}}{{\\partial W}} = {bmatrix(_matrix(grad))}$."),

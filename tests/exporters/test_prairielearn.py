@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -63,12 +64,15 @@ def test_question_html_uses_the_pl_elements(course):
 
 
 def test_symbolic_element_for_expression_parts():
-    from exgen.exporters.prairielearn import ELEMENTS
+    from exgen.answers import EXPRESSION
+    from exgen.exporters.base import lms_form
+    from exgen.exporters.prairielearn import FORMS
     from exgen.instance import Part
 
-    part = Part(id="a", kind="expression", prompt="f'(x)?", answer={"expr": "2*x", "latex": "2x"},
+    part = Part(id="a", kind=EXPRESSION, prompt="f'(x)?", answer={"expr": "2*x", "latex": "2x"},
                 options={"variables": ["x"]})
-    assert ELEMENTS["expression"](part).startswith('<pl-symbolic-input answers-name="a_expression" variables="x"')
+    element = FORMS[lms_form(part)].element(part)
+    assert element.startswith('<pl-symbolic-input answers-name="a_expression" variables="x"')
 
 
 RUNNER = r'''
@@ -91,7 +95,7 @@ for seed, mode in ((101, "key"), (101, "wrong"), (202, "key")):
     raw, sub = {}, {}
     for p in inst.parts:
         name = f"{p.id}_{p.kind}"
-        if p.kind == "choice":
+        if "choices_" + name in data["params"]:  # pl-multiple-choice: pick by label
             labels = data["params"]["choices_" + name]
             pick = [c for c in labels if (c["correct"] == "true") == (mode == "key")][0]
             data["params"][name] = [{"key": "x", "html": pick["label"]}]
@@ -103,23 +107,32 @@ for seed, mode in ((101, "key"), (101, "wrong"), (202, "key")):
     server.grade(data)
     out["runs"].append({"seed": seed, "mode": mode, "score": data["score"], "partial": data["partial_scores"],
                         "instance": data["params"]["exgen"], "raw": raw})
+import markdown_it, mdit_py_plugins, mdurl  # the statement's Markdown parser, imported by generate
+out["parser_files"] = [m.__file__ for m in (markdown_it, mdit_py_plugins, mdurl)]
 print(json.dumps(out))
 '''
 
 
+def run_server(server: Path, *, cwd: Path) -> dict:
+    """Run a question's server.py as PrairieLearn does (generate, then grade the key and a wrong answer)."""
+    repo = str(Path(__file__).resolve().parents[2])
+    env = {k: v for k, v in os.environ.items() if k != "EXGEN_PLUGINS"}  # the course must be self-contained
+    proc = subprocess.run([sys.executable, "-c", RUNNER, str(server), repo], capture_output=True, text=True,
+                          cwd=str(cwd), timeout=120, env=env)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
 def test_server_py_draws_from_the_variant_seed_and_grades_like_the_cli(course):
+    from exgen.answers import LmsForm, get_kind
     from exgen.grading.core import grade_instance
     from exgen.instance import Instance
 
     bank, out = course
     ex = next(e for e in bank.exercises if e.type == "dot_product")
-    server = out / "questions" / bank.id / ex.id / "server.py"
-    repo = str(Path(__file__).resolve().parents[2])
-    proc = subprocess.run([sys.executable, "-c", RUNNER, str(server), repo], capture_output=True, text=True,
-                          cwd=str(out), timeout=120)
-    assert proc.returncode == 0, proc.stderr
-    result = json.loads(proc.stdout)
+    result = run_server(out / "questions" / bank.id / ex.id / "server.py", cwd=out)
     assert result["exgen_file"].startswith(str(out / "serverFilesCourse"))  # shipped copy, not the checkout
+    assert all(f.startswith(str(out / "serverFilesCourse")) for f in result["parser_files"])  # vendored too
     key, wrong, other = result["runs"]
     assert key["instance"] == wrong["instance"] != other["instance"]
     assert key["score"] == 1.0 and other["score"] == 1.0 and wrong["score"] < 1.0
@@ -127,7 +140,7 @@ def test_server_py_draws_from_the_variant_seed_and_grades_like_the_cli(course):
     cli = grade_instance(inst, {name.split("_")[0]: v for name, v in wrong["raw"].items()})
     for name, v in wrong["partial"].items():
         part_id = name.split("_")[0]
-        if part_id in cli and inst.part(part_id).kind != "choice":
+        if part_id in cli and get_kind(inst.part(part_id).kind).lms_form is not LmsForm.CHOICE:
             assert v["feedback"] == cli[part_id].feedback
 
 

@@ -18,7 +18,6 @@ import pytest
 from exgen.api import generate
 from exgen.bank.roster import Student, numbered
 from exgen.bank.spec import load_bank
-from exgen.outputs import OutputDir
 from exgen.types import all_types
 
 HOSTILE = "O'Brien & \\input{/etc/passwd} <script>alert(1)</script>"
@@ -41,7 +40,7 @@ def bank(tmp_path_factory):
 @pytest.fixture(scope="module")
 def docs(bank, tmp_path_factory):
     out = tmp_path_factory.mktemp("out")
-    generate(bank, [Student(id="s1", name=HOSTILE)], seed=7, formats=["md", "tex", "html"], out=OutputDir(out))
+    generate(bank, students=[Student(id="s1", name=HOSTILE)], seed=7, formats=["md", "tex", "html"], out=out)
     return out
 
 
@@ -58,7 +57,7 @@ def test_html_is_self_contained_and_escaped(docs):
 
 
 def test_html_is_deterministic(bank, docs, tmp_path):
-    generate(bank, [Student(id="s1", name=HOSTILE)], seed=7, formats=["md", "tex", "html"], out=OutputDir(tmp_path))
+    generate(bank, students=[Student(id="s1", name=HOSTILE)], seed=7, formats=["md", "tex", "html"], out=tmp_path)
     for rel in ("html/s1-worksheet.html", "html/s1-key.html", "md/s1-key.md", "tex/s1-key.tex"):
         assert (tmp_path / rel).read_bytes() == (docs / rel).read_bytes(), rel
 
@@ -162,8 +161,8 @@ def _pages(pdf: Path) -> list[str]:
 @pytest.mark.tex
 def test_pdf_shows_the_name_literally_and_is_reproducible(bank, tmp_path):
     students = [Student(id="s1", name=HOSTILE)]
-    generate(bank, students, seed=7, formats=["pdf"], out=OutputDir(tmp_path / "a"))
-    generate(bank, students, seed=7, formats=["pdf"], out=OutputDir(tmp_path / "b"))
+    generate(bank, students=students, seed=7, formats=["pdf"], out=tmp_path / "a")
+    generate(bank, students=students, seed=7, formats=["pdf"], out=tmp_path / "b")
     pdf = tmp_path / "a" / "pdf" / "s1-worksheet.pdf"
     assert pdf.read_bytes() == (tmp_path / "b" / "pdf" / "s1-worksheet.pdf").read_bytes()
     first = _pages(pdf)[0]
@@ -181,7 +180,7 @@ def test_pdf_shows_the_name_literally_and_is_reproducible(bank, tmp_path):
 def test_combined_class_pdf_for_30_students(tmp_path):
     bank = load_bank(Path(__file__).resolve().parents[2] / "exercise_banks" / "dl-math-basics.yaml")
     students = [Student(id=s.id, name=f"Name{i:02d} Q{i * 7 % 31:02d}") for i, s in enumerate(numbered(30), 1)]
-    generate(bank, students, seed=1, formats=[], out=OutputDir(tmp_path), combined=True)
+    generate(bank, students=students, seed=1, formats=[], out=tmp_path, combined=True)
     for kind in ("worksheets", "keys"):
         pdf = tmp_path / "pdf" / f"class-{kind}.pdf"
         pages = _pages(pdf)

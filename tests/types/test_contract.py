@@ -1,4 +1,8 @@
-"""The contract every registered exercise type keeps; adding a type needs no new test plumbing."""
+"""The contract every registered exercise type keeps; adding a type needs no new test plumbing.
+
+The ``check_*`` functions are the contract itself; tests/test_plugins.py runs them on a type that a
+plug-in folder adds.
+"""
 
 import pytest
 
@@ -16,12 +20,7 @@ MALFORMED = ["@@@ ??", "[[1, 2", "1 ++ 2 )("]
 PART_LABEL = {"md": "**({id})**", "tex": "\\paragraph{{(}{id}{)}}"}
 
 
-def test_registry_has_the_core_families():
-    assert {"matrix_basics", "dot_product", "matmul"} <= set(TYPES)
-
-
-@pytest.mark.parametrize("name", TYPES)
-def test_type_declares_itself(name):
+def check_type_declares_itself(name: str) -> None:
     typ = all_types()[name]
     assert typ.name == name and typ.title and typ.topic and typ.summary
     for pname, param in typ.all_params().items():
@@ -33,12 +32,55 @@ def test_type_declares_itself(name):
         assert typ.resolve_params({"difficulty": difficulty})[1] == []
 
 
-@pytest.mark.parametrize("name", TYPES)
-def test_example_bank_loads_and_uses_the_type(name):
+def check_example_bank(name: str) -> None:
     banks = builtin_banks()
     assert name in banks, f"exercise_banks/{name}.yaml is missing"
     bank = load_bank(banks[name])
     assert any(ex.type == name for ex in bank.exercises)
+
+
+def check_instances(name: str, *, students: int = 25) -> None:
+    bank = load_bank(builtin_banks()[name])
+    for exercise in bank.exercises:
+        for student in range(students):
+            inst = build_instance(exercise, seed=bank.seed, student_id=f"s{student}")
+            assert inst == build_instance(exercise, seed=bank.seed, student_id=f"s{student}")
+            check_instance_contract(inst)
+            for part in inst.parts:
+                for text in MALFORMED:
+                    assert grade_part(part, text).verdict == "invalid", (name, part.id, text)
+
+
+def check_format(name: str, fmt: str) -> list[str]:
+    """Render the type's example bank as worksheet and key in a format; return both documents."""
+    bank = load_bank(builtin_banks()[name])
+    instances = build_student(bank, seed=bank.seed, student_id="s1")
+    info = {"id": bank.id, "title": bank.title, "course": dict(bank.course)}
+    docs = []
+    for key in (False, True):
+        text = render_document(fmt=fmt, key=key, bank=info, student={"id": "s1", "name": "Ann"},
+                               instances=instances)
+        assert len(text) > 200
+        for inst in instances:
+            for part in inst.parts:
+                label = PART_LABEL.get(fmt, "({id})").replace("{id}", part.id)
+                assert label in text, (name, fmt, label)
+        docs.append(text)
+    return docs
+
+
+def test_registry_has_the_core_families():
+    assert {"matrix_basics", "dot_product", "matmul"} <= set(TYPES)
+
+
+@pytest.mark.parametrize("name", TYPES)
+def test_type_declares_itself(name):
+    check_type_declares_itself(name)
+
+
+@pytest.mark.parametrize("name", TYPES)
+def test_example_bank_loads_and_uses_the_type(name):
+    check_example_bank(name)
 
 
 @pytest.mark.parametrize("name", TYPES)
@@ -49,28 +91,10 @@ def test_default_bank_covers_the_type(name):
 
 @pytest.mark.parametrize("name", TYPES)
 def test_instances_keep_the_contract(name):
-    bank = load_bank(builtin_banks()[name])
-    for exercise in bank.exercises:
-        for student in range(25):
-            inst = build_instance(exercise, seed=bank.seed, student_id=f"s{student}")
-            assert inst == build_instance(exercise, seed=bank.seed, student_id=f"s{student}")
-            check_instance_contract(inst)
-            for part in inst.parts:
-                for text in MALFORMED:
-                    assert grade_part(part, text).verdict == "invalid", (name, part.id, text)
+    check_instances(name)
 
 
 @pytest.mark.parametrize("name", TYPES)
 @pytest.mark.parametrize("fmt", list(FORMATS))
 def test_every_format_renders(name, fmt):
-    bank = load_bank(builtin_banks()[name])
-    instances = build_student(bank, seed=bank.seed, student_id="s1")
-    info = {"id": bank.id, "title": bank.title, "course": dict(bank.course)}
-    for key in (False, True):
-        text = render_document(fmt=fmt, key=key, bank=info, student={"id": "s1", "name": "Ann"},
-                               instances=instances)
-        assert len(text) > 200
-        for inst in instances:
-            for part in inst.parts:
-                label = PART_LABEL.get(fmt, "({id})").replace("{id}", part.id)
-                assert label in text, (name, fmt, label)
+    check_format(name, fmt)

@@ -1,0 +1,34 @@
+"""The one ``$...$`` splitter: words and formulas in order, nothing lost, each format's math form."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from exgen.render.documents import environment
+from exgen.render.richtext import Piece, dollars, render_rich, split_math
+
+
+def test_words_inline_and_display_math_in_order():
+    assert split_math("Let $x$ be $$\\frac{a}{b}$$ now.") == [
+        Piece("Let "), Piece("x", math=True), Piece(" be "), Piece("\\frac{a}{b}", math=True, display=True),
+        Piece(" now.")]
+
+
+def test_a_lone_dollar_is_a_word_and_math_may_span_lines():
+    assert split_math("costs $5") == [Piece("costs $5")]
+    assert split_math("$a\n+ b$") == [Piece("a\n+ b", math=True)]
+    assert split_math("") == []
+
+
+@given(st.text(alphabet="ab $\\\n{}", max_size=40))
+def test_splitting_loses_nothing(text):
+    assert render_rich(text, words=lambda w: w, math=dollars) == text
+
+
+def test_each_format_writes_the_math_its_own_way():
+    text = "A < B & $x_1 < y$ then $$z$$"
+    assert environment("md").filters["rich"](text) == "A &lt; B &amp; $x_1 < y$ then $$z$$"
+    assert environment("tex").filters["rich"](text) == r"A < B \& $x_1 < y$ then $$z$$"
+    page = str(environment("html").filters["rich"](text))
+    assert page.startswith("A &lt; B &amp; <math") and 'display="block"' in page and "$" not in page.split("<")[0]
