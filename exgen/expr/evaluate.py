@@ -39,11 +39,15 @@ Arrays = tuple[np.ndarray, np.ndarray, np.ndarray]  # value, error bound, undefi
 
 @dataclass(frozen=True)
 class Bounded:
-    """A formula's values at points, with absolute error bounds and the points outside its domain."""
+    """A formula's values at points, with absolute error bounds and the points outside its domain.
+
+    ``known`` marks the points with a value and a finite error bound (neither undefined nor unknown).
+    """
 
     value: np.ndarray
     error: np.ndarray
     undefined: np.ndarray
+    known: np.ndarray
 
 
 # -- numerically stable building blocks ------------------------------------------------------------------
@@ -194,18 +198,32 @@ def _unary(name: str, a: np.ndarray, ea: np.ndarray) -> tuple[np.ndarray, np.nda
     raise ValueError(f"unknown function {name!r}")  # pragma: no cover - the parser makes no others
 
 
-def _pow(a: np.ndarray, ea: np.ndarray, b: np.ndarray, eb: np.ndarray, int_exponent: bool) -> Arrays:
+def _pow_whole(a: np.ndarray, ea: np.ndarray, n: float, exact: bool, no: np.ndarray) -> Arrays:
+    """a^n for a constant whole exponent n (any base); ``exact`` says the base has no error."""
+    if n < 0:
+        bad = (a == 0) & (ea == 0)
+        if bad.any():
+            r = np.power(np.where(bad, 1.0, a), n)
+        else:
+            bad = no
+            r = np.power(a, n)
+    else:
+        bad = no
+        r = np.power(a, n)
+    rounding = 2 * LIB * np.abs(r)
+    if exact:
+        return _finish(r, rounding, bad)
     aa = np.abs(a)
-    if int_exponent:  # a constant whole exponent: any base
-        n = b
-        bad = (a == 0) & (ea == 0) & (n < 0)
-        safe = np.where(bad, 1.0, a)
-        r = np.power(safe, n)
-        reach = aa + ea
-        err = np.abs(n) * np.power(np.where(reach == 0, 1.0, reach), n - 1) * ea
-        err = np.where(n < 0, np.where(aa > 2 * ea, np.abs(n) * np.abs(r) * ea / np.maximum(aa - ea, TINY), np.inf), err)
-        err = np.where(ea == 0, 0.0, err) + 2 * LIB * np.abs(r)
-        return _finish(r, np.where(bad, 0.0, err), bad)
+    if n >= 0:  # mean value theorem on [|a| - ea, |a| + ea]
+        err = abs(n) * np.power(aa + ea, n - 1) * ea if n != 0 else np.zeros_like(a)
+    else:
+        err = np.where(aa > 2 * ea, abs(n) * np.abs(r) * ea / np.maximum(aa - ea, TINY), np.inf)
+    return _finish(r, err + rounding, bad)
+
+
+def _pow(a: np.ndarray, ea: np.ndarray, b: np.ndarray, eb: np.ndarray) -> Arrays:
+    """a^b for an exponent that varies or is not whole: real only for a > 0, or a < 0 and b whole."""
+    aa = np.abs(a)
     frac = np.abs(b - np.round(b))
     surely_int = (frac == 0) & (eb == 0)
     surely_not = frac > eb
@@ -253,65 +271,143 @@ def _rounding_of_product(a: np.ndarray, b: np.ndarray, r: np.ndarray) -> np.ndar
     return np.where(np.isfinite(err), err, np.inf)
 
 
-def _eval(node: Node, env: Mapping[str, np.ndarray], size: int, exact: bool = False) -> Arrays:
-    """Evaluate a node; ``exact`` asks for the exact rounding error of sums and products (inside exponents,
-    where whether 2 * 0.5 is exactly 1 decides whether a negative base has a real power)."""
-    op = node.op
-    if op == "num":
-        v = node.number
-        err = 0.0 if (v == int(v) and abs(v) < 2 ** 53) else U * abs(v)
-        return _filled(v, size), _filled(err, size), _no(size)
-    if op == "var":
-        values = np.asarray(env[str(node.value)], dtype=float)
-        return values, _filled(0.0, size), _no(size)
-    if op != "const" and not node.variables():
-        return _folded(node, size)
-    if op == "const":
-        v = _CONSTANTS[str(node.value)]
-        return np.full(size, v), np.full(size, U * v), np.zeros(size, dtype=bool)
-    if op == "pow" and not node.args[1].variables():
-        (a, ea, ba) = _eval(node.args[0], env, size, exact)
-        b, eb, bb = _eval(node.args[1], env, size, True)
-        whole = bool(eb[0] == 0 and np.isfinite(b[0]) and b[0] == round(b[0]))
-        r, e, dom = _pow(a, ea, b, eb, whole)
-        return r, e, dom | ba | bb
-    parts = [_eval(a, env, size, exact or (op == "pow" and i == 1)) for i, a in enumerate(node.args)]
-    bad = parts[0][2]
-    for p in parts[1:]:
-        bad = bad | p[2]
-    if op == "neg":
-        a, ea, _ = parts[0]
-        return -a, ea, bad
-    if op == "call":
-        name = str(node.value)
-        if name in ("max", "min"):
-            values = np.stack([p[0] for p in parts])
-            r = values.max(axis=0) if name == "max" else values.min(axis=0)
-            e = np.stack([p[1] for p in parts]).max(axis=0)
-            return r, e, bad
-        a, ea, _ = parts[0]
-        r, e, dom = _unary(name, a, ea)
-        return _finish(r, e, bad | dom)
-    (a, ea, _), (b, eb, _) = parts
-    if op in ("add", "sub"):
-        r = a + b if op == "add" else a - b
-        rounding = _rounding_of_sum(a, b if op == "add" else -b, r) if exact else U * np.abs(r)
-        return r, ea + eb + rounding, bad
-    if op == "mul":
-        r = a * b
-        rounding = _rounding_of_product(a, b, r) if exact else U * np.abs(r)
-        return _finish(r, np.abs(a) * eb + np.abs(b) * ea + ea * eb + rounding, bad)
-    if op == "div":
-        zero = (b == 0) & (eb == 0)
-        near = ~zero & (np.abs(b) <= eb)
-        safe = np.where(zero | near, 1.0, b)
-        r = a / safe
-        e = (ea + np.abs(r) * eb) / np.maximum(np.abs(safe) - eb, TINY) + U * np.abs(r)
-        return _finish(r, _uncertain(near, e), bad | zero)
-    if op == "pow":
-        r, e, dom = _pow(a, ea, b, eb, False)
-        return r, e, bad | dom
-    raise ValueError(f"unknown node {op!r}")  # pragma: no cover - the parser makes no other nodes
+Step = tuple  # one operation of a compiled formula: (op, operands...)
+
+
+@lru_cache(maxsize=4096)
+def _compile(node: Node) -> tuple[Step, ...]:
+    """Return the formula as a list of operations in evaluation order: repeated subformulas are computed
+    once, variable-free subtrees are folded to constants, and each operation knows whether it lies inside
+    an exponent (where sums and products need their exact rounding: whether 2 * 0.5 is exactly 1 decides
+    whether a negative base has a real power)."""
+    steps: list[Step] = []
+    seen: dict[tuple[Node, bool], int] = {}
+
+    def emit(n: Node, exact: bool) -> int:
+        key = (n, exact)
+        if key in seen:
+            return seen[key]
+        op = n.op
+        if op == "num":
+            v = n.number
+            step: Step = ("leaf", v, 0.0 if (v == int(v) and abs(v) < 2 ** 53) else U * abs(v), False)
+        elif op == "const":
+            v = _CONSTANTS[str(n.value)]
+            step = ("leaf", v, U * v, False)
+        elif op == "var":
+            step = ("var", str(n.value))
+        elif not n.variables():
+            step = ("leaf", *_fold(n))
+        elif op == "neg":
+            step = ("neg", emit(n.args[0], exact))
+        elif op == "call" and n.value in ("max", "min"):
+            step = ("extreme", n.value, tuple(emit(a, exact) for a in n.args))
+        elif op == "call":
+            step = ("call", str(n.value), emit(n.args[0], exact))
+        elif op == "pow":
+            whole = None
+            if not n.args[1].variables():
+                v, e, _ = _fold(n.args[1])
+                if e == 0 and math.isfinite(v) and v == round(v):
+                    whole = v
+            if whole is not None:
+                step = ("pow_whole", emit(n.args[0], exact), whole)
+            else:
+                step = ("pow", emit(n.args[0], exact), emit(n.args[1], True))
+        else:
+            step = (op, emit(n.args[0], exact), emit(n.args[1], exact), exact)
+        steps.append(step)
+        seen[key] = len(steps) - 1
+        return seen[key]
+
+    emit(node, False)
+    return tuple(steps)
+
+
+def _or(a: np.ndarray, b: np.ndarray, none: np.ndarray) -> np.ndarray:
+    """a | b, without an array operation when either is the shared all-false array."""
+    if a is none:
+        return b
+    if b is none:
+        return a
+    return a | b
+
+
+def _run(steps: tuple[Step, ...], env: Mapping[str, np.ndarray], size: int) -> Arrays:
+    zero, no = _filled(0.0, size), _no(size)
+    vals: list[np.ndarray] = []
+    errs: list[np.ndarray] = []
+    bads: list[np.ndarray] = []
+    for step in steps:
+        op = step[0]
+        if op == "leaf":
+            _, v, e, undefined = step
+            r, err, bad = _filled(v, size), _filled(e, size), (_filled_bool(size) if undefined else no)
+        elif op == "var":
+            r, err, bad = np.asarray(env[step[1]], dtype=float), zero, no
+        elif op == "neg":
+            i = step[1]
+            r, err, bad = -vals[i], errs[i], bads[i]
+        elif op == "call":
+            i = step[2]
+            r, err, dom = _unary(step[1], vals[i], errs[i])
+            r, err, bad = _finish(r, err, _or(bads[i], dom if dom.any() else no, no))
+        elif op == "pow_whole":
+            i = step[1]
+            r, err, dom = _pow_whole(vals[i], errs[i], step[2], errs[i] is zero, no)
+            bad = _or(bads[i], dom, no)
+        elif op == "extreme":
+            idx = step[2]
+            stacked = np.stack([vals[i] for i in idx])
+            r = stacked.max(axis=0) if step[1] == "max" else stacked.min(axis=0)
+            err = np.stack([errs[i] for i in idx]).max(axis=0)
+            bad = no
+            for i in idx:
+                bad = _or(bad, bads[i], no)
+        else:
+            i, j = step[1], step[2]
+            a, ea, b, eb = vals[i], errs[i], vals[j], errs[j]
+            bad = _or(bads[i], bads[j], no)
+            exact_inputs = ea is zero and eb is zero
+            if op in ("add", "sub"):
+                r = a + b if op == "add" else a - b
+                rounding = _rounding_of_sum(a, b if op == "add" else -b, r) if step[3] else U * np.abs(r)
+                err = rounding if exact_inputs else ea + eb + rounding
+            elif op == "mul":
+                r = a * b
+                rounding = _rounding_of_product(a, b, r) if step[3] else U * np.abs(r)
+                if exact_inputs:
+                    err = rounding
+                elif eb is zero:
+                    err = np.abs(b) * ea + rounding
+                elif ea is zero:
+                    err = np.abs(a) * eb + rounding
+                else:
+                    err = np.abs(a) * eb + np.abs(b) * ea + ea * eb + rounding
+                r, err, bad = _finish(r, err, bad)
+            elif op == "div":
+                divisor_zero = (b == 0) & (eb == 0)
+                near = ~divisor_zero & (np.abs(b) <= eb)
+                safe = np.where(divisor_zero | near, 1.0, b)
+                r = a / safe
+                err = (ea + np.abs(r) * eb) / np.maximum(np.abs(safe) - eb, TINY) + U * np.abs(r)
+                r, err, bad = _finish(r, _uncertain(near, err), _or(bad, divisor_zero, no))
+            elif op == "pow":
+                r, err, dom = _pow(a, ea, b, eb)
+                bad = _or(bad, dom, no)
+            else:  # pragma: no cover - the parser makes no other nodes
+                raise ValueError(f"unknown operation {op!r}")
+        vals.append(r)
+        errs.append(err)
+        bads.append(bad)
+    return vals[-1], errs[-1], bads[-1]
+
+
+@lru_cache(maxsize=64)
+def _filled_bool(size: int) -> np.ndarray:
+    out = np.ones(size, dtype=bool)
+    out.flags.writeable = False
+    return out
 
 
 _MAX_BITS = 4000
@@ -363,11 +459,6 @@ def _fold(node: Node) -> tuple[float, float, bool]:
     return precise.constant_with_error(node)
 
 
-def _folded(node: Node, size: int) -> Arrays:
-    v, e, bad = _fold(node)
-    return np.full(size, v), np.full(size, e), np.full(size, bad)
-
-
 def evaluate_bounded(node: Node, env: Mapping[str, np.ndarray], size: int) -> Bounded:
     """Return a formula's values at ``size`` points with error bounds and its undefined points.
 
@@ -380,13 +471,19 @@ def evaluate_bounded(node: Node, env: Mapping[str, np.ndarray], size: int) -> Bo
         size: the number of points.
     """
     with np.errstate(all="ignore"):
-        v, e, bad = _eval(stable(node), env, size)
-        unknown = ~(e < np.inf) | ~(np.abs(v) <= BIG)  # overflow, or close enough that later steps might
-        if unknown.any():
-            e = np.where(unknown, np.inf, e)
-        if bad.any():
-            v = np.where(bad, np.nan, v)
-    return Bounded(v, e, bad)
+        return bounded(node, env, size)
+
+
+def bounded(node: Node, env: Mapping[str, np.ndarray], size: int) -> Bounded:
+    """``evaluate_bounded`` for callers that have already silenced numpy's floating-point warnings."""
+    v, e, bad = _run(_compile(stable(node)), env, size)
+    fine = (e < np.inf) & (np.abs(v) <= BIG)  # not overflowed, nor close enough that later steps might
+    if not fine.all():
+        e = np.where(fine, e, np.inf)
+    if bad.any():
+        v = np.where(bad, np.nan, v)
+        fine &= ~bad
+    return Bounded(v, e, bad, fine)
 
 
 def evaluate(node: Node, env: Mapping[str, np.ndarray], size: int) -> np.ndarray:

@@ -51,30 +51,36 @@ MAX_BARS = 100
 #: Canonical names of the functions a student may call (aliases such as ``ln`` map onto these).
 FUNCTIONS = tuple(ARITY)
 
-_NUMBER_RE = re.compile(r"(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
-_NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9]*")
-_SINGLE = "+-*/^(),|"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Node:
     """One AST node: ``op`` is num, const, var, neg, add, sub, mul, div, pow or call.
 
     ``value`` holds the number (num), the name (const, var) or the canonical function name (call); ``args``
-    the operands (a call has one argument, or two or more for max and min).
+    the operands (a call has one argument, or two or more for max and min). Two trees are equal when they
+    have the same structure and values.
     """
 
     op: str
     args: tuple[Node, ...] = ()
     value: float | str | None = None
 
+    def __post_init__(self) -> None:
+        # Trees are keys of several caches: a hash computed once, and compared before the structure, keeps
+        # every lookup O(1) instead of a walk over the whole tree.
+        object.__setattr__(self, "_hash", hash((self.op, self.args, self.value)))
+
     def __hash__(self) -> int:
-        # Trees are keys of several caches; hashing a tree once instead of on every lookup keeps those O(1).
-        cached = self.__dict__.get("_hash")
-        if cached is None:
-            cached = hash((self.op, self.args, self.value))
-            object.__setattr__(self, "_hash", cached)
-        return cached
+        return self._hash  # type: ignore[attr-defined]
+
+    def __eq__(self, other: object) -> bool:
+        if self is other:
+            return True
+        if not isinstance(other, Node):
+            return NotImplemented
+        return (self._hash == other._hash and self.op == other.op  # type: ignore[attr-defined]
+                and self.value == other.value and self.args == other.args)
 
     @property
     def number(self) -> float:
@@ -194,47 +200,47 @@ def _names(variables: tuple[str, ...]) -> _Names:
     return _Names(frozenset(variables))
 
 
+_TOKEN_RE = re.compile(r"[ \t\r\n]+|(?P<num>(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)|(?P<name>[A-Za-z][A-Za-z0-9]*)"
+                       r"|(?P<op>\*\*|[-+*/^(),|])")
+
+
 def tokenize(source: _Source, names: _Names, implicit: bool) -> list[Token]:
     """Split text into tokens; raises FormatError naming the first thing outside the whitelist."""
     text = source.text
     out: list[Token] = []
     pos, n = 0, len(text)
+    match = _TOKEN_RE.match
     while pos < n:
-        ch = text[pos]
-        if ch in " \t\r\n":
-            pos += 1
-            continue
-        m = _NUMBER_RE.match(text, pos)
-        if m:
-            if len(m.group()) > MAX_NUMBER_CHARS:
+        m = match(text, pos)
+        if m is None:
+            raise _refusal(source, pos)
+        kind, end = m.lastgroup, m.end()
+        if kind == "num":
+            if end - pos > MAX_NUMBER_CHARS:
                 raise FormatError(f"number at position {source.where(pos)} is too long "
                                   f"(at most {MAX_NUMBER_CHARS} characters)")
-            out.append(Token("num", m.group(), pos, source.typed_slice(pos, m.end())))
-            pos = m.end()
-            continue
-        m = _NAME_RE.match(text, pos)
-        if m:
+            out.append(Token("num", m.group(), pos, source.typed_slice(pos, end)))
+        elif kind == "name":
             out.extend(_name_tokens(m.group(), pos, source, names, implicit))
-            pos = m.end()
-            continue
-        if text.startswith("**", pos):
-            out.append(Token("op", "^", pos, "**"))
-            pos += 2
-            continue
-        if ch in _SINGLE:
-            out.append(Token("op", ch, pos, ch))
-            pos += 1
-            continue
-        where = source.where(pos)
-        if ch == "=":
-            raise FormatError(f"'=' at position {where}: type only the formula itself (the right-hand side)")
-        typed = source.typed[where - 1] if where - 1 < len(source.typed) else ch
-        if typed.isascii():
-            raise FormatError(f"character {typed!r} at position {where} is not allowed in a formula")
-        raise FormatError(f"character {_describe_char(typed)} at position {where} is not allowed; "
-                          "type formulas with letters, digits and + - * / ^ ( )")
+        elif kind == "op":
+            text_op = m.group()
+            out.append(Token("op", "^" if text_op == "**" else text_op, pos, text_op))
+        pos = end
     out.append(Token("end", "", n, ""))
     return out
+
+
+def _refusal(source: _Source, pos: int) -> FormatError:
+    """The error for a character no token starts with."""
+    where = source.where(pos)
+    ch = source.text[pos]
+    if ch == "=":
+        return FormatError(f"'=' at position {where}: type only the formula itself (the right-hand side)")
+    typed = source.typed[where - 1] if where - 1 < len(source.typed) else ch
+    if typed.isascii():
+        return FormatError(f"character {typed!r} at position {where} is not allowed in a formula")
+    return FormatError(f"character {_describe_char(typed)} at position {where} is not allowed; "
+                       "type formulas with letters, digits and + - * / ^ ( )")
 
 
 def _name_tokens(name: str, pos: int, source: _Source, names: _Names, implicit: bool) -> list[Token]:
@@ -572,6 +578,10 @@ class _Parser:
 
 def _constant_value(node: Node) -> float | None:
     """Return the value of a variable-free subtree (None when it has variables or is undefined)."""
+    if node.op == "num":
+        return node.number
+    if node.op == "neg" and node.args[0].op == "num":
+        return -node.args[0].number
     if node.variables():
         return None
     from exgen.expr.evaluate import evaluate_scalar
