@@ -16,17 +16,17 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
-import shutil
 import stat
-import tempfile
 import threading
 from collections.abc import Iterator, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from exgen.errors import ExgenError, one_line
+
+if TYPE_CHECKING:  # started only by a run that writes in the background (not by a one-submission autograder)
+    from concurrent.futures import Future, ThreadPoolExecutor
 
 TMP_PREFIX_MARK = ".exgen-"
 TMP_SUFFIX = ".tmp"
@@ -80,7 +80,7 @@ def temporary_file(path: Path) -> tuple[int, Path]:
     path.parent.mkdir(parents=True, exist_ok=True)
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW
     while True:
-        tmp = path.parent / f".{path.name}{TMP_PREFIX_MARK}{secrets.token_hex(4)}{TMP_SUFFIX}"
+        tmp = path.parent / f".{path.name}{TMP_PREFIX_MARK}{os.urandom(4).hex()}{TMP_SUFFIX}"
         try:
             return os.open(tmp, flags, 0o666), tmp
         except FileExistsError:
@@ -128,6 +128,8 @@ def clean_stale(folder: Path, *, only: str | None = None) -> list[str]:
             if _STALE_FILE.match(entry.name) and not entry.is_dir(follow_symlinks=False):
                 os.unlink(entry.path)
             elif _STALE_DIR.match(entry.name) and entry.is_dir(follow_symlinks=False):
+                import shutil  # (shutil loads the compression libraries: only when there is a folder to remove)
+
                 shutil.rmtree(entry.path)
             else:
                 continue
@@ -285,6 +287,8 @@ class OutputDir:
 
     def _queue(self, relative: str, target: Path, payload: bytes) -> None:
         if self._pool is None:
+            from concurrent.futures import ThreadPoolExecutor
+
             self._pool = ThreadPoolExecutor(max_workers=self._background, thread_name_prefix="exgen-write")
         self._slots.acquire()
 
@@ -407,8 +411,12 @@ class OutputDir:
         """Yield a private temporary folder inside the output folder, removed afterwards (and by the next
         run's :meth:`check_free` if this one is killed): for libraries that need a cache folder."""
         self.root.mkdir(parents=True, exist_ok=True)
+        import tempfile
+
         folder = Path(tempfile.mkdtemp(prefix=SCRATCH_PREFIX, suffix=TMP_SUFFIX, dir=self.root))
         try:
             yield folder
         finally:
+            import shutil
+
             shutil.rmtree(folder, ignore_errors=True)

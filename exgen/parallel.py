@@ -12,7 +12,6 @@ from __future__ import annotations
 import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from exgen.errors import ExgenError, OptionError
@@ -26,12 +25,25 @@ R = TypeVar("R")
 MAX_SHARDS = 100_000
 
 
-@dataclass(frozen=True)
 class Shard:
     """Slice ``index`` (from 1) of ``count`` equal, contiguous slices of a run's items."""
 
-    index: int = 1
-    count: int = 1
+    __slots__ = ("index", "count")
+
+    def __init__(self, index: int = 1, count: int = 1):
+        self.index, self.count = index, count
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Shard) and (self.index, self.count) == (other.index, other.count)
+
+    def __hash__(self) -> int:
+        return hash((self.index, self.count))
+
+    def __reduce__(self) -> tuple:
+        return Shard, (self.index, self.count)
+
+    def __repr__(self) -> str:
+        return f"Shard({self.index}, {self.count})"
 
     @property
     def whole(self) -> bool:

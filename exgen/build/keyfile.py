@@ -89,7 +89,8 @@ def _indented(value: Any, pad: str) -> str:
         if not value:
             return "[]"
         inner = pad + " "
-        return "[" + inner + ("," + inner).join([_indented(v, inner) for v in value]) + pad + "]"
+        return "[" + inner + ("," + inner).join([_string(v) if type(v) is str else _indented(v, inner)
+                                                 for v in value]) + pad + "]"
     if kind is int:
         return int.__repr__(value)
     if kind is float:

@@ -35,7 +35,6 @@ from functools import lru_cache
 import numpy as np
 
 from exgen.expr import domain as dom
-from exgen.expr import precise
 from exgen.expr.evaluate import Bounded, bounded
 from exgen.expr.parser import Node
 from exgen.expr.stable import stable
@@ -197,6 +196,8 @@ def _float_pass(tally: _Tally, points, s: Bounded, k: Bounded, *, generic: bool)
 
 def _precise_pass(tally: _Tally, student: Node, reference: Node, points, indices: list[int], *,
                   generic: bool) -> None:
+    from exgen.expr import precise  # mpmath: imported only for the rare points floats cannot decide
+
     for i in indices:
         if tally.budget <= 0 or tally.verdict is not None:
             return

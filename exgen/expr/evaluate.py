@@ -21,7 +21,6 @@ from functools import lru_cache
 
 import numpy as np
 
-from exgen.expr import precise
 from exgen.expr.parser import Node
 from exgen.expr.stable import stable
 
@@ -456,6 +455,8 @@ def _fold(node: Node) -> tuple[float, float, bool]:
         except OverflowError:
             return math.nan, math.inf, False
         return value, float(abs(exact - Fraction(value))), False
+    from exgen.expr import precise  # mpmath: imported only when a constant is not rational
+
     return precise.constant_with_error(node)
 
 

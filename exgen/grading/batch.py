@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from exgen.grading.results import (
@@ -148,33 +147,39 @@ def _allow_pickling_instances() -> None:
 
 # --- what a run finds ---------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
+# Plain classes, not dataclasses: building a dataclass costs most of a millisecond at import, and the
+# one-submission autograder imports this module on every run.
 class Seen:
     """A submission as the choice of who counts sees it: its student, where it came from, whether the
     student is in the key."""
 
-    student: str | None
-    source: str
-    in_key: bool
+    __slots__ = ("student", "source", "in_key")
+
+    def __init__(self, student: str | None, source: str, in_key: bool):
+        self.student, self.source, self.in_key = student, source, in_key
+
+    def __reduce__(self) -> tuple:
+        return Seen, (self.student, self.source, self.in_key)
 
     def who(self) -> str:
         return f"{self.source}: student {self.student!r}" if self.student is not None else self.source
 
 
-@dataclass
 class Graded:
     """One graded submission: the student's position in the key, the result and its problems, and what
     the worker made of it for the outputs (results.json entry, feedback text or a failure to build it)."""
 
-    pos: int
-    result: StudentResult
-    problems: list[Problem]
-    json: str | None = None
-    feedback: str | None = None
-    failure: str | None = None
+    __slots__ = ("pos", "result", "problems", "json", "feedback", "failure")
+
+    def __init__(self, pos: int, result: StudentResult, problems: list[Problem], json: str | None = None,
+                 feedback: str | None = None, failure: str | None = None):
+        self.pos, self.result, self.problems = pos, result, problems
+        self.json, self.feedback, self.failure = json, feedback, failure
+
+    def __reduce__(self) -> tuple:
+        return Graded, (self.pos, self.result, self.problems, self.json, self.feedback, self.failure)
 
 
-@dataclass
 class PartResults:
     """What grading one shard (or a whole run) found.
 
@@ -185,26 +190,31 @@ class PartResults:
         graded: the first submission of each key student in this part, graded.
         key_ids: this shard's slice of the key's students (for the list of those without a submission).
         paths: the feedback file of each graded student, when the outputs go to a folder.
+        written: the feedback files the workers wrote themselves.
     """
 
-    shard: Shard
-    read_problems: list[str]
-    seen: list[Seen]
-    graded: dict[str, Graded]
-    key_ids: list[str]
-    paths: dict[str, str] = field(default_factory=dict)
-    written: list[str] = field(default_factory=list)
+    def __init__(self, shard: Shard, read_problems: list[str], seen: list[Seen], graded: dict[str, Graded],
+                 key_ids: list[str]):
+        self.shard, self.read_problems, self.seen, self.graded, self.key_ids = \
+            shard, read_problems, seen, graded, key_ids
+        self.paths: dict[str, str] = {}
+        self.written: list[str] = []
 
 
-@dataclass(frozen=True)
 class _Writing:
-    """What a worker does with each graded submission besides grading it."""
+    """What a worker does with each graded submission besides grading it: serialise its results.json entry
+    (``json``); ``feedback``: "write" its feedback file into ``root`` (with ``writers`` background threads
+    waiting for the disk) or "return" the text for this process to check and write."""
 
-    json: bool = False
-    feedback: str | None = None  # "write" into root, or "return" the text for this process to write
-    root: str = ""
-    force: bool = False
-    bank: Mapping[str, Any] = field(default_factory=dict)
+    __slots__ = ("json", "feedback", "root", "force", "bank", "writers")
+
+    def __init__(self, json: bool = False, feedback: str | None = None, root: str = "", force: bool = False,
+                 bank: Mapping[str, Any] | None = None, writers: int = 0):
+        self.json, self.feedback, self.root, self.force = json, feedback, root, force
+        self.bank, self.writers = dict(bank or {}), writers
+
+    def __reduce__(self) -> tuple:
+        return _Writing, (self.json, self.feedback, self.root, self.force, self.bank, self.writers)
 
 
 # --- the workers ---------------------------------------------------------------------------------------------
@@ -240,7 +250,7 @@ def _output(writing: _Writing) -> OutputDir:
     from exgen.outputs import OutputDir
 
     if _out is None or str(_out.root) != writing.root or _out.force != writing.force:
-        _out = OutputDir(writing.root, force=writing.force, background=WRITERS, clean=False)
+        _out = OutputDir(writing.root, force=writing.force, background=writing.writers, clean=False)
     return _out
 
 
@@ -358,7 +368,7 @@ def _plan_outputs(part: PartResults, todo: Sequence[Submission], out: OutputDir,
     out.check_free(planned)
     fresh = out.force or not any(os.path.lexists(out.path(p)) for p in planned)
     return _Writing(json=want_json, feedback="write" if fresh else "return", root=str(out.root), force=out.force,
-                    bank=dict(key["bank"]))
+                    bank=dict(key["bank"]), writers=WRITERS if len(todo) > 2 * WRITERS else 0)
 
 
 def merge_parts(key: Mapping[str, Any], parts: Sequence[PartResults]) -> tuple[Results, list[Graded]]:

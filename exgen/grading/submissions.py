@@ -433,14 +433,17 @@ def read_class_csv(path: str | Path) -> tuple[list[Submission], list[str]]:
     return subs, problems
 
 
-@dataclass(frozen=True)
 class Item:
     """One thing to read, in the order submissions are read: a file (``path``), a ``Submission`` given as
     it is (``submission``), or a problem found while listing a folder (``problem``)."""
 
-    path: Path | None = None
-    submission: Submission | None = None
-    problem: str | None = None
+    __slots__ = ("path", "submission", "problem")
+
+    def __init__(self, path: Path | None = None, submission: Submission | None = None, problem: str | None = None):
+        self.path, self.submission, self.problem = path, submission, problem
+
+    def __reduce__(self) -> tuple:
+        return Item, (self.path, self.submission, self.problem)
 
 
 def list_items(paths: Iterable[str | Path | Submission]) -> list[Item]:

@@ -8,11 +8,9 @@ cannot leave the folder. Outputs depend only on the results: no timestamps, fixe
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from exgen.errors import ExgenError
@@ -45,6 +43,8 @@ def safe_file_stem(student_id: str) -> str:
     if check_student_id(student_id) is None:
         return student_id
     base = _UNSAFE.sub("_", student_id).strip("_-")[:40] or "student"
+    import hashlib  # only for ids that are not plain names: not worth its start-up time otherwise
+
     digest = hashlib.sha256(student_id.encode("utf-8", "surrogatepass")).hexdigest()[:10]
     return f"{base}-{digest}"
 
@@ -61,6 +61,8 @@ def feedback_paths(student_ids: Iterable[str]) -> dict[str, str]:
     for student_id in student_ids:
         stem = safe_file_stem(student_id)
         while stem.lower() in used:  # only if two ids differ by case on a case-insensitive disk
+            import hashlib
+
             stem = f"{stem}-{hashlib.sha256(stem.encode()).hexdigest()[:6]}"
         used.add(stem.lower())
         out[student_id] = f"{FEEDBACK_DIR}/{stem}.md"
@@ -156,7 +158,6 @@ def output_files(formats: Iterable[str], feedback: Iterable[str]) -> list[str]:
     return files + ([REPORT_MD, *_CHARTS] if "report" in chosen else [])
 
 
-@dataclass
 class Prepared:
     """What worker processes already made for :func:`write_outputs` (``exgen.grading.batch``).
 
@@ -167,10 +168,9 @@ class Prepared:
         failures: feedback files that could not be built (one line each).
     """
 
-    students: list[str] | None = None
-    feedback: dict[str, str] | None = None
-    written: list[str] = field(default_factory=list)
-    failures: list[str] = field(default_factory=list)
+    def __init__(self, students: list[str] | None = None, feedback: dict[str, str] | None = None,
+                 written: Sequence[str] = (), failures: Sequence[str] = ()):
+        self.students, self.feedback, self.written, self.failures = students, feedback, list(written), list(failures)
 
 
 def write_outputs(results: Results, out: OutputDir, formats: list[str], prepared: Prepared | None = None) -> list[str]:
