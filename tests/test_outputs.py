@@ -122,3 +122,50 @@ def test_an_exporters_stale_temporary_files_are_removed(tmp_path):
     (tmp_path / ".other.zip.exgen-abcdefgh.tmp").write_text("someone else's run")
     check_target_free(tmp_path / "quiz.zip", force=False)
     assert sorted(p.name for p in tmp_path.iterdir()) == [".other.zip.exgen-abcdefgh.tmp"]
+
+
+@pytest.fixture
+def umask_022():
+    old = os.umask(0o022)
+    try:
+        yield
+    finally:
+        os.umask(old)
+
+
+def test_files_are_created_0644_under_umask_022(tmp_path, umask_022):
+    """Outputs are readable by a TA's account, a web server or a shared drive, as the user's umask says."""
+    import stat
+
+    import exgen
+
+    out = OutputDir(tmp_path / "o")
+    out.write("a.csv", "1\n")
+    out.write_all({"feedback/s1.md": "x\n"})
+    with out.staged("store.bin") as staged:
+        staged.write_bytes(b"streamed")
+    write_atomic(tmp_path / "o" / "direct.txt", "y")
+    background = OutputDir(tmp_path / "o", background=2)
+    background.write("later.txt", "z")
+    background.close()
+    exgen.generate("dot_product", students=2, formats="md,tex", out=tmp_path / "gen")
+    files = [p for root in (tmp_path / "o", tmp_path / "gen") for p in root.rglob("*") if p.is_file()]
+    assert len(files) > 10 and {oct(stat.S_IMODE(p.stat().st_mode)) for p in files} == {"0o644"}
+    os.umask(0o077)  # a user who keeps everything private still can
+    OutputDir(tmp_path / "private").write("p.txt", "p")
+    assert stat.S_IMODE((tmp_path / "private" / "p.txt").stat().st_mode) == 0o600
+
+
+def test_a_staged_file_follows_the_rules_of_write(tmp_path):
+    out = OutputDir(tmp_path)
+    with out.staged("big.json") as staged:
+        staged.write_text("one\n")
+    with OutputDir(tmp_path).staged("big.json") as staged:  # the same bytes again: kept, not rewritten
+        staged.write_text("one\n")
+    with pytest.raises(ExgenError, match="use --force"), OutputDir(tmp_path).staged("big.json") as staged:
+        staged.write_text("two\n")
+    assert (tmp_path / "big.json").read_text() == "one\n"
+    with pytest.raises(RuntimeError), OutputDir(tmp_path, force=True).staged("big.json") as staged:
+        staged.write_text("half")
+        raise RuntimeError("killed half-way")
+    assert (tmp_path / "big.json").read_text() == "one\n" and sorted(p.name for p in tmp_path.iterdir()) == ["big.json"]

@@ -145,7 +145,7 @@ def load_key(path: str | Path) -> dict:
         store = KeyStore(path)
         return {"bank": store.bank, "students": StoredStudents(store), "exercises": store.exercises, "store": store}
     try:
-        data = read_regular_file(path, limit=MAX_KEY_BYTES, what="answer key (answer_key.json)")
+        data = read_regular_file(path, limit=MAX_KEY_BYTES, what="key file (answer_key.sqlite or answer_key.json)")
     except ExgenError as err:
         raise ExgenError(f"cannot read the answer key: {err}") from None
     name = one_line(path.name)

@@ -1,0 +1,59 @@
+"""--jobs and --shard: slices that cover a run exactly once, and workers that keep the order of the items."""
+
+from __future__ import annotations
+
+import pytest
+
+from exgen.errors import ExgenError, OptionError
+from exgen.parallel import Shard, Workers, chunks, parse_shard
+
+
+@pytest.mark.parametrize("total", [0, 1, 5, 7, 100, 10_001])
+@pytest.mark.parametrize("count", [1, 2, 3, 4, 8])
+def test_shards_cover_every_item_once_in_order_with_equal_sizes(total, count):
+    slices = [Shard(i, count).range(total) for i in range(1, count + 1)]
+    assert [p for s in slices for p in s] == list(range(total))
+    assert max(map(len, slices)) - min(map(len, slices)) <= 1
+
+
+@pytest.mark.parametrize("text, needle", [("0/4", "1 <= i <= n"), ("5/4", "1 <= i <= n"), ("2", "expected i/n"),
+                                          ("a/b", "expected i/n"), ("-1/4", "expected i/n"), ("1/0", "1 <= i <= n"),
+                                          ("1/" + "9" * 20, "expected i/n")])
+def test_bad_shards_are_option_errors(text, needle):
+    with pytest.raises(OptionError, match=needle):
+        parse_shard(text)
+
+
+def test_parse_shard():
+    assert parse_shard(" 2/4 ") == Shard(2, 4) and str(parse_shard("2/4")) == "2/4"
+    assert parse_shard(None).whole and not Shard(1, 2).whole
+
+
+def _square(xs):
+    return [x * x for x in xs]
+
+
+def _boom(xs):
+    if 13 in xs:
+        raise ExgenError("thirteen")
+    return xs
+
+
+def _die(xs):
+    import os
+
+    os._exit(3)
+
+
+@pytest.mark.parametrize("jobs", [1, 2, 3])
+def test_workers_keep_the_order(jobs):
+    with Workers(jobs) as workers:
+        done = [y for batch in workers.map(_square, chunks(list(range(50)), 4), window=3) for y in batch]
+    assert done == [x * x for x in range(50)]
+
+
+def test_a_task_error_stops_the_run_and_a_dead_worker_is_one_line():
+    with pytest.raises(ExgenError, match="thirteen"), Workers(2) as workers:
+        list(workers.map(_boom, chunks(list(range(40)), 3)))
+    with pytest.raises(ExgenError, match="worker process stopped unexpectedly"), Workers(2) as workers:
+        list(workers.map(_die, chunks(list(range(10)), 3)))
