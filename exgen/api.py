@@ -270,6 +270,10 @@ def _write_documents(bank: BankSpec, students: Sequence[Student], *, seed: int, 
     compilers = [f.compiler for f in formats if f.compiler] + ([CLASS_COMPILER] if combined else [])
     for compiler in dict.fromkeys(compilers):
         compiler.check()  # before anything is written
+    if students:
+        from exgen.render.documents import check_renderable
+
+        check_renderable([f.template for f in formats], build_student(bank, seed=seed, student_id=students[0].id))
     info = bank_info(bank)
     files: list[str] = []
     key_students = []

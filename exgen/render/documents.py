@@ -158,6 +158,18 @@ def document_assets(*, fmt: str, key: bool, student: Mapping[str, str], instance
     return out
 
 
+def check_renderable(fmts: Sequence[str], instances: Sequence[Instance]) -> None:
+    """Fail early, before anything is written, when a format cannot draw these instances.
+
+    Raises:
+        ExgenError: HTML is asked for, an exercise has a graph diagram and Graphviz's ``dot`` is missing.
+    """
+    if "html" in fmts and any(isinstance((inst.context or {}).get("graph"), Mapping) for inst in instances):
+        from exgen.render.diagrams.graphviz import find_dot
+
+        find_dot()
+
+
 def render_document(*, fmt: str, key: bool, bank: Mapping[str, Any], student: Mapping[str, str],
                     instances: Sequence[Instance]) -> str:
     """Render a whole worksheet (``key=False``) or answer key (``key=True``) for one student.

@@ -1,16 +1,22 @@
-"""Diagrams: the statement marks what to find, the key shows every value, TikZ compiles with pdflatex."""
+"""Diagrams: the statement marks what to find, the key shows every value, TikZ compiles with pdflatex, and the
+SVG (laid out by Graphviz) keeps every label clear of every arrow and of every other label."""
 
 from __future__ import annotations
 
 import re
 import subprocess
+from pathlib import Path
 
 import pytest
 
 from exgen.build.seeding import rng_for
+from exgen.errors import ExgenError
 from exgen.render.diagrams.mermaid import mermaid
 from exgen.render.diagrams.tikz import tikz
 from exgen.types import get_type
+from tests.render.svggeom import overlaps, parse
+
+needs_dot = pytest.mark.needs("dot", why="Graphviz lays out the HTML diagrams (apt-get install graphviz)")
 
 PREAMBLE = r"""\documentclass{article}
 \usepackage{amsmath,amssymb}
@@ -94,3 +100,99 @@ def test_rendered_documents_compile(tmp_path):
         run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", f"{name}.tex"],
                              cwd=tmp_path, capture_output=True, text=True, timeout=180)
         assert run.returncode == 0, run.stdout[-3000:]
+
+
+# -- SVG (Graphviz) -------------------------------------------------------------------------------------
+SCALAR6 = ("backprop_graph", {"family": ["scalar"], "nodes": [6, 6]})
+
+
+@needs_dot
+@pytest.mark.parametrize("type_name,params", CASES + [SCALAR6])
+def test_svg_labels_overlap_no_arrow_and_no_other_label(type_name, params):
+    from exgen.render.diagrams.svg import graph_svg
+
+    for seed in range(12):
+        graph = build(type_name, seed, **params).to_dict()["context"]["graph"]
+        for key in (False, True):
+            svg = graph_svg(graph, key=key)
+            assert overlaps(svg) == [], (seed, key)
+            texts, curves, _ = parse(svg)
+            assert len(curves) == 2 * len(graph["edges"])  # every arrow: its curve and its head
+
+
+def test_the_overlap_check_finds_overlaps():
+    """The checker itself: a label on an arrow, two labels on top of each other, a label across a node."""
+    head = '<svg xmlns="http://www.w3.org/2000/svg" font-size="12">'
+    crossed = head + '<path d="M0 20C10 20 20 20 100 20"/><text x="30" y="24" textLength="40">x = 3</text></svg>'
+    stacked = head + '<text x="0" y="20" textLength="40">a</text><text x="20" y="25" textLength="40">b</text></svg>'
+    on_node = head + '<rect x="0" y="0" width="20" height="20"/><text x="10" y="15" textLength="40">ab</text></svg>'
+    clear = head + '<path d="M0 40C10 40 20 40 100 40"/><text x="30" y="24" textLength="40">x = 3</text></svg>'
+    assert overlaps(crossed) and overlaps(stacked) and overlaps(on_node)
+    assert overlaps(clear) == []
+
+
+@needs_dot
+@pytest.mark.parametrize("type_name,params", CASES)
+def test_svg_marks_every_asked_part_and_key_shows_values(type_name, params):
+    from exgen.render.diagrams.svg import graph_svg
+
+    inst = build(type_name, 4, **params)
+    graph = inst.to_dict()["context"]["graph"]
+    sheet, key = graph_svg(graph), graph_svg(graph, key=True)
+    shown = {k: "".join(t.what for t in parse(svg)[0]).replace("\xa0", " ") for k, svg in (("s", sheet), ("k", key))}
+    for part in inst.parts:
+        assert f"({part.id}) ?" in shown["s"] and f"({part.id}) ?" not in shown["k"]
+    squeeze = shown["k"].replace(" ", "")
+    for e in graph["edges"]:
+        assert e["value_text"].replace(" ", "") in squeeze and e["grad_text"].replace(" ", "") in squeeze
+
+
+@needs_dot
+def test_svg_is_byte_identical_across_processes():
+    import subprocess
+    import sys
+
+    script = ("from tests.render.test_diagrams import build, CASES\n"
+              "from exgen.render.diagrams.svg import graph_svg\n"
+              "import hashlib\n"
+              "h = hashlib.sha256()\n"
+              "for t, p in CASES:\n"
+              "    g = build(t, 3, **p).to_dict()['context']['graph']\n"
+              "    h.update(graph_svg(g).encode()); h.update(graph_svg(g, key=True).encode())\n"
+              "print(h.hexdigest())\n")
+    runs = {subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                           cwd=Path(__file__).resolve().parents[2]).stdout for _ in range(2)}
+    assert len(runs) == 1 and len(runs.pop().strip()) == 64
+
+
+def test_a_missing_dot_is_one_clear_message(monkeypatch, tmp_path):
+    from exgen.render.diagrams import graphviz
+    from exgen.render.diagrams.svg import graph_svg
+
+    monkeypatch.setenv("PATH", str(tmp_path))  # no dot there
+    graphviz._layout.cache_clear()
+    graph = build("backprop_node", 1, node=["add"]).to_dict()["context"]["graph"]
+    with pytest.raises(ExgenError) as err:
+        graph_svg(graph)
+    message = str(err.value)
+    assert "\n" not in message and "graphviz" in message and "dot" in message
+
+
+def test_generate_html_without_dot_stops_before_writing(tmp_path):
+    import os
+    import sys
+
+    env = {**os.environ, "PATH": str(tmp_path / "bin")}  # no dot (nor anything else) on PATH
+    out = tmp_path / "out"
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "exgen", "generate", *args, "--out", str(out)], env=env,
+                              capture_output=True, text=True, timeout=120)
+
+    failed = run("backprop_node", "--format", "md,html")
+    assert failed.returncode == 1
+    assert failed.stderr.startswith("Error: ") and "graphviz" in failed.stderr
+    assert len(failed.stderr.strip().splitlines()) == 1 and "Traceback" not in failed.stderr
+    assert not out.exists() or not any(out.rglob("*.*"))  # not even the Markdown
+    ok = run("derivative", "--format", "html", "-q")  # without a graph, HTML needs no Graphviz
+    assert ok.returncode == 0 and (out / "html" / "student-001-worksheet.html").is_file()

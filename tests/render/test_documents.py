@@ -19,6 +19,7 @@ from exgen.api import generate
 from exgen.bank.roster import Student, numbered
 from exgen.bank.spec import load_bank
 from exgen.types import all_types
+from tests.conftest import require_tools
 
 HOSTILE = "O'Brien & \\input{/etc/passwd} <script>alert(1)</script>"
 # Screenshots and PDF pages land here for a person to look at (CI may keep the folder).
@@ -39,6 +40,7 @@ def bank(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def docs(bank, tmp_path_factory):
+    require_tools("dot", why="Graphviz lays out the HTML diagrams (apt-get install graphviz)")
     out = tmp_path_factory.mktemp("out")
     generate(bank, students=[Student(id="s1", name=HOSTILE)], seed=7, formats=["md", "tex", "html"], out=out)
     return out
