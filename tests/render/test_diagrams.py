@@ -196,3 +196,99 @@ def test_generate_html_without_dot_stops_before_writing(tmp_path):
     assert not out.exists() or not any(out.rglob("*.*"))  # not even the Markdown
     ok = run("derivative", "--format", "html", "-q")  # without a graph, HTML needs no Graphviz
     assert ok.returncode == 0 and (out / "html" / "student-001-worksheet.html").is_file()
+
+
+# -- TikZ (grid layout) ---------------------------------------------------------------------------------
+def _grid_problems(desc, grid) -> list[str]:
+    """Check a grid layout from its output alone: lines (along rows, down node columns, in lanes) never run
+    through a node, a label or a mark; values never share a stretch of row or of column; one label a cell."""
+    from exgen.render.diagrams.tracks import DROP, JUNCTION
+
+    col, row = grid.columns, grid.rows
+    nodes = {(row[n], 2 * col[n]): n for n in row}
+    problems = [] if len(nodes) == len(row) else ["two nodes in one place"]
+    cells = list(grid.labels) + list(grid.marks)
+    if len(set(cells)) < len(cells):
+        problems.append("two labels or marks in one cell")
+    flat, upright = [], []  # (row, x0, x1, value), (x, row0, row1, value)
+    for route, e in zip(grid.routes, [desc["edges"][r.edge] for r in grid.routes]):
+        s, d = e["src"], e["dst"]
+        x0, x1, r0, r1 = 2 * col[s], 2 * col[d], row[s], row[d]
+        if route.kind == DROP:
+            flat.append((r0, x0, x1, s))
+            upright.append((x1, r0, r1, s))
+        elif route.kind == JUNCTION:
+            flat += [(r0, x0, x1 - 1, s), (r1, x1 - 1, x1, s)]
+        else:
+            flat.append((r0, x0, x1, s))
+    for r, a, b, v in flat:
+        for (nr, nx), n in nodes.items():
+            if nr == r and a < nx < b:
+                problems.append(f"{v}'s line runs through node {n}")
+        for cr, cx in grid.marks:
+            if cr == r and a < cx < b:
+                problems.append(f"{v}'s line runs through a mark")
+        for r2, a2, b2, v2 in flat:
+            if v2 != v and r2 == r and max(a, a2) < min(b, b2):
+                problems.append(f"{v} and {v2} share a stretch of row {r}")
+    for x, r0, r1, v in upright:
+        lo, hi = min(r0, r1), max(r0, r1)
+        for (nr, nx), n in nodes.items():
+            if nx == x and lo < nr < hi:
+                problems.append(f"{v}'s drop runs through node {n}")
+        for x2, q0, q1, v2 in upright:
+            if v2 != v and x2 == x and max(lo, min(q0, q1)) < min(hi, max(q0, q1)):
+                problems.append(f"{v} and {v2} share a stretch of column {x}")
+    return problems
+
+
+@pytest.mark.parametrize("type_name,params", CASES + [SCALAR6])
+def test_grid_layout_keeps_lines_off_nodes_labels_and_marks(type_name, params):
+    from exgen.render.diagrams.tracks import layout
+
+    for seed in range(40):
+        desc = build(type_name, seed, **params).to_dict()["context"]["graph"]
+        grid = layout(desc)
+        assert len(grid.routes) == len(desc["edges"]) and len(grid.marks) == len(desc.get("marks", ()))
+        assert _grid_problems(desc, grid) == [], seed
+
+
+def test_grid_check_finds_a_line_through_a_node():
+    from exgen.render.diagrams.tracks import Grid, Route
+
+    desc = {"nodes": [{"id": "x"}, {"id": "a"}, {"id": "b"}],
+            "edges": [{"src": "x", "dst": "b"}, {"src": "x", "dst": "a"}]}
+    through = Grid(columns={"x": 1, "a": 2, "b": 3}, rows={"x": 0, "a": 0, "b": 0},
+                   routes=(Route(0, "straight"), Route(1, "straight")), labels=((0, 5), (0, 3)), marks=(),
+                   lanes={})
+    assert any("through node a" in p for p in _grid_problems(desc, through))
+
+
+@pytest.mark.needs("pdflatex", "pdftotext", why="TeX Live and poppler-utils; see .ci/run")
+def test_tikz_words_never_overlap_in_the_pdf(tmp_path):
+    """What TeX really typeset: no two words of a diagram (labels, node names, marks) overlap."""
+    import xml.etree.ElementTree as ET
+
+    body = []
+    for type_name, params in CASES + [SCALAR6]:
+        for seed in (5, 6):
+            d = drawings(build(type_name, seed, **params))
+            body += [d["tikz"], r"\par\bigskip", d["tikz_key"], r"\clearpage"]
+    (tmp_path / "d.tex").write_text(PREAMBLE + "\n".join(body) + "\n\\end{document}\n")
+    subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "d.tex"], cwd=tmp_path,
+                   capture_output=True, check=True, timeout=180)
+    subprocess.run(["pdftotext", "-bbox", "d.pdf", "d.html"], cwd=tmp_path, check=True, timeout=60)
+    text = (tmp_path / "d.html").read_text(encoding="utf-8").replace("&nbsp;", " ")
+    root = ET.fromstring(re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", "?", text))  # glyphs with no Unicode
+    pages = [p for p in root.iter() if p.tag.endswith("page")]
+    assert len(pages) == 2 * (len(CASES) + 1)
+    for number, page in enumerate(pages, 1):
+        words = [(float(w.get("xMin")), float(w.get("yMin")), float(w.get("xMax")), float(w.get("yMax")), w.text)
+                 for w in page if w.tag.endswith("word")]
+        assert words, number
+        for i, a in enumerate(words):
+            for b in words[i + 1:]:
+                # a word's box is its font's full height, so the rows of a small matrix touch a little
+                dx, dy = min(a[2], b[2]) - max(a[0], b[0]), min(a[3], b[3]) - max(a[1], b[1])
+                small = min(a[3] - a[1], b[3] - b[1])
+                assert not (dx > 0.5 and dy > 0.3 * small), (number, a, b)
