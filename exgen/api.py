@@ -146,13 +146,18 @@ def resolve_bank(bank: str | Path | BankSpec | None = None) -> BankSpec:
 
     Raises:
         OptionError: no such file or built-in bank.
-        BankError: the bank file has problems (every one, as ``file:line: field: message``).
+        BankError: the bank file has problems (every one, as ``file:line: field: message``), including
+            points per part that do not fit the exercise's parts.
     """
     from exgen.bank.spec import BankSpec, load_bank
+    from exgen.build.pipeline import part_points_problems
+    from exgen.errors import BankError
 
-    if isinstance(bank, BankSpec):
-        return bank
-    return load_bank(_bank_path(bank))
+    spec = bank if isinstance(bank, BankSpec) else load_bank(_bank_path(bank))
+    problems = part_points_problems(spec)  # per-part points checked against drawn parts
+    if problems:
+        raise BankError(problems)
+    return spec
 
 
 def _bank_path(bank: str | Path | None) -> Path:
