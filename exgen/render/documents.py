@@ -20,16 +20,9 @@ from exgen.formatting import bmatrix, column, dims, num, points, shape_tex, tex_
 from exgen.instance import Instance, Part
 from exgen.render.diagrams.mermaid import mermaid
 from exgen.render.diagrams.tikz import tikz
+from exgen.render.markdown import md_rich, md_text
 from exgen.render.richtext import dollars, render_rich
 from exgen.resources import templates_dir
-
-_MD_ESCAPES = {"\\": "\\\\", "*": "\\*", "_": "\\_", "`": "\\`", "[": "\\[", "]": "\\]", "#": "\\#",
-               "|": "\\|", "$": "\\$", "<": "&lt;", ">": "&gt;", "&": "&amp;", "~": "\\~"}
-
-
-def md_text(text: Any) -> str:
-    """Escape user text for Markdown so it shows literally (no emphasis, links, math or HTML)."""
-    return "".join(_MD_ESCAPES.get(ch, ch) for ch in str(text))
 
 
 def _rich(escape: Callable[[str], str]) -> Callable[[str], str]:
@@ -66,7 +59,7 @@ _LATEX_DELIMITERS = {"block_start_string": "((*", "block_end_string": "*))", "va
                      "variable_end_string": ")))", "comment_start_string": "((=", "comment_end_string": "=))"}
 
 FORMATS: dict[str, Format] = {
-    "md": Format("md", "markdown", "md", md_text, {}),
+    "md": Format("md", "markdown", "md", md_text, {}, filters={"rich": md_rich}),
     "tex": Format("tex", "latex", "tex", tex_text, _LATEX_DELIMITERS),
     "html": Format("html", "html", "html", _html_escape, {}, autoescape=True, filters=_html_filters()),
 }
