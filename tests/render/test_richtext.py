@@ -38,7 +38,9 @@ def test_touching_inline_formulas_are_one():
 
 def test_each_format_writes_the_math_its_own_way():
     text = "A < B & $x_1 < y$ then $$z$$"
-    assert environment("md").filters["rich"](text) == "A &lt; B &amp; $x_1 < y$ then\n\n$$\nz\n$$"
+    md = environment("md").from_string("{{ text | rich }}")
+    assert md.render(text=text, md_document=True) == "A &lt; B &amp; $x_1 < y$ then\n\n$$\nz\n$$"
+    assert md.render(text=text) == "A &lt; B &amp; $x_1 < y$ then $$z$$"  # a statement bound for HTML
     assert environment("tex").filters["rich"](text) == r"A < B \& $x_1 < y$ then $$z$$"
     page = str(environment("html").filters["rich"](text))
     assert page.startswith("A &lt; B &amp; <math") and 'display="block"' in page and "$" not in page.split("<")[0]
