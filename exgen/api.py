@@ -488,8 +488,9 @@ def preview(type_name: str, *, seed: int = 0, student: str = PREVIEW_STUDENT,
 #: What ``init`` writes: a bank to edit and a roster to replace.
 INIT_BANK = "my-bank.yaml"
 INIT_ROSTER = "class.csv"
-#: The starter roster: ids are file names; names may be in any script.
-STARTER_ROSTER = "id,name\ns001,Kim Min-jun\ns002,이서연 (Lee Seo-yeon)\ns003,Amélie Durand\n"
+#: The starter roster: ids are file names; names are UTF-8 text (pdflatex's fonts limit the PDF to Latin
+#: letters for now, so the starter names stay within them).
+STARTER_ROSTER = "id,name\ns001,Kim Min-jun\ns002,Lee Seo-yeon\ns003,Amélie Durand\n"
 
 
 def init(bank: str | None = None, folder: str | Path = ".", *, force: bool = False) -> list[str]:

@@ -78,3 +78,57 @@ def test_preview_open_writes_both_pages_and_opens_the_worksheet(cli_runner, tmp_
 def test_preview_format_html_on_stdout(cli_runner):
     result = cli_runner.invoke(cli, ["preview", "derivative", "--format", "html"])
     assert result.exit_code == 0 and result.output.startswith("<!DOCTYPE html>") and "<textarea" in result.output
+
+
+def _tour() -> list[str]:
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    block = text.split("## A short tour", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
+    return [line.split("#", 1)[0].strip() for line in block.splitlines() if line.startswith("exgen ")]
+
+
+def test_the_tour_only_reads_files_that_an_earlier_command_wrote():
+    tour = _tour()
+    assert tour[0] == "exgen init"
+    made = {"my-bank.yaml", "class.csv"}  # what exgen init writes
+    assert {api.INIT_BANK, api.INIT_ROSTER} == made
+    for line in tour[1:]:
+        for word in line.split():
+            if word.endswith((".yaml", ".csv")):
+                assert word in made, f"the tour reads {word}, which nothing in it wrote: {line}"
+
+
+@pytest.mark.integration
+@pytest.mark.needs("pdflatex", "dot", why="the tour writes PDF and HTML (see .ci/run)")
+def test_the_readme_tour_runs(tmp_path):
+    """Every command of the tour, in order, in an empty folder (the browser and the LMS exports aside)."""
+    import json
+    import shlex
+    import subprocess
+    import sys
+
+    from exgen.build.keyfile import load_key
+    from tests.conftest import typed
+
+    def run(line: str) -> subprocess.CompletedProcess:
+        done = subprocess.run([sys.executable, "-m", "exgen", *shlex.split(line)[1:]], cwd=tmp_path,
+                              capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, (line, done.stderr)
+        return done
+
+    for line in _tour():
+        if line.startswith("exgen grade"):  # what students hand in: the files their pages saved
+            key = load_key(tmp_path / "week1" / "answer_key.json")
+            (tmp_path / "handed-in").mkdir()
+            for sid, entry in key["students"].items():
+                answers = {f"{ex.exercise_id}.{p.id}": typed(p) for ex in entry["exercises"] for p in ex.parts}
+                (tmp_path / "handed-in" / f"{sid}-answers.json").write_text(
+                    json.dumps({"student": sid, "name": entry["name"], "answers": answers}), encoding="utf-8")
+        if "--open" in line:
+            line = line.replace("--open", "--format html")
+        if line.startswith("exgen export"):
+            continue  # tests/exporters check each export
+        run(line)
+    grades = (tmp_path / "week1-grades" / "grades.csv").read_text(encoding="utf-8").splitlines()
+    assert len(grades) == 4 and all(row.split(",")[-2] == row.split(",")[-1] for row in grades[1:])
+    assert (tmp_path / "week1" / "html" / "s002-worksheet.html").is_file()
+    assert (tmp_path / "week1" / "pdf" / "class-worksheets.pdf").is_file()
