@@ -12,7 +12,7 @@ from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 
-from exgen.errors import GenerationError, InvalidParams
+from exgen.errors import FormatError, GenerationError, InvalidParams
 from exgen.instance import Instance, Part
 from exgen.types.params import DIFFICULTY, Param
 
@@ -102,9 +102,15 @@ class ExerciseType:
                 ``points`` (the total is their sum).
 
         Raises:
-            GenerationError: ``part_points`` does not match this instance's parts.
+            GenerationError: no usable instance could be drawn, a key the grader could not check (a
+                formula its parser cannot read or that is undefined on the part's domain), naming the
+                exercise and part, or ``part_points`` does not match this instance's parts.
         """
-        draft = self.generate(params, rng=rng)
+        try:
+            draft = self.generate(params, rng=rng)
+        except FormatError as err:  # a formula we built that the answer parser cannot read
+            raise GenerationError(f"exercise {exercise_id}: a generated formula cannot be read by the grader: "
+                                  f"{err}") from None
         _check_kinds(self.name, draft.parts)
         if part_points is not None:
             shares = given_points(part_points, [p.id for p in draft.parts])
@@ -112,6 +118,7 @@ class ExerciseType:
             weights = [float(p.points) for p in draft.parts]
             shares = split_points(float(points) if points is not None else sum(weights), weights)
         parts = tuple(_with_points(p, share) for p, share in zip(draft.parts, shares))
+        _check_keys(exercise_id, parts)
         return Instance(exercise_id=exercise_id, type=self.name, title=title or self.title,
                         points=_round(sum(shares)), given=draft.given, parts=parts, context=draft.context)
 
@@ -171,6 +178,16 @@ def given_points(given: Sequence[float] | Mapping[str, float], part_ids: Sequenc
         raise GenerationError(f"points are given for {len(given)} parts but this instance has {len(part_ids)} "
                               f"({ids})")
     return [_round(float(v)) for v in given]
+
+
+def _check_keys(exercise_id: str, parts) -> None:
+    """Fail loudly here when the grader could not check a part's key (never a silent 0 at grading)."""
+    from exgen.answers import get_kind
+
+    for part in parts:
+        found = get_kind(part.kind).check_key(part)
+        if found:
+            raise GenerationError(f"exercise {exercise_id}: {'; '.join(found)}")
 
 
 def _check_kinds(type_name: str, parts: list[Part]) -> None:
