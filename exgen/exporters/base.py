@@ -11,9 +11,10 @@ ask that form faithfully (``degraded``, documented in docs/lms.md). It never com
 from __future__ import annotations
 
 import hashlib
+import math
 import uuid
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from io import BytesIO
 from typing import Any, ClassVar
@@ -242,6 +243,28 @@ def build_variants(bank: BankSpec, *, seed: int, variants: int) -> list[tuple[Ex
         raise ExgenError(f"--variants {variants} must be between 1 and {MAX_VARIANTS}")
     return [(ex, [build_instance(ex, seed=seed, student_id=variant_id(v)) for v in range(variants)])
             for ex in bank.exercises]
+
+
+def integer_weights(points: Sequence[float], *, limit: int = 1000) -> list[int]:
+    """Return positive integers proportional to ``points`` (the smallest such), for LMSs whose weights are
+    integers (PrairieLearn's ``weight``, Moodle's Cloze marks).
+
+    Points are read as fractions with denominators up to 1000; if the exact integers would exceed ``limit``,
+    they are rounded in proportion (each at least 1).
+    """
+    from fractions import Fraction
+
+    fracs = [Fraction(float(p)).limit_denominator(1000) if p > 0 else Fraction(0) for p in points]
+    if not fracs:
+        return []
+    denominator = math.lcm(*(f.denominator for f in fracs))
+    ints = [int(f * denominator) for f in fracs]
+    common = math.gcd(*ints) or 1
+    ints = [max(1, i // common) for i in ints]
+    top = max(ints)
+    if top > limit:
+        ints = [max(1, round(i * limit / top)) for i in ints]
+    return ints
 
 
 def stable_uuid(*labels: str) -> str:

@@ -135,7 +135,7 @@ def _moodle(part) -> str:
 def _prairielearn(part) -> str:
     from exgen.exporters.prairielearn import FORMS
 
-    return FORMS[all_kinds()[part.kind].lms_form].element(part)
+    return FORMS[all_kinds()[part.kind].lms_form].element(part, 1)
 
 
 def _gradescope(part) -> str:
