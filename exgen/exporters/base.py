@@ -17,6 +17,7 @@ import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from io import BytesIO
+from pathlib import Path
 from typing import Any, ClassVar
 
 from exgen.answers import LmsForm, get_kind
@@ -206,7 +207,14 @@ class Exporter:
 
 
 class SingleFileExporter(Exporter):
-    """An exporter whose output is one file (a zip or an XML document) built in memory by ``build``."""
+    """An exporter whose output is one file (a zip or an XML document) built in memory by ``build``.
+
+    ``writes_variant_key``: the export also writes the answer key of its variants beside the file
+    (``quiz.zip`` -> ``quiz-key.json``; students ``variant-0`` ...), which ``exgen grade --key`` reads with the
+    LMS's response export (see docs/lms.md, "Grading an LMS's responses with exgen").
+    """
+
+    writes_variant_key: ClassVar[bool] = False
 
     def build(self, bank: BankSpec, *, seed: int,
               options: Mapping[str, Any]) -> tuple[bytes | str, int, list[str]]:
@@ -215,9 +223,36 @@ class SingleFileExporter(Exporter):
 
     def write(self, bank: BankSpec, *, seed: int, out: str, force: bool, options: Mapping[str, Any]) -> ExportResult:
         check_target_free(out, force=force)
+        key = variant_key_path(out) if self.writes_variant_key else None
+        if key is not None:
+            check_target_free(key, force=force)
         data, count, notes = self.build(bank, seed=seed, options=options)
         write_file(out, data)
-        return ExportResult(files=[str(out)], notes=notes, questions=count)
+        files = [str(out)]
+        if key is not None:
+            write_file(key, variant_key(bank, seed=seed, variants=options["variants"]))
+            files.append(str(key))
+        return ExportResult(files=files, notes=notes, questions=count)
+
+
+def variant_key_path(out) -> Path:
+    """Return where the variant key of a single-file export goes: ``quiz.zip`` -> ``quiz-key.json``."""
+    from pathlib import Path
+
+    path = Path(out)
+    return path.with_name(f"{path.stem}-key.json")
+
+
+def variant_key(bank: BankSpec, *, seed: int, variants: int) -> str:
+    """Return the answer key (``exgen-key/1``) of an export's variants: student ``variant-v`` holds variant v of
+    every exercise, exactly as the export drew them (``build_variants``)."""
+    from exgen.build.keyfile import build_key, dumps
+    from exgen.build.pipeline import bank_info
+
+    drawn = build_variants(bank, seed=seed, variants=variants)
+    students = [({"id": variant_id(v), "name": f"Variant {v + 1}"}, [insts[v] for _, insts in drawn])
+                for v in range(variants)]
+    return dumps(build_key(bank=bank_info(bank), seed=seed, students=students))
 
 
 #: The ``--variants`` option of exporters that draw N variants per exercise (QTI, Moodle).

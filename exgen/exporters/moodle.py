@@ -12,6 +12,8 @@ In a quiz, add "random question from category" per exercise; tick "Get category 
 
 from __future__ import annotations
 
+import base64
+import html
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -22,8 +24,9 @@ from xml.sax.saxutils import escape
 from exgen.answers import LmsForm, get_kind, own_wrong_answers
 from exgen.bank.spec import BankSpec
 from exgen.exporters.base import VARIANTS, FormRendering, SingleFileExporter, build_variants, lms_form, stable_ident
-from exgen.exporters.html import margin, mathjax, rich_html, solution_html, statement_html
+from exgen.exporters.html import margin, mathjax, rich_html, solution_html, statement_html, svg_name
 from exgen.formatting import decimal
+from exgen.grading.lms_refs import QuestionRef, ref_html
 from exgen.instance import Instance, Part
 from exgen.render.richtext import render_rich
 
@@ -38,12 +41,8 @@ def _cdata(text: str) -> str:
     return "<![CDATA[" + text.replace("]]>", "]]]]><![CDATA[>") + "]]>"
 
 
-def cloze_plain(text: str) -> str:
-    """Return rich text as plain words for a Cloze answer or feedback, escaping Cloze's special characters.
-
-    Math loses its ``$`` and LaTeX commands become symbols (or their names); braces and backslashes are
-    dropped, and ``} # ~ / "`` are backslash-escaped as Moodle's Cloze parser expects.
-    """
+def _plain(text: str) -> str:
+    """Return rich text as plain words: math loses its ``$`` and LaTeX commands become symbols (or names)."""
     def untex(body: str, display: bool) -> str:
         for cmd, sym in sorted(_TEX_WORDS.items(), key=lambda kv: -len(kv[0])):
             body = body.replace(cmd, sym)
@@ -51,13 +50,39 @@ def cloze_plain(text: str) -> str:
 
     plain = render_rich(text, words=str, math=untex)
     plain = plain.replace("\\", "").replace("{", "").replace("}", "")
-    plain = " ".join(plain.split())
-    return re.sub(r'([#~/"])', r"\\\1", plain)
+    return " ".join(plain.split())
+
+
+def cloze_answer(text: str, *, wildcard: bool = False) -> str:
+    """Return an answer as Moodle's Cloze parser reads it back unchanged.
+
+    question/type/multianswer/questiontype.php: qtype_multianswer_extract_question() ends an answer at an
+    unescaped ``~``, ``#`` or ``}`` and then unescapes only ``\\}`` and ``\\#``: those two are escaped here; any
+    other backslash escape would stay in the stored answer (and a correct ``-6/(2*x + 1)`` would be compared
+    with ``-6\\/(2*x + 1)``). ``~`` cannot be escaped faithfully, so it is refused. In a SHORTANSWER
+    (``wildcard``), question/type/shortanswer/question.php: compare_string_with_wildcard() reads ``*`` as
+    "anything" unless written ``\\*``, so a literal ``*`` is escaped.
+    """
+    if "~" in text:
+        raise ValueError(f"a Cloze answer cannot hold '~': {text[:40]!r}")
+    out = text.replace("}", "\\}").replace("#", "\\#")
+    return out.replace("*", "\\*") if wildcard else out
+
+
+def cloze_feedback(text: str) -> str:
+    """Return feedback (rich text) for a Cloze alternative: plain words, HTML-escaped, ``}`` escaped (the
+    parser unescapes it) and ``~`` (which ends the feedback and cannot be escaped) written as ``∼``."""
+    return html.escape(_plain(text), quote=False).replace("}", "\\}").replace("~", "\u223c")
+
+
+def cloze_plain(text: str) -> str:
+    """Return rich text as a plain Cloze answer (math symbols, no markup), escaped as ``cloze_answer`` says."""
+    return cloze_answer(_plain(text).replace("~", "\u223c"))
 
 
 def _numerical_sub(weight: int, value: float, tol: float, wrong: list[tuple[float, str]]) -> str:
     alts = [f"={decimal(value)}:{decimal(tol)}#Correct."]
-    alts += [f"%0%{decimal(w)}:0#{cloze_plain(fb)}" for w, fb in wrong]
+    alts += [f"%0%{decimal(w)}:0#{cloze_feedback(fb)}" for w, fb in wrong]
     alts.append("*#Not correct.")
     return "{" + f"{weight}:NUMERICAL:" + "~".join(alts) + "}"
 
@@ -96,7 +121,8 @@ def _c_shape(part: Part, scale: int) -> str:
         if isinstance(d, int):
             subs.append(_numerical_sub(weight, d, 0.0, []))
         else:
-            subs.append("{" + f"{weight}:SHORTANSWER:={cloze_plain(str(d))}#Correct.~*#Not correct." + "}")
+            subs.append("{" + f"{weight}:SHORTANSWER:={cloze_answer(str(d), wildcard=True)}#Correct.~*#Not correct."
+                        + "}")
     return "(" + ", ".join(subs) + ")"
 
 
@@ -109,14 +135,21 @@ def _c_choice(part: Part, scale: int) -> str:
         if c["key"] == part.answer:
             alts.append(f"={label}#Correct.")
         else:
-            alts.append(f"%0%{label}#{cloze_plain(wrong.get(c['key'], 'Not correct.'))}")
+            alts.append(f"%0%{label}#{cloze_feedback(wrong.get(c['key'], 'Not correct.'))}")
     return "{" + f"{weight}:MULTICHOICE:" + "~".join(alts) + "}"
+
+
+def accepted_spellings(part: Part) -> list[str]:
+    """Return the texts a SHORTANSWER accepts for a formula or text part: the canonical form, and the same
+    without spaces (Moodle compares text after trimming; it cannot check formulas)."""
+    typed = get_kind(part.kind).typed(part.answer, part)
+    return list(dict.fromkeys([typed, "".join(typed.split())]))
 
 
 def _c_short(part: Part, scale: int) -> str:
     weight = max(1, round(part.points * scale))
-    typed = cloze_plain(get_kind(part.kind).typed(part.answer, part))
-    return "{" + f"{weight}:SHORTANSWER:={typed}#Correct.~*#Not correct." + "}"
+    alts = [f"={cloze_answer(t, wildcard=True)}#Correct." for t in accepted_spellings(part)]
+    return "{" + f"{weight}:SHORTANSWER:" + "~".join(alts) + "~*#Not correct." + "}"
 
 
 def _one(part: Part) -> int:
@@ -160,17 +193,39 @@ def _scale(inst: Instance) -> int:
     return min(max(lcm, 1), MAX_CLOZE_SCALE)
 
 
-def _header(name: str, question_html: str, feedback_html: str, ident: str) -> list[str]:
+def _moodle_picture(files: dict[str, str]) -> Callable[[str, str], str]:
+    """Return the ``picture`` that stores a drawn graph as a file of the question text.
+
+    question/format/xml/format.php: import_headers() reads ``<questiontext><file name path encoding="base64">``
+    into the question's files, and ``@@PLUGINFILE@@/name`` in the text links to it; an ``<img>`` of that file
+    survives Moodle's HTML cleaning (forceclean), which removes inline SVG.
+    """
+    def picture(svg: str, label: str) -> str:
+        name = svg_name(svg)
+        files[name] = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+        return f'<img src="@@PLUGINFILE@@/{name}" alt="{html.escape(label)}" role="img" />'
+    return picture
+
+
+def _header(name: str, question_html: str, feedback_html: str, files: Mapping[str, str] | None = None) -> list[str]:
+    stored = "".join(f'<file name="{escape(n)}" path="/" encoding="base64">{data}</file>'
+                     for n, data in sorted((files or {}).items()))
     return [f"    <name><text>{escape(name)}</text></name>",
-            f'    <questiontext format="html"><text>{_cdata(question_html)}</text></questiontext>',
+            f'    <questiontext format="html"><text>{_cdata(question_html)}</text>{stored}</questiontext>',
             f'    <generalfeedback format="html"><text>{_cdata(feedback_html)}</text></generalfeedback>']
 
 
-def numerical_question(inst: Instance, *, name: str, ident: str) -> str:
+def _statement(inst: Instance, files: dict[str, str]) -> str:
+    return statement_html(inst, mathjax, picture=_moodle_picture(files))
+
+
+def numerical_question(inst: Instance, *, name: str, ident: str, ref: QuestionRef | None = None) -> str:
     """Return a ``numerical`` question for a one-part exercise asking one number."""
     part = inst.parts[0]
-    question = statement_html(inst, mathjax) + f"\n<p>{rich_html(part.prompt, mathjax)}</p>"
-    lines = ['  <question type="numerical">', *_header(name, question, solution_html(inst, mathjax), ident),
+    files: dict[str, str] = {}
+    question = _statement(inst, files) + f"\n<p>{rich_html(part.prompt, mathjax)}</p>"
+    question += f"\n{ref_html(ref)}" if ref else ""
+    lines = ['  <question type="numerical">', *_header(name, question, solution_html(inst, mathjax), files),
              f"    <defaultgrade>{decimal(inst.points)}</defaultgrade>", "    <penalty>0.3333333</penalty>",
              "    <hidden>0</hidden>", f"    <idnumber>{ident}</idnumber>"]
     answers = [(100, float(part.answer), margin(part.answer, part.tolerance), "Correct.")]
@@ -188,17 +243,20 @@ def numerical_question(inst: Instance, *, name: str, ident: str) -> str:
     return "\n".join(lines)
 
 
-def cloze_question(inst: Instance, *, name: str, ident: str) -> tuple[str, list[str]]:
+def cloze_question(inst: Instance, *, name: str, ident: str, ref: QuestionRef | None = None) -> tuple[str, list[str]]:
     """Return a Cloze (multianswer) question holding every part, and the notes."""
     scale = _scale(inst)
-    body, notes = [statement_html(inst, mathjax)], []
+    files: dict[str, str] = {}
+    body, notes = [_statement(inst, files)], []
     for part in inst.parts:
         form = FORMS[lms_form(part)]
         html_sub = form.cloze(part, scale)
         if form.degraded:
             notes.append(f"({part.id}): {part.kind} parts: {form.degraded}")
         body.append(f"<p><strong>({escape(part.id)})</strong> {rich_html(part.prompt, mathjax)}</p>\n<p>{html_sub}</p>")
-    lines = ['  <question type="cloze">', *_header(name, "\n".join(body), solution_html(inst, mathjax), ident),
+    if ref:
+        body.append(ref_html(ref))
+    lines = ['  <question type="cloze">', *_header(name, "\n".join(body), solution_html(inst, mathjax), files),
              "    <penalty>0.3333333</penalty>", "    <hidden>0</hidden>", f"    <idnumber>{ident}</idnumber>",
              "  </question>"]
     return "\n".join(lines), notes
@@ -227,10 +285,11 @@ def build_xml(bank: BankSpec, *, seed: int, variants: int) -> tuple[str, int, li
                                  f"seed {seed}). Add a random question from this category."))
         for v, inst in enumerate(insts):
             name, ident = f"{title} - variant {v + 1}", stable_ident("q", bank.id, ex.id, str(v))
+            ref = QuestionRef(ex.id, v)
             if len(inst.parts) == 1 and FORMS[lms_form(inst.parts[0])].numerical:
-                out.append(numerical_question(inst, name=name, ident=ident))
+                out.append(numerical_question(inst, name=name, ident=ident, ref=ref))
             else:
-                xml, qnotes = cloze_question(inst, name=name, ident=ident)
+                xml, qnotes = cloze_question(inst, name=name, ident=ident, ref=ref)
                 out.append(xml)
                 notes += [f"{ex.id} {n}" for n in qnotes if f"{ex.id} {n}" not in notes]
             count += 1
@@ -245,7 +304,8 @@ class MoodleExporter(SingleFileExporter):
     options = (VARIANTS,)
     examples = ("exgen export moodle week1.yaml --variants 20 --out questions.xml",)
     default_out = "questions.xml"
-    out_help = "The Moodle XML file to import into a question bank."
+    out_help = "The Moodle XML file to import into a question bank (its variants' key goes beside it, *-key.json)."
+    writes_variant_key = True
 
     def build(self, bank: BankSpec, *, seed: int, options: Mapping[str, Any]) -> tuple[str, int, list[str]]:
         return build_xml(bank, seed=seed, variants=options["variants"])

@@ -182,3 +182,76 @@ def check_moodle_xml(data: bytes | str) -> list[str]:
         elif qtype in ("cloze", "multianswer"):
             problems += [f"{where}: {p}" for p in check_cloze_text(qt.findtext("text") or "")]
     return problems
+
+
+# --- what Moodle stores and compares: qtype_multianswer_extract_question() and compare_string_with_wildcard() ---
+#
+# Re-stated from moodle/moodle question/type/multianswer/questiontype.php (5.0dev and 4.1.10 read, see
+# /work/harness/moodle): ANSWER_ALTERNATIVE_ANSWER_REGEX '.+?(?<!\\|&|&amp;)(?=[~#}]|$)' ends an answer at
+# the first ~, # or } not preceded by a backslash (or & / &amp;); ANSWER_ALTERNATIVE_FEEDBACK_REGEX
+# '.*?(?<!\\)(?=[~}]|$)' ends feedback at ~ or }; then qtype_multianswer_extract_question() unescapes only
+# '\}' and '\#' in answers and feedback.
+
+_FRACTION = r"=|%(-?[0-9]+(?:[.,][0-9]*)?)%"
+_ANSWER = r".+?(?<!\\)(?<!&)(?<!&amp;)(?=[~#}]|$)"
+_FEEDBACK = r".*?(?<!\\)(?=[~}]|$)"
+_ALTERNATIVE = rf"({_FRACTION})?({_ANSWER})(#({_FEEDBACK}))?"
+_TYPES = ("NUMERICAL|NM|MULTICHOICE|MC|MULTICHOICE_V|MCV|MULTICHOICE_H|MCH|SHORTANSWER|SA|MW|SHORTANSWER_C|SAC|MWC"
+          "|MULTICHOICE_S|MCS|MULTICHOICE_VS|MCVS|MULTICHOICE_HS|MCHS|MULTIRESPONSE|MR|MULTIRESPONSE_H|MRH"
+          "|MULTIRESPONSE_S|MRS|MULTIRESPONSE_HS|MRHS")
+ANSWER_REGEX = re.compile(rf"\{{([0-9]*):({_TYPES}):({_ALTERNATIVE}(~{_ALTERNATIVE})*)\}}", re.DOTALL)
+_ALTERNATIVE_RE = re.compile(rf"~?{_ALTERNATIVE}", re.DOTALL)
+
+
+def _unescape(text: str) -> str:
+    return text.replace("\\}", "}").replace("\\#", "#")
+
+
+def extract_subquestions(text: str) -> list[dict]:
+    """Return each sub-question as Moodle stores it: {type, weight, answers: [(fraction, answer, feedback)]}."""
+    found = []
+    for m in ANSWER_REGEX.finditer(text):
+        answers = []
+        for alt in _ALTERNATIVE_RE.finditer(m.group(3)):
+            fraction = 1.0 if alt.group(1) == "=" else float((alt.group(2) or "0").replace(",", ".")) / 100
+            answers.append((fraction, _unescape(alt.group(3)), _unescape(alt.group(5) or "")))
+        found.append({"type": m.group(2), "weight": int(m.group(1) or 1), "answers": answers})
+    return found
+
+
+def compare_string_with_wildcard(string: str, pattern: str, ignorecase: bool = True) -> bool:
+    """question/type/shortanswer/question.php: compare_string_with_wildcard(): split the pattern on unescaped
+    runs of '*', unescape '\\*' in each bit, quote it, join with '.*' and match the trimmed string."""
+    import unicodedata
+
+    bits = re.split(r"(?<!\\)\*+", unicodedata.normalize("NFC", pattern))
+    regexp = "^" + ".*".join(re.escape(b.replace("\\*", "*")) for b in bits) + "$"
+    return re.match(regexp, unicodedata.normalize("NFC", string).strip(), re.IGNORECASE if ignorecase else 0) is not None
+
+
+def shortanswer_fraction(response: str, answers: list[tuple[float, str, str]]) -> float:
+    """qtype_shortanswer_question::get_matching_answer(): the first answer whose pattern matches, its fraction."""
+    for fraction, answer, _fb in answers:
+        if compare_string_with_wildcard(response, answer):
+            return fraction
+    return 0.0
+
+
+def file_link_problems(data: str) -> list[str]:
+    """question/format/xml/format.php: import_text_with_files() imports the ``<file>`` children of the same
+    text element (import_files_as_draft); an ``@@PLUGINFILE@@/name`` link without one is a broken picture."""
+    import base64
+
+    problems = []
+    for n, q in enumerate(ET.fromstring(data.encode("utf-8")), start=1):
+        qt = q.find("questiontext")
+        if qt is None:
+            continue
+        files = {f.get("name"): f for f in qt.findall("file")}
+        for name in re.findall(r"@@PLUGINFILE@@/([^\"'?#\s>]+)", qt.findtext("text") or ""):
+            f = files.get(name)
+            if f is None:
+                problems.append(f"question {n}: {name} is linked but not in its <questiontext>")
+            elif f.get("encoding") != "base64" or not base64.b64decode(f.text or "").lstrip().startswith(b"<svg"):
+                problems.append(f"question {n}: {name} is not a base64 SVG file")
+    return problems
