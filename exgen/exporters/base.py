@@ -143,6 +143,13 @@ class FormRendering:
     degraded: str | None = None
 
 
+def canonical_spellings(part: Part) -> list[str]:
+    """Return the texts an LMS that compares text accepts for a formula or text part: exgen's canonical form,
+    and the same without spaces (Canvas and Moodle compare trimmed text; they cannot check formulas)."""
+    typed = get_kind(part.kind).typed(part.answer, part)
+    return list(dict.fromkeys([typed, "".join(typed.split())]))
+
+
 def lms_form(part: Part) -> LmsForm:
     """Return the LMS form a part is asked in (declared by its answer kind)."""
     return get_kind(part.kind).lms_form

@@ -21,9 +21,17 @@ from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import escape
 
-from exgen.answers import LmsForm, get_kind, own_wrong_answers
+from exgen.answers import LmsForm, own_wrong_answers
 from exgen.bank.spec import BankSpec
-from exgen.exporters.base import VARIANTS, FormRendering, SingleFileExporter, build_variants, lms_form, stable_ident
+from exgen.exporters.base import (
+    VARIANTS,
+    FormRendering,
+    SingleFileExporter,
+    build_variants,
+    canonical_spellings,
+    lms_form,
+    stable_ident,
+)
 from exgen.exporters.html import margin, mathjax, rich_html, solution_html, statement_html, svg_name
 from exgen.formatting import decimal
 from exgen.grading.lms_refs import QuestionRef, ref_html
@@ -139,11 +147,7 @@ def _c_choice(part: Part, scale: int) -> str:
     return "{" + f"{weight}:MULTICHOICE:" + "~".join(alts) + "}"
 
 
-def accepted_spellings(part: Part) -> list[str]:
-    """Return the texts a SHORTANSWER accepts for a formula or text part: the canonical form, and the same
-    without spaces (Moodle compares text after trimming; it cannot check formulas)."""
-    typed = get_kind(part.kind).typed(part.answer, part)
-    return list(dict.fromkeys([typed, "".join(typed.split())]))
+accepted_spellings = canonical_spellings
 
 
 def _c_short(part: Part, scale: int) -> str:
