@@ -204,14 +204,15 @@ def test_export_matches_the_cli_byte_for_byte(tmp_path, cli_runner, target, opti
     result = exgen.export(target, "dot_product", seed=3, out=tmp_path / "py", **options)
     invoke(cli_runner, ["export", target, "dot_product", "--seed", "3", "--out", str(tmp_path / "cli"), *cli_options])
     assert (tmp_path / "py").read_bytes() == (tmp_path / "cli").read_bytes()
-    assert result.files == [str(tmp_path / "py")] and result.questions > 0
+    assert (tmp_path / "py-key.json").read_bytes() == (tmp_path / "cli-key.json").read_bytes()
+    assert result.files == [str(tmp_path / "py"), str(tmp_path / "py-key.json")] and result.questions > 0
     assert result.to_dict()["questions"] == result.questions
 
 
 def test_export_defaults_come_from_the_declarations(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = exgen.export("moodle", "dot_product")
-    assert result.files == ["questions.xml"]
+    assert result.files == ["questions.xml", "questions-key.json"]
     variants = api.exporter("moodle").resolve({})["variants"]
     text = (tmp_path / "questions.xml").read_text(encoding="utf-8")
     questions = text.count('<question type="numerical">') + text.count('<question type="cloze">')
