@@ -15,7 +15,6 @@ from __future__ import annotations
 import base64
 import html
 import math
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -32,33 +31,20 @@ from exgen.exporters.base import (
     lms_form,
     stable_ident,
 )
-from exgen.exporters.html import margin, mathjax, rich_html, solution_html, statement_html, svg_name
+from exgen.exporters.html import margin, mathjax, plain_text, rich_html, solution_html, statement_html, svg_name
 from exgen.formatting import decimal
 from exgen.grading.lms_refs import QuestionRef, ref_html
 from exgen.instance import Instance, Part
-from exgen.render.richtext import render_rich
 
 #: Largest total weight of one Cloze part's sub-questions (weights must be integers).
 MAX_CLOZE_SCALE = 60
-_TEX_WORDS = {r"\cdot": "·", r"\odot": "⊙", r"\times": "×", r"\top": "ᵀ", r"\theta": "θ", r"\sigma": "σ",
-              r"\partial": "∂", r"\,": " ", r"\;": " ", r"\quad": " ", r"\qquad": " ", r"\to": "→",
-              r"\le": "≤", r"\ge": "≥", r"\ne": "≠", r"\approx": "≈"}
 
 
 def _cdata(text: str) -> str:
     return "<![CDATA[" + text.replace("]]>", "]]]]><![CDATA[>") + "]]>"
 
 
-def _plain(text: str) -> str:
-    """Return rich text as plain words: math loses its ``$`` and LaTeX commands become symbols (or names)."""
-    def untex(body: str, display: bool) -> str:
-        for cmd, sym in sorted(_TEX_WORDS.items(), key=lambda kv: -len(kv[0])):
-            body = body.replace(cmd, sym)
-        return re.sub(r"\\([A-Za-z]+)", r"\1", body)
-
-    plain = render_rich(text, words=str, math=untex)
-    plain = plain.replace("\\", "").replace("{", "").replace("}", "")
-    return " ".join(plain.split())
+_plain = plain_text
 
 
 def cloze_answer(text: str, *, wildcard: bool = False) -> str:
