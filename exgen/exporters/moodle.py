@@ -25,6 +25,7 @@ from exgen.bank.spec import BankSpec
 from exgen.exporters.base import (
     VARIANTS,
     FormRendering,
+    Option,
     SingleFileExporter,
     build_variants,
     canonical_spellings,
@@ -32,6 +33,7 @@ from exgen.exporters.base import (
     stable_ident,
 )
 from exgen.exporters.html import margin, mathjax, plain_text, rich_html, solution_html, statement_html, svg_name
+from exgen.exporters.moodle_stack import StackBuilder, s_array, s_choice, s_formula, s_number, s_shape, s_text
 from exgen.formatting import decimal
 from exgen.grading.lms_refs import QuestionRef, ref_html
 from exgen.instance import Instance, Part
@@ -149,26 +151,53 @@ def _one(part: Part) -> int:
 @dataclass(frozen=True, kw_only=True)
 class MoodleForm(FormRendering):
     """How Moodle asks one form: ``cloze`` writes its sub-questions, ``subquestions`` counts them (for the
-    integer weights); ``numerical``: a one-part exercise of this form is a ``numerical`` question."""
+    integer weights); ``numerical``: a one-part exercise of this form is a ``numerical`` question; ``stack``
+    its input and PRT in a STACK question (``--formulas stack``); ``needs_cas``: with ``--formulas stack``, a
+    variant asking this form is a STACK question."""
 
     cloze: Callable[[Part, int], str]
+    stack: StackBuilder
     subquestions: Callable[[Part], int] = _one
     numerical: bool = False
+    needs_cas: bool = False
 
 
 #: The one table from LMS form to Moodle question (docs/lms.md lists the same rows).
 FORMS: dict[LmsForm, MoodleForm] = {
-    LmsForm.NUMBER: MoodleForm(how="numerical question; Cloze NUMERICAL", cloze=_c_scalar, numerical=True),
-    LmsForm.ARRAY: MoodleForm(how="Cloze NUMERICAL per entry", cloze=_c_matrix,
+    LmsForm.NUMBER: MoodleForm(how="numerical question; Cloze NUMERICAL; STACK NumAbsolute", cloze=_c_scalar,
+                               stack=s_number, numerical=True),
+    LmsForm.ARRAY: MoodleForm(how="Cloze NUMERICAL per entry; STACK matrix input", cloze=_c_matrix, stack=s_array,
                               subquestions=lambda part: sum(len(r) for r in _entries(part))),
-    LmsForm.SHAPE: MoodleForm(how="Cloze NUMERICAL per dimension", cloze=_c_shape,
+    LmsForm.SHAPE: MoodleForm(how="Cloze NUMERICAL per dimension; STACK list", cloze=_c_shape, stack=s_shape,
                               subquestions=lambda part: len(part.answer)),
-    LmsForm.CHOICE: MoodleForm(how="Cloze MULTICHOICE", cloze=_c_choice),
-    LmsForm.FORMULA: MoodleForm(how="Cloze SHORTANSWER", cloze=_c_short,
-                                degraded="only the canonical form is accepted (Moodle has no formula checker)"),
-    LmsForm.TEXT: MoodleForm(how="Cloze SHORTANSWER", cloze=_c_short,
+    LmsForm.CHOICE: MoodleForm(how="Cloze MULTICHOICE; STACK dropdown", cloze=_c_choice, stack=s_choice),
+    LmsForm.FORMULA: MoodleForm(how="Cloze SHORTANSWER; STACK AlgEquiv (--formulas stack)", cloze=_c_short,
+                                stack=s_formula, needs_cas=True,
+                                degraded="in Cloze, only the canonical form (with or without spaces) is accepted "
+                                         "(Moodle has no formula checker); --formulas stack grades by equivalence"),
+    LmsForm.TEXT: MoodleForm(how="Cloze SHORTANSWER; STACK string", cloze=_c_short, stack=s_text,
                              degraded="only the canonical text is accepted (Moodle compares text exactly)"),
 }
+
+FORMULA_MODES = ("cloze", "stack")
+
+
+def stack_question(inst: Instance, *, name: str, ident: str, ref: QuestionRef | None = None) -> str:
+    """Return a STACK question holding every part of the variant (its input and PRT from ``FORMS[..].stack``)."""
+    from exgen.exporters.moodle_stack import stack_question as build
+    from exgen.exporters.moodle_stack import stack_tags
+
+    files: dict[str, str] = {}
+    body = [_statement(inst, files)]
+    for part in inst.parts:
+        body.append(f"<p><strong>({escape(part.id)})</strong> {rich_html(part.prompt, mathjax)}</p>\n"
+                    f"<p>{stack_tags(part)}</p>")
+    if ref:
+        body.append(ref_html(ref))
+    stored = "".join(f'<file name="{escape(n)}" path="/" encoding="base64">{data}</file>'
+                     for n, data in sorted(files.items()))
+    return build(name=name, ident=ident, question_html="\n".join(body), feedback_html=solution_html(inst, mathjax),
+                 points=inst.points, parts=[(p, FORMS[lms_form(p)].stack(p)) for p in inst.parts], files=stored)
 
 
 def _subquestion_count(part: Part) -> int:
@@ -263,7 +292,7 @@ def _cat_name(text: str) -> str:
     return text.replace("/", "-").strip()
 
 
-def build_xml(bank: BankSpec, *, seed: int, variants: int) -> tuple[str, int, list[str]]:
+def build_xml(bank: BankSpec, *, seed: int, variants: int, formulas: str = "cloze") -> tuple[str, int, list[str]]:
     """Return the Moodle XML document, the number of questions and the export notes."""
     out = ['<?xml version="1.0" encoding="UTF-8"?>', "<quiz>"]
     count, notes = 0, []
@@ -276,7 +305,12 @@ def build_xml(bank: BankSpec, *, seed: int, variants: int) -> tuple[str, int, li
         for v, inst in enumerate(insts):
             name, ident = f"{title} - variant {v + 1}", stable_ident("q", bank.id, ex.id, str(v))
             ref = QuestionRef(ex.id, v)
-            if len(inst.parts) == 1 and FORMS[lms_form(inst.parts[0])].numerical:
+            if formulas == "stack" and any(FORMS[lms_form(p)].needs_cas for p in inst.parts):
+                out.append(stack_question(inst, name=name, ident=ident, ref=ref))
+                note = f"{ex.id}: STACK questions (install qtype_stack in Moodle)"
+                if note not in notes:
+                    notes.append(note)
+            elif len(inst.parts) == 1 and FORMS[lms_form(inst.parts[0])].numerical:
                 out.append(numerical_question(inst, name=name, ident=ident, ref=ref))
             else:
                 xml, qnotes = cloze_question(inst, name=name, ident=ident, ref=ref)
@@ -291,14 +325,17 @@ class MoodleExporter(SingleFileExporter):
     name = "moodle"
     summary = "Moodle XML: one category per exercise, numerical and Cloze questions"
     forms = FORMS
-    options = (VARIANTS,)
-    examples = ("exgen export moodle week1.yaml --variants 20 --out questions.xml",)
+    options = (VARIANTS, Option("formulas", "cloze", "How variants that ask a formula are written: cloze (Cloze, "
+                                "canonical form only) or stack (a STACK question graded by algebraic equivalence; "
+                                "needs the qtype_stack plug-in).", choices=FORMULA_MODES))
+    examples = ("exgen export moodle week1.yaml --variants 20 --out questions.xml",
+                "exgen export moodle week1.yaml --variants 20 --formulas stack --out questions.xml")
     default_out = "questions.xml"
     out_help = "The Moodle XML file to import into a question bank (its variants' key goes beside it, *-key.json)."
     writes_variant_key = True
 
     def build(self, bank: BankSpec, *, seed: int, options: Mapping[str, Any]) -> tuple[str, int, list[str]]:
-        return build_xml(bank, seed=seed, variants=options["variants"])
+        return build_xml(bank, seed=seed, variants=options["variants"], formulas=options["formulas"])
 
 
 EXPORTER = MoodleExporter()

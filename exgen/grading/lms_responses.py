@@ -11,7 +11,8 @@ Two exports are read, both CSV files an instructor downloads:
 - Moodle, *Quiz -> Results -> Responses*, downloaded with "Question text" and "Response" ticked (mod/quiz/report/
   responses): identity columns (name, email ...), then per slot ``Question N`` (the question's text as plain
   text) and ``Response N`` (``qtype_multianswer_question::summarise_response``: ``part 1: ...; part 2: ...``
-  for a Cloze question, the number for a numerical one).
+  for a Cloze question, the number for a numerical one; ``qtype_stack_question::summarise_response``:
+  ``Seed: n; ans_a: <Maxima> [score]; ...`` for a STACK question).
 
 Which exercise and variant a column holds comes from the reference every exported question prints
 (``exgen.grading.lms_refs``); the answers are checked against the key the export wrote beside its file
@@ -257,6 +258,32 @@ def _cloze_fields(summary: str) -> list[str]:
     return out
 
 
+_STACK_INPUT = re.compile(r"(?:^|; )ans_([A-Za-z0-9_-]{1,40}): (.*?) \[(\w+)\](?=; |$)")
+
+
+def _stack_answer(part: Part, value: str) -> str:
+    """Return a STACK input's value (Maxima, as qtype_stack summarise_response writes it) as exgen reads it:
+    ``matrix([1,2],[3,4])`` -> ``[[1,2],[3,4]]``, ``%e``/``%pi`` -> ``e``/``pi``, a dropdown's 1, 2, ... -> the
+    choice's key (exgen.exporters.moodle_stack numbers the choices in order)."""
+    text = value.strip()
+    form = get_kind(part.kind).lms_form
+    if form is LmsForm.CHOICE:
+        choices = list(part.options.get("choices", ()))
+        if text.isdigit() and 1 <= int(text) <= len(choices):
+            return str(choices[int(text) - 1]["key"])
+        return text
+    m = re.fullmatch(r"matrix\((.*)\)", text)
+    if m:
+        text = "[" + m.group(1) + "]"
+    return text.replace("%e", "e").replace("%pi", "pi")
+
+
+def _stack_fields(summary: str, parts: Sequence[Part]) -> dict[str, str]:
+    """Read qtype_stack_question::summarise_response: 'Seed: n; ans_a: <maxima> [score]; ...; prt_a: ...'."""
+    found = {m.group(1): m.group(2) for m in _STACK_INPUT.finditer(summary)}
+    return {p.id: _stack_answer(p, found[p.id]) for p in parts if p.id in found}
+
+
 def read_moodle(path: Path, key: Mapping[str, Any]) -> tuple[list[_Student], list[str]]:
     """Read a Moodle quiz Responses report (CSV) against a variant key."""
     header, rows = _rows(path)
@@ -299,7 +326,10 @@ def read_moodle(path: Path, key: Mapping[str, Any]) -> tuple[list[_Student], lis
                 student.given(ref, where)
                 inst = _variant(key, ref, where)
                 parts = list(inst.parts)
-                if len(parts) == 1 and response_fields(parts[0]) == 1 and not _MOODLE_PART.match(summary):
+                if _STACK_INPUT.search(summary):  # a STACK question (--formulas stack)
+                    for part_id, raw in _stack_fields(summary, parts).items():
+                        student.put(ref.exercise, part_id, raw)
+                elif len(parts) == 1 and response_fields(parts[0]) == 1 and not _MOODLE_PART.match(summary):
                     student.put(ref.exercise, parts[0].id, summary.strip())
                 else:
                     _put_fields(student, parts, _cloze_fields(summary), ref.exercise, f"{where}: slot {slot}")

@@ -15,7 +15,8 @@ import re
 import xml.etree.ElementTree as ET
 
 QUESTION_TYPES = {"multichoice", "truefalse", "shortanswer", "numerical", "description", "matching", "match",
-                  "cloze", "multianswer", "essay", "calculated", "calculatedsimple", "calculatedmulti", "category"}
+                  "cloze", "multianswer", "essay", "calculated", "calculatedsimple", "calculatedmulti", "category",
+                  "stack"}  # a plug-in type: format.php hands it to qtype_stack::import_from_xml
 TEXT_FORMATS = {"html", "moodle_auto_format", "plain_text", "markdown", "wiki_like"}
 CLOZE_TYPES = {"NUMERICAL", "NM", "SHORTANSWER", "SA", "MW", "SHORTANSWER_C", "SAC", "MWC", "MULTICHOICE", "MC",
                "MULTICHOICE_V", "MCV", "MULTICHOICE_H", "MCH", "MULTICHOICE_S", "MCS", "MULTICHOICE_VS", "MCVS",
@@ -181,6 +182,8 @@ def check_moodle_xml(data: bytes | str) -> list[str]:
             problems += _check_numerical(q, where)
         elif qtype in ("cloze", "multianswer"):
             problems += [f"{where}: {p}" for p in check_cloze_text(qt.findtext("text") or "")]
+        elif qtype == "stack":
+            problems += [f"{where}: {p}" for p in check_stack_question(q)]
     return problems
 
 
@@ -254,4 +257,71 @@ def file_link_problems(data: str) -> list[str]:
                 problems.append(f"question {n}: {name} is linked but not in its <questiontext>")
             elif f.get("encoding") != "base64" or not base64.b64decode(f.text or "").lstrip().startswith(b"<svg"):
                 problems.append(f"question {n}: {name} is not a base64 SVG file")
+    return problems
+
+
+# --- STACK (qtype_stack): maths/moodle-qtype_stack@a14f3034 ---------------------------------------------------
+#: stack/answertest/controller.class.php $pops: for each answer test, [0] = whether it requires options.
+STACK_TESTS_NEED_OPTIONS = {"AlgEquiv": False, "CasEqual": False, "String": False, "NumAbsolute": True,
+                            "NumRelative": True, "SubstEquiv": False}
+
+
+def check_stack_question(q: ET.Element) -> list[str]:
+    """Return what STACK would refuse in a ``<question type="stack">``.
+
+    questiontype.php validation (the rules every saved question passes): each input's ``[[input:X]]`` and
+    ``[[validation:X]]`` appear exactly once in the question text; each PRT's ``[[feedback:P]]`` once in the
+    question text and specific feedback together; no placeholder in the general feedback. Import
+    (import_from_xml / import_xml_prt): inputs and PRTs have names; a node's answer test is one STACK knows,
+    with options when the test needs them (controller.class.php $pops); its next nodes exist. Question
+    variables define every teacher answer the inputs and nodes name (or a PRT's feedback variables do); the
+    question tests name real inputs and PRTs.
+    """
+    problems = []
+    text = q.findtext("questiontext/text") or ""
+    specific = q.findtext("specificfeedback/text") or ""
+    variables = q.findtext("questionvariables/text") or ""
+    defined = set(re.findall(r"(?:^|;)\s*([A-Za-z_%][A-Za-z0-9_]*)\s*:(?!=)", variables))
+    inputs = [i.findtext("name") for i in q.findall("input")]
+    prts = [p.findtext("name") for p in q.findall("prt")]
+    if not inputs or any(not n for n in inputs) or any(not n for n in prts):
+        problems.append("an input or PRT without a name")
+    for name in inputs:
+        for tag in (f"[[input:{name}]]", f"[[validation:{name}]]"):
+            if text.count(tag) != 1:
+                problems.append(f"the question text must contain {tag} exactly once")
+    for inp in q.findall("input"):
+        tans = (inp.findtext("tans") or "").strip()
+        if tans not in defined:
+            problems.append(f"input {inp.findtext('name')}: teacher answer {tans!r} is not a question variable")
+    for prt in q.findall("prt"):
+        name = prt.findtext("name")
+        if (text + specific).count(f"[[feedback:{name}]]") != 1:
+            problems.append(f"[[feedback:{name}]] must appear exactly once in the question text and specific feedback")
+        local = set(re.findall(r"(?:^|;)\s*([A-Za-z_][A-Za-z0-9_]*)\s*:(?!=)", prt.findtext("feedbackvariables/text") or ""))
+        nodes = prt.findall("node")
+        names = {n.findtext("name") for n in nodes}
+        for node in nodes:
+            where = f"{name} node {node.findtext('name')}"
+            test = node.findtext("answertest")
+            if test not in STACK_TESTS_NEED_OPTIONS:
+                problems.append(f"{where}: answer test {test!r} is not one exgen writes for STACK")
+            elif STACK_TESTS_NEED_OPTIONS[test] and not (node.findtext("testoptions") or "").strip():
+                problems.append(f"{where}: {test} needs options")
+            for side in ("sans", "tans"):
+                ref = (node.findtext(side) or "").strip()
+                if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", ref) and ref not in defined | local | set(inputs) | {"true"}:
+                    problems.append(f"{where}: {side} {ref!r} is neither an input nor a variable")
+            for nxt in (node.findtext("truenextnode"), node.findtext("falsenextnode")):
+                if nxt != "-1" and nxt not in names:
+                    problems.append(f"{where}: next node {nxt} does not exist")
+    for test in q.findall("qtest"):
+        for ti in test.findall("testinput"):
+            if ti.findtext("name") not in inputs:
+                problems.append(f"question test input {ti.findtext('name')!r} is not an input")
+        for exp in test.findall("expected"):
+            if exp.findtext("name") not in prts:
+                problems.append(f"question test expects unknown PRT {exp.findtext('name')!r}")
+    if re.search(r"\[\[(input|validation|feedback):", q.findtext("generalfeedback/text") or ""):
+        problems.append("the general feedback must hold no placeholder")
     return problems
