@@ -126,9 +126,10 @@ def test_unknown_banks_are_option_errors_and_broken_banks_bank_errors(tmp_path):
 
 def test_existing_files_need_force(generated, tmp_path):
     exgen.generate("dot_product", formats="md", out=tmp_path)
+    exgen.generate("dot_product", formats="md", seed=1, out=tmp_path)  # the bank's own seed: the same files
     with pytest.raises(ExgenError, match="use --force"):
-        exgen.generate("dot_product", formats="md", seed=1, out=tmp_path)
-    exgen.generate("dot_product", formats="md", seed=1, out=tmp_path, force=True)
+        exgen.generate("dot_product", formats="md", seed=2, out=tmp_path)
+    exgen.generate("dot_product", formats="md", seed=2, out=tmp_path, force=True)
 
 
 # -- grade ----------------------------------------------------------------------------------------------------
@@ -235,14 +236,16 @@ def test_export_refuses_bad_arguments(tmp_path, call, needle):
     assert not (tmp_path / "x").exists()
 
 
-def test_gradescope_needs_the_bank_file(tmp_path):
+def test_gradescope_needs_the_worksheets_key_or_a_roster(tmp_path):
     from exgen.bank.spec import BankSpec
 
     spec = load_bank(builtin_banks()["dot_product"])
-    assert Path(spec.source) == builtin_banks()["dot_product"]
     in_memory = BankSpec(id=spec.id, title=spec.title, seed=spec.seed, course={}, exercises=spec.exercises)
-    with pytest.raises(ExgenError, match="carries the bank file"):
+    with pytest.raises(ExgenError, match="answer key of the worksheets"):
         exgen.export("gradescope", in_memory, out=tmp_path / "a.zip")
+    (tmp_path / "class.csv").write_text("id,name\nada@example.edu,Ada\n")
+    result = exgen.export("gradescope", in_memory, roster=tmp_path / "class.csv", out=tmp_path / "a.zip")
+    assert result.files == [str(tmp_path / "a.zip")]  # an in-memory bank is fine: the zip carries its key
 
 
 # -- preview --------------------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import re
+import stat
 import sys
 import time
 import traceback
@@ -35,11 +36,11 @@ class SubmissionProblem(Exception):
 
 
 def _write(root: Path, doc: dict) -> None:
-    results = root / "results"
-    results.mkdir(parents=True, exist_ok=True)
-    tmp = results / ".results.json.tmp"
-    tmp.write_text(json.dumps(doc, indent=1, ensure_ascii=False, allow_nan=False) + "\n", encoding="utf-8")
-    os.replace(tmp, results / "results.json")
+    from exgen.outputs import write_atomic
+
+    # write_atomic makes any text writable (a lone surrogate in an answer once stopped the whole run)
+    write_atomic(root / "results" / "results.json", json.dumps(doc, indent=1, ensure_ascii=False, allow_nan=False)
+                 + "\n")
 
 
 def _config(root: Path) -> dict:
@@ -101,20 +102,39 @@ FIELD_WORDS = {"email": "email address", "id": "user id", "sid": "student id (SI
 
 
 def _submission_file(root: Path) -> Path:
+    """Return the answers file; a link, FIFO or device is refused (never opened), and so is a linked folder."""
+    from exgen.bank.files import kind_of
+    from exgen.errors import one_line
+
     folder = root / "submission"
+    try:
+        with os.scandir(folder) as it:
+            entries = {e.name: e.stat(follow_symlinks=False).st_mode for e in it}
+    except OSError:
+        entries = {}
     for name in SUBMISSION_NAMES:
-        if (folder / name).is_file():
+        if name in entries:
+            if not stat.S_ISREG(entries[name]):
+                raise SubmissionProblem(f"{name} in your submission is {kind_of(entries[name])}, not a file; "
+                                        f"upload the file itself.\n{EXPECTED}")
             return folder / name
-    others = sorted(p for p in folder.glob("*") if p.suffix.lower() in (".yaml", ".yml", ".json") and p.is_file()) \
-        if folder.is_dir() else []
+    others = sorted(name for name, mode in entries.items()
+                    if Path(name).suffix.lower() in (".yaml", ".yml", ".json") and stat.S_ISREG(mode))
     if len(others) == 1:
-        return others[0]
-    found = ", ".join(sorted(p.name for p in folder.iterdir())[:10]) if folder.is_dir() else ""
+        return folder / others[0]
+    found = ", ".join(one_line(name) for name in sorted(entries)[:10])
     raise SubmissionProblem("No answers file found in your submission"
                             + (f" (found: {found})" if found else "") + ". " + EXPECTED)
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
+#: Markdown's special characters, and a backslash where it would escape the next one (CommonMark escapes only
+#: ASCII punctuation, so "\n" in a shown file name stays as it is).
+_MD_SPECIAL = re.compile(r"([`*_\[\]<>#|~]|\\(?=[!-/:-@\[-`{-~]))")
+
+
+def md_escape(text: str) -> str:
+    """Return plain text (a message, a file name) as Markdown that shows exactly that text."""
+    return _MD_SPECIAL.sub(r"\\\1", str(text))
 
 
 def md_text(text: str) -> str:
@@ -122,7 +142,7 @@ def md_text(text: str) -> str:
     special characters escaped (Gradescope renders test output in the ``md`` format)."""
     from exgen.exporters.html import plain_text
 
-    return _MD_SPECIAL.sub(r"\\\1", plain_text(text))
+    return md_escape(plain_text(text))
 
 
 def md_code(text: str) -> str:
@@ -140,7 +160,7 @@ def _tests(instances, scored: dict | None, visibility: str, reason: str = "") ->
                                     "max_score": round(part.points, 4), "visibility": visibility}
             result = scored.get((inst.exercise_id, part.id)) if scored else None
             if result is None:
-                test.update(score=0.0, status="failed", output=f"Not graded: {md_text(reason)}")
+                test.update(score=0.0, status="failed", output=f"Not graded: {md_escape(reason)}")
             else:
                 lines = [f"**{result.verdict.capitalize()}:** {md_text(result.feedback)}"]
                 if result.answer is not None:
@@ -173,25 +193,25 @@ def grade(root: Path) -> dict:
         student_id, name, notes = _find_student(_users(root), field, key["students"])
     except SubmissionProblem as err:
         print(f"exgen autograder: submitter not graded: {err}")  # stdout: the instructor sees it
-        return {**doc, "score": 0.0, "output": md_text(str(err)), "tests": []}
+        return {**doc, "score": 0.0, "output": md_escape(str(err)), "tests": []}
     instances = key["students"][student_id]["exercises"]
     doc["extra_data"]["student"] = student_id
     try:
         sub = read_submission_file(_submission_file(root))
     except SubmissionProblem as err:
-        return {**doc, "score": 0.0, "output": f"Your submission could not be graded. {md_text(str(err))}\n\n"
+        return {**doc, "score": 0.0, "output": f"Your submission could not be graded. {md_escape(str(err))}\n\n"
                 f"{EXAMPLE_MD}", "tests": _tests(instances, None, visibility, "no answers file")}
     except ExgenError as err:
-        return {**doc, "score": 0.0, "output": f"Your submission could not be graded. {md_text(str(err))}\n\n"
-                f"{md_text(EXPECTED)}\n\n{EXAMPLE_MD}",
+        return {**doc, "score": 0.0, "output": f"Your submission could not be graded. {md_escape(str(err))}\n\n"
+                f"{md_escape(EXPECTED)}\n\n{EXAMPLE_MD}",
                 "tests": _tests(instances, None, visibility, "the answers file could not be read")}
     result, problems = grade_submission(name, instances, sub)
     scored = {(ex.id, p.id): p for ex in result.exercises for p in ex.parts}
-    lines = [f"Score: {result.total:g} / {result.max_points:g}."] + [md_text(n) for n in notes]
+    lines = [f"Score: {result.total:g} / {result.max_points:g}."] + [md_escape(n) for n in notes]
     if sub.student and _normalise(sub.student, field) != _normalise(student_id, field):
-        lines.append(md_text(f"Note: your file says student {sub.student!r}; you were graded as {student_id!r} "
-                             "(your Gradescope account)."))
-    lines += [md_text(p.message) for p in problems]
+        lines.append(md_escape(f"Note: your file says student {sub.student!r}; you were graded as {student_id!r} "
+                               "(your Gradescope account)."))
+    lines += [md_escape(p.message) for p in problems]
     return {**doc, "score": result.total, "output": "\n\n".join(lines),
             "tests": _tests(instances, scored, visibility)}
 
@@ -211,7 +231,12 @@ def main(argv: list[str] | None = None) -> int:
                "output": "The autograder hit an internal error and could not grade this submission; "
                          "your instructor can see the details."}
     doc["execution_time"] = round(time.monotonic() - started, 3)
-    _write(root, doc)
+    try:
+        _write(root, doc)
+    except (OSError, ValueError, TypeError):
+        traceback.print_exc(file=sys.stdout)
+        _write(root, {"score": 0.0, "stdout_visibility": "hidden", "tests": [],
+                      "output": "The autograder could not write its results; your instructor can see the details."})
     print(f"exgen autograder: score {doc['score']}")
     return 0
 

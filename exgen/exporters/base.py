@@ -115,8 +115,12 @@ class Option:
         Raises:
             OptionError: naming the exporter, the option and what it accepts.
         """
+        import os
+
         from exgen.errors import OptionError
 
+        if self.type is str and isinstance(value, os.PathLike):  # a file option given as a Path
+            value = os.fspath(value)
         ok = isinstance(value, self.type) and (self.type is bool or not isinstance(value, bool))
         if self.type is float and isinstance(value, int) and not isinstance(value, bool):
             ok = True
@@ -346,8 +350,10 @@ def check_target_free(path, *, force: bool) -> None:
     from pathlib import Path
 
     from exgen.errors import ExgenError
+    from exgen.outputs import clean_stale
 
     p = Path(path)
+    clean_stale(p.parent, only=p.name)  # left by an interrupted export
     if p.exists() and not force:
         raise ExgenError(f"{p} already exists; use --force to overwrite or choose another --out")
     if p.exists() and p.is_dir():

@@ -581,9 +581,10 @@ class PrairieLearnExporter(Exporter):
         if not fresh and not (Path(out) / "courseInstances" / INSTANCE).is_dir():
             files = {k: v for k, v in files.items() if not k.startswith("courseInstances/")}
         target = OutputDir(out, force=force)
-        target.check_free(sorted(f for f in files if f.startswith(("questions/", "courseInstances/"))))
-        for rel in sorted(files):
-            target.write(rel, files[rel])
+        shared = ("questions/", "courseInstances/")
+        target.check_free(sorted(f for f in files if f.startswith(shared)))
+        for rel in sorted(files):  # serverFilesCourse/ is shared by every exported bank: always the current copy
+            target.write(rel, files[rel], replace=not rel.startswith(shared))
         if fresh:
             notes = [f"a new course: infoCourse.json, course instance {INSTANCE} (staff access only until you add "
                      f"students) and assessment {bank.id}"]
