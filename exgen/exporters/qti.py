@@ -341,7 +341,8 @@ FORMS: dict[LmsForm, QtiForm] = {
                            blanks=_b_shape),
     LmsForm.CHOICE: QtiForm(how="multiple choice question", own=_choice, blanks=_b_choice),
     LmsForm.FORMULA: QtiForm(how="short answer question", own=_short_answer, blanks=_b_text,
-                             degraded="only the canonical form is accepted (Canvas cannot check formulas)"),
+                             degraded="only the canonical form (with or without spaces) is accepted (Canvas cannot "
+                                      "check formulas)"),
     LmsForm.TEXT: QtiForm(how="short answer question", own=_short_answer, blanks=_b_text,
                           degraded="only the canonical text is accepted (Canvas compares text exactly)"),
 }
