@@ -349,7 +349,10 @@ def _read(submissions: str | Path | Submission | Iterable[str | Path | Submissio
 
     items = [submissions] if isinstance(submissions, (str, Path, Submission)) else list(submissions)
     if lms_exports(items):
-        return read_responses(items, key)
+        paths = [i for i in items if isinstance(i, (str, Path))]
+        if len(paths) != len(items):
+            raise OptionError("submissions: give an LMS's response exports alone, not with Submission objects")
+        return read_responses(paths, key)
     subs, problems = _submissions(items)
     return key, subs, problems
 

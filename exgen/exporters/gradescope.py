@@ -161,7 +161,7 @@ def pinned_requirements() -> tuple[list[str], tuple[int, int]]:
             raise ExgenError(f"exgen's dependency {name} is not installed; cannot pin the autograder's "
                              "requirements") from None
         pins[key] = f"{dist.metadata['Name']}=={dist.version}"
-        found = re.search(r">=\s*3\.(\d+)", dist.metadata.get("Requires-Python") or "")
+        found = re.search(r">=\s*3\.(\d+)", dist.metadata["Requires-Python"] or "")
         if found:
             python = max(python, (3, int(found.group(1))))
         todo += [d for d in (_distribution(r) for r in (dist.requires or []) if ";" not in r or "extra" not in r)

@@ -380,13 +380,13 @@ def _scores(data: dict, inst: Instance, weights: Mapping[str, int]) -> tuple[dic
 
     answers = {p.id: FORMS[lms_form(p)].raw(data, p) for p in inst.parts}
     scores = grade_instance(inst, answers)
-    partial = {}
+    partial: dict[str, dict[str, Any]] = {}
     for part in inst.parts:
         s = scores[part.id]
         partial[pl_name(part)] = {"score": s.points / s.max_points if s.max_points else 0.0,
                                   "weight": weights[pl_name(part)], "feedback": s.feedback}
-    total = sum(v["weight"] for v in partial.values())
-    score = sum(v["score"] * v["weight"] for v in partial.values()) / total if total else 0.0
+    total = sum(int(v["weight"]) for v in partial.values())
+    score = sum(float(v["score"]) * int(v["weight"]) for v in partial.values()) / total if total else 0.0
     return partial, score, scores
 
 

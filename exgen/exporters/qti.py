@@ -24,7 +24,7 @@ HTML sanitizer removes inline SVG. Degradations are listed in the export summary
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from html import escape as html_escape
 from typing import Any
@@ -427,7 +427,7 @@ def assessment_xml(bank: BankSpec, variants: list, *, ident: str,
     """Return the layout-``groups`` assessment document, the number of items and the notes."""
     picture = _canvas_picture(files if files is not None else {})
     root, top = _assessment_root(bank.title, ident)
-    count, notes = 0, []
+    count, notes = 0, list[str]()
     for ex, insts in variants:
         title = insts[0].title
         group = _sub(top, "section", ident=stable_ident("g", bank.id, ex.id), title=title)
@@ -447,7 +447,7 @@ def version_xml(bank: BankSpec, variants: list, v: int, *, ident: str,
     """Return the layout-``versions`` assessment of variant ``v``, its number of items and the notes."""
     picture = _canvas_picture(files)
     root, top = _assessment_root(version_title(bank, v, len(variants[0][1]) if variants else 1), ident)
-    count, notes = 0, []
+    count, notes = 0, list[str]()
     for ex, insts in variants:
         inst = insts[v]
         _note(notes, ex.id, _part_items(top, inst, bank_id=bank.id, ex_id=ex.id, v=v, title=inst.title,
@@ -467,7 +467,7 @@ def _esc(text: str) -> str:
     return escape(str(text))
 
 
-def manifest_xml(*, quizzes: list[tuple[str, str]], title: str, images: list[str] = ()) -> str:
+def manifest_xml(*, quizzes: list[tuple[str, str]], title: str, images: Sequence[str] = ()) -> str:
     """Return imsmanifest.xml as Canvas writes it (CC 1.1 CP namespace, plain-CP vocabulary): per quiz
     (ident, dependency) an imsqti_xmlv1p2 resource and its assessment_meta.xml; each image a webcontent
     resource (as text2qti lists them, so QTIMigrationTool carries the files into the package Canvas reads)."""
@@ -548,7 +548,8 @@ def build_package(bank: BankSpec, *, seed: int, variants: int, layout: str = "ve
     points = sum(insts[0].points for _, insts in drawn)
     files: dict[str, bytes] = {}
     entries: dict[str, bytes | str] = {"non_cc_assessments/": b""}
-    quizzes, count, notes = [], 0, []
+    quizzes: list[tuple[str, str]] = []
+    count, notes = 0, list[str]()
     if layout == "groups":
         ident = stable_ident("a", bank.id, str(seed))
         assessment, count, notes = assessment_xml(bank, drawn, ident=ident, files=files)

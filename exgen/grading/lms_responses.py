@@ -91,7 +91,7 @@ def _rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader, [])
-        rows = []
+        rows: list[tuple[int, list[str]]] = []
         for row in reader:
             if len(rows) >= MAX_ROWS:
                 raise ExgenError(f"{path}: more than {MAX_ROWS} rows")
@@ -287,7 +287,7 @@ def _stack_fields(summary: str, parts: Sequence[Part]) -> dict[str, str]:
 def read_moodle(path: Path, key: Mapping[str, Any]) -> tuple[list[_Student], list[str]]:
     """Read a Moodle quiz Responses report (CSV) against a variant key."""
     header, rows = _rows(path)
-    slots = {}
+    slots: dict[str, dict[str, int]] = {}
     for i, h in enumerate(header):
         m = _MOODLE_RESPONSE.match(h.strip())
         if m:
