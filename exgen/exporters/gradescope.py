@@ -299,7 +299,7 @@ FORMS: dict[LmsForm, FormRendering] = {
 
 class GradescopeExporter(Exporter):
     name = "gradescope"
-    summary = "Gradescope: autograder zip that grades answers.yaml with exgen"
+    summary = "Gradescope: autograder zip that grades answers.yaml against the worksheets' stored key"
     forms = FORMS
     options = (
         Option("key", "", "answer_key.json that exgen generate wrote for the worksheets (students' ids = their "
