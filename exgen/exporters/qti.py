@@ -128,6 +128,15 @@ Built = tuple[str, list[str], list[tuple[str, str]]]
 
 
 def _numerical(item: ET.Element, part: Part, question: str, ident: str, tail: str = "") -> Built:
+    """A numerical question: exact answer with margin = exgen's tolerance.
+
+    Canvas reads text it cannot parse as 0 (app/models/quizzes/quiz_question/numerical_question.rb: BigDecimal
+    raises, rescued as 0.0), so when 0 lies within the margin any garbage would score full: such a part is a
+    blank of spellings instead (``_part_blanks``)."""
+    if abs(float(part.answer)) <= margin(part.answer, part.tolerance):
+        qtype, notes, feedback = _part_blanks(item, part, question, ident, tail)
+        return qtype, notes + ["a number whose tolerance includes 0 is a blank (Canvas reads unreadable text as 0)"], \
+            feedback
     pres = _sub(item, "presentation")
     _mattext(pres, question + tail)
     fib = _sub(_sub(pres, "response_str", ident="response1", rcardinality="Single"), "render_fib",

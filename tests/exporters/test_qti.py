@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 import pytest
 from lxml import etree
 
+from exgen.answers import LmsForm
 from tests.exporters.helpers import all_families_bank, one_scalar_bank, schema_path
 
 NS = {"q": "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"}
@@ -72,6 +73,7 @@ def test_every_assessment_validates_against_the_qti12_xsd(layout, versions, grou
 def test_versions_are_a_stem_then_one_question_per_part_worth_its_points(versions):
     from exgen.build.pipeline import build_instance
     from exgen.exporters.base import lms_form
+    from exgen.exporters.html import margin
     from exgen.exporters.qti import FORMS
     from exgen.grading.lms_refs import find_refs
 
@@ -86,6 +88,8 @@ def test_versions_are_a_stem_then_one_question_per_part_worth_its_points(version
             expected.append((ex.id, None, "text_only_question", 0.0))
             for part in inst.parts:
                 own = FORMS[lms_form(part)].own.__name__
+                if own == "_numerical" and abs(float(part.answer)) <= margin(part.answer, part.tolerance):
+                    own = "_part_blanks"  # a zero answer (see test_a_zero_answer_is_never_a_numerical_question)
                 qtype = {"_numerical": "numerical_question", "_choice": "multiple_choice_question",
                          "_short_answer": "short_answer_question",
                          "_part_blanks": "fill_in_multiple_blanks_question"}[own]
@@ -183,6 +187,32 @@ def _part_of(bank, ref):
 
     ex = next(e for e in bank.exercises if e.id == ref.exercise)
     return build_instance(ex, seed=bank.seed, student_id=f"variant-{ref.variant}").part(ref.part)
+
+
+def test_a_zero_answer_is_never_a_numerical_question():
+    """numerical_question.rb reads unparsable text as 0.0 (BigDecimal raises, rescued): a numerical question
+    whose window holds 0 would give full marks for '..5'. Such parts are blanks of spellings instead."""
+    import xml.etree.ElementTree as ET
+
+    from exgen.answers import SCALAR
+    from exgen.exporters.qti import FORMS, QTI_NS
+    from exgen.instance import Part
+
+    def build(answer, tol):
+        item = ET.Element(f"{{{QTI_NS}}}item")
+        part = Part(id="e", kind=SCALAR, prompt="x?", answer=answer, tolerance=tol)
+        qtype, _notes, _fb = FORMS[LmsForm.NUMBER].own(item, part, "<p>q</p>", "i1", "")
+        return qtype, etree.fromstring(ET.tostring(item))
+
+    qtype, item = build(0.0, {"abs": 0.01})
+    assert qtype == "fill_in_multiple_blanks_question"
+    assert not canvas_blank_correct(fimb_blanks(item)["e_value"], "..5")
+    assert canvas_blank_correct(fimb_blanks(item)["e_value"], "0.00")
+    qtype, item = build(3.0, {"abs": 0.01})
+    assert qtype == "numerical_question"
+    exact, margin = numerical_answer(item)
+    broken_exact = Decimal(0)  # what the old export asked for a zero answer: Canvas's 0.0 for '..5' falls inside
+    assert canvas_number("..5") is None and broken_exact - margin <= Decimal(0) <= broken_exact + margin
 
 
 def test_canvas_reads_numbers_as_bigdecimal():
@@ -311,6 +341,9 @@ def test_single_scalar_exercise_in_groups_is_a_numerical_question(qti_schema):
     assert qti_schema.validate(etree.ElementTree(doc)), qti_schema.error_log
     for v, item in enumerate(doc.iter(f"{{{NS['q']}}}item")):
         answer = float(build_instance(bank.exercises[0], seed=bank.seed, student_id=f"variant-{v}").parts[0].answer)
+        if abs(answer) <= 0.5:  # a zero answer is a blank (test_a_zero_answer_is_never_a_numerical_question)
+            assert _field(item, "question_type") == "fill_in_multiple_blanks_question"
+            continue
         exact, margin = numerical_answer(item)
         assert float(exact) == answer and float(margin) == pytest.approx(0.5)
 
