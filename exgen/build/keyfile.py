@@ -125,6 +125,28 @@ def list_items(doc: Mapping, field: str, items: Iterable[str]) -> Iterator[str]:
     yield head if first else "\n ]" + head[at + 2:]
 
 
+def key_document(path: str | Path) -> dict:
+    """Return the ``exgen-key/1`` document (``answer_key.json``'s content) of a key file of either form; a
+    folder means the key ``exgen generate`` wrote into it (the store if there, else the JSON).
+
+    Raises:
+        ExgenError: as :func:`load_key`.
+    """
+    import io
+
+    from exgen.build.keystore import STORE_FILE, KeyStore, export_json, is_store
+
+    path = Path(path)
+    if path.is_dir() and not path.is_symlink():
+        path = path / STORE_FILE if (path / STORE_FILE).exists() or not (path / KEY_FILE).exists() else path / KEY_FILE
+    load_key(path)  # checks the file, either form
+    if is_store(path):
+        text = io.StringIO()
+        export_json(KeyStore(path), text)
+        return json.loads(text.getvalue())
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
 def load_key(path: str | Path) -> dict:
     """Read and check an answer key: the store ``answer_key.sqlite`` or the JSON form ``answer_key.json``.
 

@@ -206,10 +206,15 @@ def generate_run(bank: BankSpec, roster: Sequence[Student], *, seed: int, format
     problems = [f"{name}/: not written: {why}" for name, why in missing.items() if name in compilers]
     if "combined" in missing and not problems:
         problems.append(f"{', '.join(CLASS_DOCUMENTS)}: not written: {missing['combined']}")
-    out.root.mkdir(parents=True, exist_ok=True)
 
     info = bank_info(bank)
-    dictionaries = make_dictionaries([build_student(bank, seed=seed, student_id=sid) for sid in DICTIONARY_IDS])
+    references = [build_student(bank, seed=seed, student_id=sid) for sid in DICTIONARY_IDS]
+    if mine:  # a format that cannot draw these exercises at all (HTML diagrams without Graphviz) stops the run
+        from exgen.render.documents import check_renderable
+
+        check_renderable([f.template for f in formats], references[0])
+    dictionaries = make_dictionaries(references)
+    out.root.mkdir(parents=True, exist_ok=True)  # from the start: it fills student by student
     plan = Plan(bank=bank, info=info, seed=seed, formats=tuple(formats), root=str(out.root), force=out.force,
                 dictionaries=dictionaries, skipped=frozenset(missing))
     size = max(1, min(CHUNK, -(-len(mine) // (4 * max(1, jobs)))))
