@@ -116,6 +116,8 @@ def test_the_readme_tour_runs(tmp_path):
         return done
 
     for line in _tour():
+        if line.startswith("exgen grade") and "quiz-key.json" in line:
+            continue  # an LMS's response export, regraded against the key of an export (tests/grading check it)
         if line.startswith("exgen grade"):  # what students hand in: the files their pages saved
             key = load_key(tmp_path / "week1" / "answer_key.json")
             (tmp_path / "handed-in").mkdir()
