@@ -337,11 +337,13 @@ def _read(submissions: str | Path | Submission | Iterable[str | Path | Submissio
     """Pick the reader: an LMS's response export (Canvas Student Analysis, Moodle Responses) is read against the
     variant key its export wrote, which becomes the key of the LMS's students; anything else is exgen's own
     submission files, listed here and read by the grading run (in its worker processes)."""
-    from exgen.grading.lms_responses import lms_exports, read_responses
     from exgen.grading.submissions import Item, Submission
 
     given = [submissions] if isinstance(submissions, (str, Path, Submission)) else list(submissions)
-    if lms_exports(given):
+    csv_given = any(isinstance(i, (str, Path)) and str(i).lower().endswith(".csv") for i in given)
+    if csv_given:  # (an LMS export is a CSV file; the reader is not loaded for anything else)
+        from exgen.grading.lms_responses import lms_exports, read_responses
+    if csv_given and lms_exports(given):
         paths = [i for i in given if isinstance(i, (str, Path))]
         if len(paths) != len(given):
             raise OptionError("submissions: give an LMS's response exports alone, not with Submission objects")

@@ -17,11 +17,10 @@ from __future__ import annotations
 import os
 import re
 import stat
-import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from exgen.errors import ExgenError, one_line
 
@@ -199,7 +198,7 @@ class OutputDir:
         self._background = background
         self._pool: ThreadPoolExecutor | None = None
         self._pending: list[tuple[str, Future]] = []
-        self._slots = threading.BoundedSemaphore(MAX_QUEUED)
+        self._slots: Any = None
 
     def path(self, relative: str) -> Path:
         """Return the checked absolute path of ``relative`` inside the folder (folders resolved once per
@@ -287,9 +286,11 @@ class OutputDir:
 
     def _queue(self, relative: str, target: Path, payload: bytes) -> None:
         if self._pool is None:
+            import threading
             from concurrent.futures import ThreadPoolExecutor
 
             self._pool = ThreadPoolExecutor(max_workers=self._background, thread_name_prefix="exgen-write")
+            self._slots = threading.BoundedSemaphore(MAX_QUEUED)
         self._slots.acquire()
 
         def job() -> None:

@@ -89,8 +89,11 @@ def _indented(value: Any, pad: str) -> str:
         if not value:
             return "[]"
         inner = pad + " "
-        return "[" + inner + ("," + inner).join([_string(v) if type(v) is str else _indented(v, inner)
-                                                 for v in value]) + pad + "]"
+        try:  # a list of strings (ids, messages): all through the C encoder at once
+            items = list(map(_string, value))
+        except TypeError:
+            items = [_string(v) if type(v) is str else _indented(v, inner) for v in value]
+        return "[" + inner + ("," + inner).join(items) + pad + "]"
     if kind is int:
         return int.__repr__(value)
     if kind is float:
