@@ -28,13 +28,14 @@ def build_instance(exercise: ExerciseSpec, *, seed: int, student_id: str) -> Ins
     """Generate one student's instance of one exercise (deterministic in seed, student and exercise id)."""
     typ = get_type(exercise.type)
     rng = rng_for(seed, student_id, exercise.id)
-    inst = typ.build(exercise_id=exercise.id, title=exercise.title, points=exercise.points,
-                     params=exercise.params, rng=rng)
     grading = dict(exercise.grading)
-    parts = tuple(_apply_grading(p, grading) for p in inst.parts)
+    # The bank's grading options are applied inside build, before its distinguishability check, so that no
+    # common mistake scores under the tolerance the checker will actually use.
+    inst = typ.build(exercise_id=exercise.id, title=exercise.title, points=exercise.points,
+                     params=exercise.params, rng=rng, finish=lambda p: _apply_grading(p, grading))
     context = {**dict(inst.context), "plot": True} if exercise.plot else inst.context
     kept = {k: v for k, v in grading.items() if k == "reveal_answer"}
-    return replace(inst, parts=parts, grading=kept, context=context)
+    return replace(inst, grading=kept, context=context)
 
 
 def build_student(bank: BankSpec, *, seed: int, student_id: str) -> list[Instance]:

@@ -2,10 +2,15 @@
 
 A type is one module in ``exgen/types/`` defining ``TYPE = SomeType()``. Its module name, its ``name``,
 its YAML ``type:`` and its template stem (``templates/<format>/<name>.<ext>.j2``) are the same word.
+
+A type declares the common mistakes of its topic (``mistakes``, see ``exgen.types.mistakes``) and stores
+each one, applied to its draw, as a wrong answer of the parts it concerns; ``build`` redraws whenever one
+of them would score full marks (the distinguishability rule).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
@@ -14,12 +19,15 @@ import numpy as np
 
 from exgen.errors import GenerationError, InvalidParams
 from exgen.instance import Instance, Part
+from exgen.types.mistakes import Mistake, declared, distinct, lands_on_key
 from exgen.types.params import DIFFICULTY, Param
 
 T = TypeVar("T")
 
 #: How many draws a generator may reject (for being ambiguous) before giving up.
 MAX_DRAWS = 2000
+#: How many whole instances ``build`` may draw before giving up because a common mistake scores.
+MAX_REDRAWS = 200
 
 
 @dataclass(frozen=True)
@@ -35,7 +43,8 @@ class ExerciseType:
     """Base class for exercise types.
 
     Subclasses set ``name``, ``title``, ``topic``, ``summary``, ``params`` (and optionally ``presets``,
-    per difficulty) and implement ``generate``; a type with a plot also implements ``plot_spec``.
+    per difficulty), ``mistakes`` (the common mistakes of the topic, whose tags the wrong answers carry)
+    and implement ``generate``; a type with a plot also implements ``plot_spec``.
     """
 
     name: ClassVar[str] = ""
@@ -44,6 +53,11 @@ class ExerciseType:
     summary: ClassVar[str] = ""
     params: ClassVar[dict[str, Param]] = {}
     presets: ClassVar[dict[str, dict[str, Any]]] = {}
+    mistakes: ClassVar[tuple[Mistake, ...]] = ()
+
+    def mistake(self, tag: str) -> Mistake | None:
+        """Return the declared mistake with this tag (None for a tag the type does not declare)."""
+        return declared(self.mistakes).get(tag)
 
     def all_params(self) -> dict[str, Param]:
         """Return the declared params plus the shared ``difficulty``."""
@@ -78,6 +92,15 @@ class ExerciseType:
         """Return cross-parameter problems (e.g. a range too small to draw a distinguishable instance)."""
         return []
 
+    def check_tolerance(self, params: Mapping[str, Any], tolerance: Mapping[str, Any] | None) -> list[tuple[str, str]]:
+        """Return (param name, problem) for parameters under which a common mistake always scores.
+
+        ``tolerance`` is the tolerance a bank sets for the exercise's numeric parts (None: the type's own).
+        The bank reader reports each problem at the parameter, so an instructor learns at load time, not
+        from a failed draw, that e.g. a learning rate is too small for the tolerance.
+        """
+        return []
+
     def generate(self, params: Mapping[str, Any], *, rng: np.random.Generator) -> Draft:
         """Draw one instance's given data and parts from ``rng`` (the only source of randomness)."""
         raise NotImplementedError
@@ -91,10 +114,38 @@ class ExerciseType:
         return None
 
     def build(self, *, exercise_id: str, title: str | None, points: float | None,
-              params: Mapping[str, Any], rng: np.random.Generator) -> Instance:
-        """Generate and assemble a frozen instance, scaling part weights to the exercise's points."""
-        draft = self.generate(params, rng=rng)
-        _check_kinds(self.name, draft.parts)
+              params: Mapping[str, Any], rng: np.random.Generator,
+              finish: Callable[[Part], Part] | None = None) -> Instance:
+        """Generate and assemble a frozen instance, scaling part weights to the exercise's points.
+
+        The distinguishability rule: an instance in which a common mistake (a wrong answer of a part)
+        would score full marks is drawn again. ``finish`` adjusts each part before that check (the bank's
+        grading options, such as its tolerance), so the rule holds for the tolerance the checker will use.
+        Of wrong answers the checker cannot tell apart, the first is kept.
+
+        Raises:
+            GenerationError: no instance without a scoring mistake in ``MAX_REDRAWS`` draws, naming the
+                mistake that kept scoring.
+        """
+        scoring: Counter[tuple[str, str]] = Counter()
+        for _ in range(MAX_REDRAWS):
+            draft = self.generate(params, rng=rng)
+            _check_kinds(self.name, draft.parts)
+            self._check_tags(draft.parts)
+            finished = [finish(p) if finish else p for p in draft.parts]
+            found = [(p.id, w.tag) for p in finished for w in p.wrong_answers if lands_on_key(p, w)]
+            if not found:
+                break
+            scoring.update(found)
+        else:
+            (part_id, tag), _count = scoring.most_common(1)[0]
+            mistake = self.mistake(tag)
+            what = f" ({mistake.description.rstrip('.').lower()})" if mistake else ""
+            raise GenerationError(f"exercise {exercise_id}: could not draw an instance in which every common "
+                                  f"mistake is wrong: in {MAX_REDRAWS} draws the mistake {tag!r}{what} kept "
+                                  f"scoring full marks on part ({part_id}); widen the value ranges or sizes, "
+                                  "or narrow the tolerance")
+        draft = Draft(given=draft.given, parts=[distinct(p) for p in finished], context=draft.context)
         total_weight = sum(p.points for p in draft.parts)
         target = float(points) if points is not None else float(total_weight)
         shares = [round(target * p.points / total_weight, 4) for p in draft.parts]
@@ -103,6 +154,16 @@ class ExerciseType:
         parts = tuple(_with_points(p, share) for p, share in zip(draft.parts, shares))
         return Instance(exercise_id=exercise_id, type=self.name, title=title or self.title,
                         points=target, given=draft.given, parts=parts, context=draft.context)
+
+
+    def _check_tags(self, parts: list[Part]) -> None:
+        """Raise ValueError (a bug in the type) for a wrong answer whose tag the type does not declare."""
+        known = declared(self.mistakes)
+        for part in parts:
+            for wrong in part.wrong_answers:
+                if wrong.tag not in known:
+                    raise ValueError(f"type {self.name!r}, part {part.id!r}: wrong answer tag {wrong.tag!r} is not "
+                                     f"among the declared mistakes: {', '.join(sorted(known))}")
 
 
 def _check_kinds(type_name: str, parts: list[Part]) -> None:

@@ -12,14 +12,17 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from exgen.render.diagrams.common import is_wide
+from exgen.render.diagrams.common import forward_state, is_wide
 
 _GRAD = "#a31515"
 
 
 def _forward(e: Mapping[str, Any], key: bool) -> str:
-    if e["forward_part"] and not key:
+    state = forward_state(e, key=key)
+    if state == "asked":
         return f"({e['forward_part']}) ?"
+    if state == "hidden":
+        return e["src"]
     return f"{e['src']} = {e['value_text']}"
 
 
