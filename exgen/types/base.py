@@ -92,12 +92,13 @@ class ExerciseType:
         """Return cross-parameter problems (e.g. a range too small to draw a distinguishable instance)."""
         return []
 
-    def check_tolerance(self, params: Mapping[str, Any], tolerance: Mapping[str, Any] | None) -> list[tuple[str, str]]:
-        """Return (param name, problem) for parameters under which a common mistake always scores.
+    def check_grading(self, params: Mapping[str, Any], grading: Mapping[str, Any]) -> list[tuple[str, str]]:
+        """Return (param name, problem) for parameters under which a common mistake would always score.
 
-        ``tolerance`` is the tolerance a bank sets for the exercise's numeric parts (None: the type's own).
-        The bank reader reports each problem at the parameter, so an instructor learns at load time, not
-        from a failed draw, that e.g. a learning rate is too small for the tolerance.
+        ``grading`` is the exercise's grading options from the bank (its ``tolerance`` replaces the type's
+        own; see ``exgen.types.mistakes.effective_tolerance``). The bank reader reports each problem at the
+        parameter, so an instructor learns when the bank is read, not from a failed draw, that e.g. a
+        learning rate is too small for the tolerance.
         """
         return []
 

@@ -20,7 +20,7 @@ from exgen.types._calculus import (
     value_of,
 )
 from exgen.types.base import Draft, ExerciseType, draw_until
-from exgen.types.mistakes import ASCENT, NO_STEP, SIGN, SWAPPED_ORDER, Mistake, widened
+from exgen.types.mistakes import ASCENT, NO_STEP, SIGN, SWAPPED_ORDER, Mistake, effective_tolerance, widened
 from exgen.types.params import Float, Int, IntRange, Subset
 from exgen.types.plotspec import line_spec, numeric_gradient
 
@@ -91,16 +91,18 @@ class Gradient(ExerciseType):
                "hard": {"variables": 3, "terms": list(TERMS), "n_terms": [3, 4]}}
     mistakes = MISTAKES
 
-    def check_tolerance(self, params: Mapping[str, Any], tolerance: Mapping[str, Any] | None) -> list[tuple[str, str]]:
+    def check_grading(self, params: Mapping[str, Any], grading: Mapping[str, Any]) -> list[tuple[str, str]]:
         if "step" not in params["parts"]:
             return []
         lr = float(params["learning_rate"])
-        floor = _min_learning_rate(tolerance or VECTOR_TOLERANCE)
+        floor = _min_learning_rate(effective_tolerance(VECTOR_TOLERANCE, grading) or {})
         if lr <= floor:
-            return [("learning_rate", f"a learning rate of {lr:g} moves the point by {lr:g} per unit of gradient, "
-                                      f"within the tolerance of the start point (a move of up to {floor:g} is "
-                                      "not told apart), so submitting the start point would score as the new "
-                                      f"point; use a learning rate above {floor:g} or a smaller tolerance")]
+            tol = effective_tolerance(VECTOR_TOLERANCE, grading) or {}
+            told = ", ".join(f"{k} {v:g}" for k, v in tol.items())
+            return [("learning_rate", f"a learning rate of {lr:g} moves a coordinate by only {lr:g} for a gradient "
+                                      f"component of 1, within twice the tolerance ({told}) of the start point, "
+                                      "so submitting the start point could score as the new point; use a learning "
+                                      f"rate above {floor:g} or a smaller tolerance")]
         return []
 
     def generate(self, params: Mapping[str, Any], *, rng: np.random.Generator) -> Draft:

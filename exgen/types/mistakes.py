@@ -64,6 +64,18 @@ def _band(tolerance: Mapping[str, Any]) -> tuple[float, float]:
     return tol_abs, tol_rel
 
 
+#: The bank grading options that become part of a numeric part's tolerance.
+PRECISION_OPTIONS = ("decimals", "significant_figures")
+
+
+def effective_tolerance(own: Mapping[str, Any] | None, grading: Mapping[str, Any]) -> dict[str, Any] | None:
+    """Return the tolerance the checker uses for a numeric part: the bank's ``tolerance`` if it sets one,
+    else the type's own, with the bank's precision options added."""
+    tolerance = dict(grading["tolerance"]) if "tolerance" in grading else dict(own or {})
+    tolerance.update({k: grading[k] for k in PRECISION_OPTIONS if k in grading})
+    return tolerance or None
+
+
 def widened(tolerance: Mapping[str, Any] | None) -> dict[str, float] | None:
     """Return twice the band the checker accepts: the test for a mistake landing "within tolerance".
 
