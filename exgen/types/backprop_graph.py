@@ -53,7 +53,6 @@ FEEDBACK = {
                        "upstream gradient.",
     "wrong-axis": "Summed over the wrong axis: the repeat node's backward sums over axis 0, the {n} rows of the "
                   "batch.",
-    "not-repeated": "The sum node's backward repeats the upstream gradient ${dout}$ for each of the {n} rows.",
     "forward-elementwise": "${v} = {a} {b}$ is a matrix product, not an element-wise product.",
     "forward-mean": "$L$ sums the {count} entries of ${a}$; it does not average them.",
 }
@@ -71,7 +70,6 @@ MISTAKES = (
     BATCH_AVERAGED,
     Mistake("bias-not-summed", "Did not sum the bias gradient over the batch."),
     Mistake("wrong-axis", "Summed the bias gradient over the wrong axis."),
-    Mistake("not-repeated", "Did not repeat the upstream gradient of a sum node for each row."),
     Mistake("forward-elementwise", "In the forward pass, took an element-wise product for a matrix product."),
     Mistake("forward-mean", "In the forward pass, averaged where the loss sums."),
 )
@@ -285,12 +283,17 @@ class BackpropGraph(ExerciseType):
     def _forward_wrongs(self, graph: Graph, node: Node, vals) -> list[tuple[Any, str, str]]:
         a = [vals[i] for i in node.inputs]
         names = [graph.symbol(i) for i in node.inputs]
-        say = {"v": graph.symbol(node.out), "a": names[0], "b": names[-1], "count": a[0].size}
+        value = vals[node.out]
+        say = {"v": graph.symbol(node.out), "a": names[0], "b": names[-1], "count": a[0].size,
+               "dv": graph.symbol(node.out), "dims": _dims(value)}
+        out = []
         if node.op == "matmul":
-            return [(safe(lambda: a[0] * a[1]), "forward-elementwise", _say("forward-elementwise", say))]
+            out.append((safe(lambda: a[0] * a[1]), "forward-elementwise", _say("forward-elementwise", say)))
         if node.op == "sumall" and a[0].ndim:
-            return [(a[0].mean(), "forward-mean", _say("forward-mean", say))]
-        return []
+            out.append((a[0].mean(), "forward-mean", _say("forward-mean", say)))
+        if value.ndim == 2:  # a transposed value; a 1 x 1 or symmetric one makes the draw be redrawn
+            out.append((value.T, "transposed", _say("transposed", say)))
+        return out
 
     def _grad_wrongs(self, graph: Graph, vals, grads, edge_grads, name: str) -> list[tuple[Any, str, str]]:
         """Return (value, tag, feedback) for each mistake: one consumer's contribution replaced or dropped."""
@@ -327,8 +330,6 @@ class BackpropGraph(ExerciseType):
             elif node.op == "repeat":
                 alts += [(g, "bias-not-summed"), (g.mean(axis=0, keepdims=True), "batch-averaged"),
                          (g.sum(axis=1, keepdims=True), "wrong-axis")]
-            elif node.op == "sum":
-                alts += [(g, "not-repeated"), (np.repeat(g / n, n, axis=0), "batch-averaged")]
             for value, tag in alts:
                 if value is None:
                     continue

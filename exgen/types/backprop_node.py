@@ -60,6 +60,10 @@ def _transposed(answer: np.ndarray, name: str) -> tuple[np.ndarray, str, str]:
                                     f"${_dims(*answer.shape)}$.")
 
 
+def _transposed_if_array(answer: np.ndarray, name: str) -> list[tuple[np.ndarray, str, str]]:
+    return [_transposed(answer, name)] if answer.ndim == 2 else []
+
+
 def _part(pid: str, wrt: str, answer: Any, wrong: list, solution: list[str], what: str = "") -> Part:
     return Part(id=pid, kind=kind_of(answer), prompt=f"Find ${dL(wrt)}${what or shape_words(answer)}.",
                 answer=to_json(answer), tolerance=TOL, solution=solution, wrong_answers=wrong)
@@ -126,7 +130,8 @@ class BackpropNode(ExerciseType):
         x, y, dz = ints(rng, shape, hi), ints(rng, shape, hi), ints(rng, shape, hi)
         parts = []
         for pid, other in (("a", y), ("b", x)):
-            wrong = wrongs(dz, [
+            name = "x" if pid == "a" else "y"
+            wrong = wrongs(dz, [*_transposed_if_array(dz, name),
                 (dz * other, "add-as-multiply", "That is the multiply rule (upstream gradient times the other "
                  "input). An add node passes the upstream gradient to both inputs unchanged."),
                 (np.ones_like(dz), "local-only", "That is only the local derivative 1; multiply it by the upstream "
@@ -134,7 +139,6 @@ class BackpropNode(ExerciseType):
                 (x + y, "forward-value", "That is the forward value $z$, not a gradient.")])
             if wrong is None:
                 return None
-            name = "x" if pid == "a" else "y"
             parts.append(_part(pid, name, dz, wrong, [
                 rf"The local derivative of $z = x + y$ with respect to ${name}$ is $1$, so ${dL(name)} = "
                 rf"{dL('z')} \cdot 1 = {tex(dz)}$."]))
@@ -149,7 +153,7 @@ class BackpropNode(ExerciseType):
         parts = []
         for pid, name, me, other, oname in (("a", "x", x, y, "y"), ("b", "y", y, x, "x")):
             answer = dz * other
-            wrong = wrongs(answer, [
+            wrong = wrongs(answer, [*_transposed_if_array(answer, name),
                 (dz * me, "mul-not-swapped", f"You multiplied the upstream gradient by {name} itself; the multiply "
                  f"node sends each input the upstream gradient times the other input, here {oname}."),
                 (dz, "mul-as-add", "That passes the upstream gradient through unchanged, the add rule; a multiply "
@@ -173,7 +177,7 @@ class BackpropNode(ExerciseType):
         x = ints(rng, shape, hi)
         gs = [ints(rng, shape, hi) for _ in range(k)]
         total = sum(gs[1:], gs[0])
-        wrong = wrongs(total, [
+        wrong = wrongs(total, [*_transposed_if_array(total, "x"),
             *[(g, "branch-not-summed", "That is the gradient from one consumer only; a value used by several "
                "nodes receives the sum of the gradients they send back.") for g in gs],
             (total / k, "branch-averaged", "You averaged the incoming gradients; a branch sums them."),

@@ -180,8 +180,8 @@ class BatchShapes(ExerciseType):
                     [rf"${dL('h')} = {dL('s')} W_2^\top$: $({_dims((N, C))})({_dims((C, H))}) = {_dims((N, H))}$."]),
                 _shape_part(next(ids), "dW1", dW1, (D, H), [
                     ((H, C), "shape-of-W2", f"{_m((H, C))} is the shape of $W_2$; {dW1} has the shape of $W_1$."),
-                    ((N, H), "shape-of-h", f"{_m((N, H))} is the shape of $h$; ${dL('W_1')} = x^\\top {dL('a')}$, "
-                                           "with $a = xW_1 + b_1$, has the shape of $W_1$."),
+                    ((N, H), "shape-of-h", f"{_m((N, H))} is the shape of $h$; ${dL('W_1')} = x^\\top "
+                                           f"{dL('(x W_1 + b_1)')}$ has the shape of $W_1$."),
                     _transposed((D, H))],
                     [rf"${dL('W_1')} = x^\top {dL('a')}$ with $a = xW_1 + b_1$ (${_dims((N, H))}$): "
                      rf"$({_dims((D, N))})({_dims((N, H))}) = {_dims((D, H))}$."]),

@@ -99,13 +99,17 @@ class MatrixGradient(ExerciseType):
                 given.update(x=[float(v) for v in x], W=_matrix(W))
                 wrongs += [
                     (np.outer(x, y), "dropped-constant-factor",
-                     "The derivative of $y_j^2$ is $2 y_j$: the factor 2 is missing."),
+                     "The derivative of $(xW)_j^2$ is $2 (xW)_j$: the factor 2 is missing."),
                     (2 * y, "forgot-inner-derivative",
-                     "$2(xW)$ is $\\partial L / \\partial y$ for $y = xW$; by the chain rule multiply by "
-                     "$\\partial y_j / \\partial W_{ij} = x_i$: $\\partial L / \\partial W = 2 x^{\\top} (x W)$."),
+                     "$2(xW)$ is the derivative of $L$ with respect to $xW$; by the chain rule, multiply by the "
+                     "derivative of $(xW)_j$ with respect to $W_{ij}$, which is $x_i$: "
+                     "$\\partial L / \\partial W = 2 x^{\\top} (x W)$."),
                 ]
             if not np.any(grad):
                 return None
+            if loss != "sum_product" and any(np.size(v) == grad.size and np.allclose(np.ravel(v), grad.ravel())
+                                             for k, v in given.items() if k in ("a", "b", "x", "W")):
+                return None  # a b^T with b = [1] is a itself: the answer would be printed in the statement
             wrongs.insert(0, (grad.T, "transposed", TRANSPOSED_FEEDBACK))
             return given, grad, wrongs, m, n
 
