@@ -14,17 +14,17 @@ import re
 
 from exgen.errors import ExgenError
 from exgen.formatting import score
-from exgen.grading.report import build_report, md_code, md_text
+from exgen.grading.report import MISCONCEPTIONS_MD, REPORT_MD, build_report, md_code, md_text
 from exgen.grading.results import Results, StudentResult
 from exgen.outputs import OutputDir
 
 #: The grading outputs a run can write, with the files each one writes.
 FORMATS: dict[str, str] = {"csv": "grades.csv", "canvas": "canvas.csv, a Canvas gradebook", "json": "results.json",
-                           "feedback": "feedback/<id>.md", "report": "report.md + PNG charts"}
+                           "feedback": "feedback/<id>.md",
+                           "report": "report.md + misconceptions.md (instructor only) + PNG charts"}
 GRADES_CSV = "grades.csv"
 CANVAS_CSV = "canvas.csv"
 RESULTS_JSON = "results.json"
-REPORT_MD = "report.md"
 FEEDBACK_DIR = "feedback"
 VERDICT_WORDS = {"correct": "correct", "partial": "partially correct", "incorrect": "incorrect",
                  "invalid": "invalid (could not be read)", "missing": "missing"}
@@ -136,7 +136,7 @@ def planned_files(results: Results, formats: list[str]) -> list[str]:
     if "feedback" in formats:
         files += list(feedback_files(results).values())
     if "report" in formats:
-        files.append(REPORT_MD)
+        files += [REPORT_MD, MISCONCEPTIONS_MD]
     return files
 
 
