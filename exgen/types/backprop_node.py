@@ -185,7 +185,7 @@ class BackpropNode(ExerciseType):
         if wrong is None:
             return None
         names = [f"f_{i + 1}" for i in range(k)]
-        terms = " + ".join(tex(g) for g in gs)
+        terms = " + ".join(f"({tex(g)})" if g.ndim == 0 and g < 0 and k else tex(g) for k, g in enumerate(gs))
         part = _part("a", "x", total, wrong, [
             "The value $x$ is copied to every consumer; the copy's backward pass adds the gradients that come back.",
             rf"${dL('x')} = {terms} = {tex(total)}$."])

@@ -62,6 +62,11 @@ MISTAKES = (
 )
 
 
+def _paren(x: float) -> str:
+    """A number to subtract: in parentheses when negative (``2 - (-3)``, never ``2 - -3``)."""
+    return f"({tex_num(x)})" if x < 0 else tex_num(x)
+
+
 def _pick(rng: np.random.Generator, values) -> Any:
     return values[int(rng.integers(0, len(values)))]
 
@@ -269,7 +274,7 @@ class Derivative(ExerciseType):
                        f"for $x_0 = {x0s}$ and $h = {hs}$ (to at least 4 significant digits).",
                 solution=(f"$f({tex_num(x0 + h)}) \\approx {tex_num(fvals[2])}$ and "
                           f"$f({tex_num(x0 - h)}) \\approx {tex_num(fvals[0])}$.",
-                          f"$({tex_num(fvals[2])} - {tex_num(fvals[0])}) / {tex_num(2 * h)} \\approx "
+                          f"$({tex_num(fvals[2])} - {_paren(fvals[0])}) / {tex_num(2 * h)} \\approx "
                           f"{tex_num(central)}$, close to the exact slope ${tex_num(value)}$."),
                 wrong_answers=tuple(cd_wrongs)),
         }
