@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from exgen.errors import OptionError
+from exgen.errors import OptionError, one_line
 from exgen.grading.writers import FORMATS as GRADE_OUTPUTS
 from exgen.render.formats import CLASS_COMPILER, CLASS_DOCUMENTS, DOCUMENT_FORMATS, Compiler, DocumentFormat
 
@@ -166,7 +166,7 @@ def _bank_path(bank: str | Path | None) -> Path:
     if name in builtin and not isinstance(bank, Path):
         return builtin[name]
     if isinstance(bank, Path) or path.suffix in (".yaml", ".yml") or "/" in name:
-        raise OptionError(f"bank file {name} does not exist")
+        raise OptionError(f"bank file {one_line(name)} does not exist")
     raise OptionError(f"no bank file or built-in bank named {name!r}; built-in: {', '.join(builtin)}")
 
 
@@ -317,7 +317,7 @@ def _key(key: str | Path | Mapping[str, Any]) -> tuple[Mapping[str, Any], str]:
     path = Path(key)
     if path.is_dir():
         path = path / KEY_FILE
-    return load_key(path), path.name
+    return load_key(path), one_line(path.name)
 
 
 def _submissions(submissions: str | Path | Submission | Iterable[str | Path | Submission]

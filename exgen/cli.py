@@ -172,14 +172,14 @@ def validate(bank) -> None:
 
 
 def _parse_param(text: str):
-    import yaml
+    from exgen.bank.safeyaml import BANK_LIMITS, load_value
 
     if "=" not in text:
         raise click.BadParameter(f"expected key=value, got {text!r}", param_hint="--param")
     key, raw = text.split("=", 1)
     try:
-        value = yaml.safe_load(raw) if raw.strip() else raw
-    except yaml.YAMLError:
+        value = load_value(raw, source="--param", limits=BANK_LIMITS) if raw.strip() else raw
+    except ExgenError:
         raise click.BadParameter(f"cannot read the value of {key!r}: {raw!r}", param_hint="--param") from None
     return key.strip(), value
 

@@ -72,7 +72,10 @@ class ExpressionKind(AnswerKind):
 
     def parse(self, raw: Any, part: Part) -> Node:
         if isinstance(raw, (int, float)) and not isinstance(raw, bool):
-            raw = repr(float(raw))
+            try:
+                raw = repr(float(raw))
+            except OverflowError:  # an integer beyond 1e308 from the Python API
+                raise FormatError("number is too large") from None
         text = require_text(raw, example="2*x*exp(x^2)")
         return parse(text, _variables(part), implicit_multiplication=_implicit(part))
 

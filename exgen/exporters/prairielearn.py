@@ -361,8 +361,8 @@ class PrairieLearnExporter(Exporter):
         files = build_course_files(bank, seed=seed)
         target = OutputDir(out, force=force)
         target.check_free(sorted(f for f in files if f.startswith("questions/")))
-        for rel in sorted(files):
-            target.write(rel, files[rel])
+        for rel in sorted(files):  # serverFilesCourse/ is shared by every exported bank: always the current copy
+            target.write(rel, files[rel], replace=not rel.startswith("questions/"))
         notes = [f"add the topics listed in questions/{bank.id}/README.md to infoCourse.json"]
         if any(not f.startswith(("serverFilesCourse/exgen", "questions/")) for f in files):
             notes.append("serverFilesCourse/ also holds pure-Python copies of " + ", ".join(VENDORED))
