@@ -122,7 +122,8 @@ class ExerciseType:
         The distinguishability rule: an instance in which a common mistake (a wrong answer of a part)
         would score full marks is drawn again. ``finish`` adjusts each part before that check (the bank's
         grading options, such as its tolerance), so the rule holds for the tolerance the checker will use.
-        Of wrong answers the checker cannot tell apart, the first is kept.
+        Of wrong answers the checker cannot tell apart, the first is kept. A numeric part's prompt ends with
+        its precision, stated from that tolerance (``exgen.answers.precision``).
 
         Raises:
             GenerationError: no instance without a scoring mistake in ``MAX_REDRAWS`` draws, naming the
@@ -146,7 +147,7 @@ class ExerciseType:
                                   f"mistake is wrong: in {MAX_REDRAWS} draws the mistake {tag!r}{what} kept "
                                   f"scoring full marks on part ({part_id}); widen the value ranges or sizes, "
                                   "or narrow the tolerance")
-        draft = Draft(given=draft.given, parts=[distinct(p) for p in finished], context=draft.context)
+        draft = Draft(given=draft.given, parts=[_with_precision(distinct(p)) for p in finished], context=draft.context)
         total_weight = sum(p.points for p in draft.parts)
         target = float(points) if points is not None else float(total_weight)
         shares = [round(target * p.points / total_weight, 4) for p in draft.parts]
@@ -177,6 +178,18 @@ def _check_kinds(type_name: str, parts: list[Part]) -> None:
             if kind not in known:
                 raise ValueError(f"type {type_name!r}, part {part.id!r}: unknown answer kind {kind!r}; "
                                  f"known: {', '.join(sorted(known))}")
+
+
+def _with_precision(part: Part) -> Part:
+    """Return the part with its precision stated after the prompt, from the tolerance the checker uses."""
+    from dataclasses import replace
+
+    from exgen.answers import get_kind
+    from exgen.answers.precision import precision_sentence
+
+    if not get_kind(part.kind).honours_tolerance:
+        return part
+    return replace(part, prompt=f"{part.prompt} {precision_sentence(part.tolerance)}")
 
 
 def _with_points(part: Part, points: float) -> Part:

@@ -193,7 +193,7 @@ class ChainRule(ExerciseType):
                 solution=(chain, f"$h'(x) = {d['hp']['latex']}$."), wrong_answers=tuple(d["d_wrongs"])),
             "value": lambda: dict(
                 kind=SCALAR, answer=clean_float(d["value"]), tolerance=POINT_TOLERANCE,
-                prompt=f"Compute $h'({x0s})$ (to at least 4 significant digits).",
+                prompt=f"Compute $h'({x0s})$.",
                 solution=(f"$h'(x) = {d['hp']['latex']}$.", f"$h'({x0s}) \\approx {tex_num(d['value'])}$."),
                 wrong_answers=tuple(d["v_wrongs"])),
         }

@@ -265,13 +265,13 @@ class Derivative(ExerciseType):
                 solution=(f"$f'(x) = {answer['latex']}$.",), wrong_answers=tuple(wrong_formulas)),
             "value": lambda: dict(
                 kind=SCALAR, answer=clean_float(value), tolerance=POINT_TOLERANCE,
-                prompt=f"Compute the slope $f'({x0s})$ (to at least 4 significant digits).",
+                prompt=f"Compute the slope $f'({x0s})$.",
                 solution=(f"$f'(x) = {answer['latex']}$.", f"$f'({x0s}) \\approx {tex_num(value)}$."),
                 wrong_answers=tuple(point_wrongs)),
             "central_difference": lambda: dict(
                 kind=SCALAR, answer=clean_float(central), tolerance=POINT_TOLERANCE,
                 prompt=f"Estimate $f'({x0s})$ with the central difference $\\dfrac{{f(x_0 + h) - f(x_0 - h)}}{{2h}}$ "
-                       f"for $x_0 = {x0s}$ and $h = {hs}$ (to at least 4 significant digits).",
+                       f"for $x_0 = {x0s}$ and $h = {hs}$.",
                 solution=(f"$f({tex_num(x0 + h)}) \\approx {tex_num(fvals[2])}$ and "
                           f"$f({tex_num(x0 - h)}) \\approx {tex_num(fvals[0])}$.",
                           f"$({tex_num(fvals[2])} - {_paren(fvals[0])}) / {tex_num(2 * h)} \\approx "

@@ -138,8 +138,7 @@ class DotProduct(ExerciseType):
         na, nb = float(np.linalg.norm(a)), float(np.linalg.norm(b))
         return dict(
             kind=SCALAR, tolerance=COSINE_TOLERANCE, answer=round(cos, 6),
-            prompt="Compute the cosine similarity $\\cos\\theta = \\dfrac{a \\cdot b}{|a|\\,|b|}$ "
-                   "(to 3 decimal places).",
+            prompt="Compute the cosine similarity $\\cos\\theta = \\dfrac{a \\cdot b}{|a|\\,|b|}$.",
             solution=(f"$|a| = {_root(np.dot(a, a))}$ and $|b| = {_root(np.dot(b, b))}$.",
                       f"$\\cos\\theta = {tex_num(clean(d))} / ({_approx(na)} \\cdot {_approx(nb)})"
                       f" \\approx {tex_num(round(cos, 4))}$."),
