@@ -42,8 +42,26 @@ def figures_within(tol_rel: float) -> int | None:
     return max(1, math.ceil(-math.log10(tol_rel / 5) - 1e-12))
 
 
+#: The sentences, complete, with named placeholders (``places`` and ``figures`` are counted noun phrases).
+SENTENCES = {
+    "exact": "Give the exact value.",
+    "figures": "Give {figures}.",
+    "decimals": "Give {places} (the exact value rounded to {places} is accepted).",
+    "decimals+margin": "Give {places} (the exact value rounded to {places}, or any answer within {margin} of it, "
+                       "is accepted).",
+    "at-least-both": "Give at least {places} or {figures} (answers within {margin} of the exact value are "
+                     "accepted).",
+    "at-least-places": "Give at least {places} (answers within {margin} of the exact value are accepted).",
+    "at-least-figures": "Give at least {figures} (answers within {margin} of the exact value are accepted).",
+}
+
+
 def _places(d: int) -> str:
     return "a whole number" if d == 0 else f"{d} decimal place{'s' if d != 1 else ''}"
+
+
+def _figures(n: int) -> str:
+    return f"{n} significant figure{'s' if n != 1 else ''}"
 
 
 def _margin(tol_abs: float, tol_rel: float) -> str:
@@ -66,19 +84,14 @@ def precision_sentence(tolerance: Mapping[str, Any] | None) -> str:
     to 3 places, or any answer within 0.005 of it, is accepted).", "Give 3 significant figures."
     """
     tol_abs, tol_rel, decimals, sig = _fields(tolerance)
-    if sig is not None:
-        return f"Give {sig} significant figure{'s' if sig != 1 else ''}."
     margin = _margin(tol_abs, tol_rel)
+    if sig is not None:
+        return SENTENCES["figures"].format(figures=_figures(sig))
     if decimals is not None:
-        also = f", or any answer within {margin} of it," if margin else ""
-        return f"Give {_places(decimals)} (the exact value rounded to {_places(decimals)}{also} is accepted)."
+        return SENTENCES["decimals+margin" if margin else "decimals"].format(places=_places(decimals), margin=margin)
     if is_exact(tolerance):
-        return "Give the exact value."
+        return SENTENCES["exact"]
     d, n = decimals_within(tol_abs), figures_within(tol_rel)
-    if d is not None and n is not None:
-        ask = f"at least {_places(d)} or {n} significant figures"
-    elif d is not None:
-        ask = f"at least {_places(d)}"
-    else:
-        ask = f"at least {n} significant figures"
-    return f"Give {ask} (answers within {margin} of the exact value are accepted)."
+    which = "at-least-both" if d is not None and n is not None else "at-least-places" if d is not None \
+        else "at-least-figures"
+    return SENTENCES[which].format(places=_places(d or 0), figures=_figures(n or 1), margin=margin)
