@@ -19,7 +19,7 @@ import numpy as np
 
 from exgen.errors import GenerationError, InvalidParams
 from exgen.instance import Instance, Part
-from exgen.types.mistakes import Mistake, declared, distinct, lands_on_key
+from exgen.types.mistakes import Mistake, declared, screen
 from exgen.types.params import DIFFICULTY, Param
 
 T = TypeVar("T")
@@ -134,8 +134,8 @@ class ExerciseType:
             draft = self.generate(params, rng=rng)
             _check_kinds(self.name, draft.parts)
             self._check_tags(draft.parts)
-            finished = [finish(p) if finish else p for p in draft.parts]
-            found = [(p.id, w.tag) for p in finished for w in p.wrong_answers if lands_on_key(p, w)]
+            screened = [screen(finish(p) if finish else p) for p in draft.parts]
+            found = [(p.id, tag) for tags, p in screened for tag in tags]
             if not found:
                 break
             scoring.update(found)
@@ -147,7 +147,7 @@ class ExerciseType:
                                   f"mistake is wrong: in {MAX_REDRAWS} draws the mistake {tag!r}{what} kept "
                                   f"scoring full marks on part ({part_id}); widen the value ranges or sizes, "
                                   "or narrow the tolerance")
-        draft = Draft(given=draft.given, parts=[_with_precision(distinct(p)) for p in finished], context=draft.context)
+        draft = Draft(given=draft.given, parts=[_with_precision(p) for _, p in screened], context=draft.context)
         total_weight = sum(p.points for p in draft.parts)
         target = float(points) if points is not None else float(total_weight)
         shares = [round(target * p.points / total_weight, 4) for p in draft.parts]

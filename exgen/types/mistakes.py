@@ -89,13 +89,12 @@ def widened(tolerance: Mapping[str, Any] | None) -> dict[str, float] | None:
     return {"abs": 2 * tol_abs, "rel": 2 * tol_rel}
 
 
-def _read(part: Part, wrong: WrongAnswer) -> tuple[bool, Any]:
-    """Return (readable, value): the wrong answer typed as a student would and read by the part's kind."""
+def _read(part: Part, wrong: WrongAnswer, kind_name: str) -> tuple[bool, Any]:
+    """Return (readable, value): the wrong answer typed as a student would and read by ``kind_name``."""
     from exgen.answers import get_kind
 
-    kind = get_kind(part.kind)
     try:
-        return True, kind.parse(get_kind(wrong.kind or part.kind).typed(wrong.value, part), part)
+        return True, get_kind(kind_name).parse(get_kind(wrong.kind or part.kind).typed(wrong.value, part), part)
     except FormatError:
         return False, None
 
@@ -108,30 +107,30 @@ def lands_on_key(part: Part, wrong: WrongAnswer) -> bool:
     cannot read (a vector where a number is asked) is graded invalid or as its misconception, never as
     the key.
     """
+    return screen(replace(part, wrong_answers=(wrong,)))[0] != []
+
+
+def screen(part: Part) -> tuple[list[str], Part]:
+    """Return (tags of the wrong answers that land on the key, the part keeping one wrong answer of each
+    group the checker cannot tell apart). Each wrong answer is typed and read once."""
     from exgen.answers import get_kind
 
     kind = get_kind(part.kind)
-    readable, value = _read(part, wrong)
-    if not readable:
-        return False
     probe = replace(part, tolerance=widened(part.tolerance)) if kind.honours_tolerance else part
-    return bool(kind.equals(value, part.answer, probe))
-
-
-def distinct(part: Part) -> Part:
-    """Return the part keeping, of wrong answers the checker cannot tell apart, the first (its feedback)."""
-    from exgen.answers import get_kind
-
-    kept: list[WrongAnswer] = []
+    landing: list[str] = []
+    kept: list[tuple[WrongAnswer, Any]] = []
     for wrong in part.wrong_answers:
-        kind = get_kind(wrong.kind or part.kind)
-        try:
-            value = kind.parse(kind.typed(wrong.value, part), part)
-        except FormatError:
-            value = None
-        if any((k.kind or part.kind) == (wrong.kind or part.kind)
-               and (k.value == wrong.value or (value is not None and kind.equals(value, k.value, part)))
-               for k in kept):
+        own = wrong.kind or part.kind
+        readable, value = _read(part, wrong, part.kind)
+        if readable and kind.equals(value, part.answer, probe):
+            landing.append(wrong.tag)
+        if own != part.kind:
+            readable, value = _read(part, wrong, own)
+        if any((k.kind or part.kind) == own
+               and (k.value == wrong.value or (readable and get_kind(own).equals(value, k.value, part)))
+               for k, _ in kept):
             continue
-        kept.append(wrong)
-    return part if len(kept) == len(part.wrong_answers) else replace(part, wrong_answers=tuple(kept))
+        kept.append((wrong, value))
+    if len(kept) < len(part.wrong_answers):
+        part = replace(part, wrong_answers=tuple(w for w, _ in kept))
+    return landing, part
