@@ -273,10 +273,8 @@ class BackpropGraph(ExerciseType):
         formulas = ", ".join(f"${graph.symbol(n.out)} = {_tex_op(graph, n, array)}$" for n in graph.nodes)
         intro = (f"The computational graph computes {formulas}"
                  + (r" ($\odot$ is the element-wise product)." if array else ".")
-                 + (" The arrows carry the given forward values above them and the given gradients below;"
-                    if "forward" in ask else " The arrows carry the forward values above them and the given "
-                                             "gradients below;")
-                 + " the values to find are marked with their part.")
+                 + " The arrows carry forward values above them and gradients below; only given values are "
+                   "printed, and the values to find are marked with their part.")
         return Draft(given=given, parts=parts, context={
             "family": family, "asks": {"forward": fwd_ids, "grad": grad_ids}, "intro": intro, "data": data, "graph": desc})
 
