@@ -3,9 +3,9 @@
 ``ExerciseType.build`` appends it to the prompt of every part whose kind honours a tolerance, once the
 bank's grading options are applied, so the worksheet, the answer key and every LMS export print the same
 words; the grader repeats them in the feedback of a wrong number (``exgen.grading.core``). The sentence is
-derived from the tolerance fields alone (``abs``, ``rel``, ``decimals``, ``significant_figures``; see
-docs/tolerance.md), so it follows whatever the checker accepts: a rounding it recommends is always within
-the tolerance, and the margin it quotes is the checker's (``tests/answers/test_precision.py`` grades both
+derived from the tolerance fields alone (``abs``, ``rel``, ``decimals``, ``significant_figures``; the model
+of ``exgen.answers.tolerance`` and docs/tolerance.md), so it says what the checker accepts: a rounding it
+recommends is always accepted, and the margin it quotes is the checker's (``tests/answers/test_precision.py`` grades both
 sides of it for every type).
 """
 
@@ -45,10 +45,9 @@ def figures_within(tol_rel: float) -> int | None:
 #: The sentences, complete, with named placeholders (``places`` and ``figures`` are counted noun phrases).
 SENTENCES = {
     "exact": "Give the exact value.",
-    "figures": "Give {figures}.",
-    "decimals": "Give {places} (the exact value rounded to {places} is accepted).",
-    "decimals+margin": "Give {places} (the exact value rounded to {places}, or any answer within {margin} of it, "
-                       "is accepted).",
+    "rounded": "Give the exact value or round it to {rounding}.",
+    "rounded+margin": "Give the exact value or round it to {rounding} (any answer within {margin} of the exact "
+                      "value is accepted too).",
     "at-least-both": "Give at least {places} or {figures} (answers within {margin} of the exact value are "
                      "accepted).",
     "at-least-places": "Give at least {places} (answers within {margin} of the exact value are accepted).",
@@ -80,15 +79,16 @@ def precision_sentence(tolerance: Mapping[str, Any] | None) -> str:
     """Return the sentence stating what precision a numeric answer needs under ``tolerance``.
 
     Examples: "Give the exact value.", "Give at least 3 decimal places or 4 significant figures (answers
-    within 0.001 + 0.1% of the exact value are accepted).", "Give 3 decimal places (the exact value rounded
-    to 3 places, or any answer within 0.005 of it, is accepted).", "Give 3 significant figures."
+    within 0.001 + 0.1% of the exact value are accepted).", "Give the exact value or round it to 3 decimal
+    places (any answer within 0.005 of the exact value is accepted too).", "Give the exact value or round it
+    to 3 significant figures."
     """
     tol_abs, tol_rel, decimals, sig = _fields(tolerance)
     margin = _margin(tol_abs, tol_rel)
-    if sig is not None:
-        return SENTENCES["figures"].format(figures=_figures(sig))
+    if sig is not None:  # the instructor's significant-figures mode replaces abs and rel
+        return SENTENCES["rounded"].format(rounding=_figures(sig))
     if decimals is not None:
-        return SENTENCES["decimals+margin" if margin else "decimals"].format(places=_places(decimals), margin=margin)
+        return SENTENCES["rounded+margin" if margin else "rounded"].format(rounding=_places(decimals), margin=margin)
     if is_exact(tolerance):
         return SENTENCES["exact"]
     d, n = decimals_within(tol_abs), figures_within(tol_rel)

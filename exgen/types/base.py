@@ -17,7 +17,7 @@ from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 
-from exgen.errors import GenerationError, InvalidParams
+from exgen.errors import FormatError, GenerationError, InvalidParams
 from exgen.instance import Instance, Part
 from exgen.types.mistakes import Mistake, declared, screen
 from exgen.types.params import DIFFICULTY, Param
@@ -127,11 +127,17 @@ class ExerciseType:
 
         Raises:
             GenerationError: no instance without a scoring mistake in ``MAX_REDRAWS`` draws, naming the
-                mistake that kept scoring.
+                mistake that kept scoring; no usable instance could be drawn; or a key the grader could not
+                check (a formula its parser cannot read or that is undefined on the part's domain), naming
+                the exercise and part.
         """
         scoring: Counter[tuple[str, str]] = Counter()
         for _ in range(MAX_REDRAWS):
-            draft = self.generate(params, rng=rng)
+            try:
+                draft = self.generate(params, rng=rng)
+            except FormatError as err:  # a formula we built that the answer parser cannot read
+                raise GenerationError(f"exercise {exercise_id}: a generated formula cannot be read by the "
+                                      f"grader: {err}") from None
             _check_kinds(self.name, draft.parts)
             self._check_tags(draft.parts)
             screened = [screen(finish(p) if finish else p) for p in draft.parts]
@@ -154,9 +160,9 @@ class ExerciseType:
         # The last part absorbs the rounding so that the parts add up to the exercise's points exactly.
         shares[-1] = round(target - sum(shares[:-1]), 4)
         parts = tuple(_with_points(p, share) for p, share in zip(draft.parts, shares))
+        _check_keys(exercise_id, parts)
         return Instance(exercise_id=exercise_id, type=self.name, title=title or self.title,
                         points=target, given=draft.given, parts=parts, context=draft.context)
-
 
     def _check_tags(self, parts: list[Part]) -> None:
         """Raise ValueError (a bug in the type) for a wrong answer whose tag the type does not declare."""
@@ -166,6 +172,16 @@ class ExerciseType:
                 if wrong.tag not in known:
                     raise ValueError(f"type {self.name!r}, part {part.id!r}: wrong answer tag {wrong.tag!r} is not "
                                      f"among the declared mistakes: {', '.join(sorted(known))}")
+
+
+def _check_keys(exercise_id: str, parts) -> None:
+    """Fail loudly here when the grader could not check a part's key (never a silent 0 at grading)."""
+    from exgen.answers import get_kind
+
+    for part in parts:
+        found = get_kind(part.kind).check_key(part)
+        if found:
+            raise GenerationError(f"exercise {exercise_id}: {'; '.join(found)}")
 
 
 def _check_kinds(type_name: str, parts: list[Part]) -> None:

@@ -22,7 +22,7 @@ DIRECTION_CHOICES = {"choices": [
     {"key": "right", "label": "Right angle: orthogonal (a zero dot product)"},
     {"key": "obtuse", "label": "Obtuse angle (a negative dot product)"},
 ]}
-COSINE_TOLERANCE = {"abs": 0.005, "rel": 0.0}
+COSINE_TOLERANCE = {"abs": 0.005, "rel": 0.0, "decimals": 3}  # 3 decimal places, rounded, always score
 _SIGN_WORD = {"acute": "positive", "right": "zero", "obtuse": "negative"}
 _ANGLE_RULE = {"acute": "a positive dot product means an acute angle (less than 90 degrees).",
                "right": "a zero dot product means a right angle: the vectors are orthogonal.",

@@ -53,17 +53,6 @@ def declared(mistakes: tuple[Mistake, ...]) -> dict[str, Mistake]:
     return out
 
 
-def _band(tolerance: Mapping[str, Any]) -> tuple[float, float]:
-    """Return (absolute, relative) half-widths at least as wide as what the checker accepts around a key."""
-    tol_abs = float(tolerance.get("abs", 0.0) or 0.0)
-    tol_rel = float(tolerance.get("rel", 0.0) or 0.0)
-    if tolerance.get("decimals") is not None:  # an answer rounded to d places is accepted as well
-        tol_abs = max(tol_abs, 0.5 * 10.0 ** -int(tolerance["decimals"]))
-    if tolerance.get("significant_figures") is not None:  # replaces abs/rel: half a unit of the last figure
-        tol_abs, tol_rel = 0.0, 5.0 * 10.0 ** -int(tolerance["significant_figures"])
-    return tol_abs, tol_rel
-
-
 #: The bank grading options that become part of a numeric part's tolerance.
 PRECISION_OPTIONS = ("decimals", "significant_figures")
 
@@ -83,9 +72,11 @@ def widened(tolerance: Mapping[str, Any] | None) -> dict[str, float] | None:
     told apart from the key only when the two accepted bands do not touch: when the mistake's value lies
     outside twice the key's band.
     """
+    from exgen.answers.tolerance import outer_window
+
     if not tolerance:
         return None
-    tol_abs, tol_rel = _band(tolerance)
+    tol_rel, tol_abs = outer_window(tolerance)  # the checker's own band (decimals, significant figures included)
     return {"abs": 2 * tol_abs, "rel": 2 * tol_rel}
 
 

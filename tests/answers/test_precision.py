@@ -12,6 +12,7 @@ import pytest
 
 from exgen.answers import get_kind, grade_part
 from exgen.answers.precision import decimals_within, figures_within, is_exact, precision_sentence
+from exgen.answers.tolerance import margin
 from exgen.grading.core import grade_instance
 from exgen.instance import Part
 from exgen.render.documents import render_document
@@ -27,9 +28,10 @@ SENTENCES = [
                                  "accepted)."),
     ({"rel": 0.01}, "Give at least 3 significant figures (answers within 1% of the exact value are accepted)."),
     ({"abs": 0.5}, "Give at least a whole number (answers within 0.5 of the exact value are accepted)."),
-    ({"abs": 0.005, "decimals": 3}, "Give 3 decimal places (the exact value rounded to 3 decimal places, or any "
-                                    "answer within 0.005 of it, is accepted)."),
-    ({"significant_figures": 3, "abs": 0.1}, "Give 3 significant figures."),
+    ({"abs": 0.005, "decimals": 3}, "Give the exact value or round it to 3 decimal places (any answer within 0.005 "
+                                    "of the exact value is accepted too)."),
+    ({"abs": 1e-6, "rel": 1e-9, "decimals": 3}, "Give the exact value or round it to 3 decimal places."),
+    ({"significant_figures": 3, "abs": 0.1}, "Give the exact value or round it to 3 significant figures."),
 ]
 
 
@@ -77,12 +79,12 @@ def rounded(value, sentence: str) -> list[str]:
 
 
 def outside(value, tolerance) -> str:
-    """The key moved, in its first entry, to 1.5 times the margin the sentence quotes."""
+    """The key moved, in its first entry, to 1.5 times the margin the sentence states (the quoted margin, or
+    half a unit of the rounding it allows: the checker's own ``margin``)."""
     arr = np.array(value, dtype=float)
     flat = arr.reshape(-1)
-    tol = tolerance or {}
-    margin = float(tol.get("abs", 0) or 0) + float(tol.get("rel", 0) or 0) * abs(flat[0])
-    flat[0] += 1.5 * margin if margin > 1e-6 else 1e-3 + 1e-3 * abs(flat[0])
+    allowed = margin(flat[0], tolerance)
+    flat[0] += 1.5 * allowed if allowed > 1e-6 else 1e-3 + 1e-3 * abs(flat[0])
     return json.dumps(flat.reshape(arr.shape).tolist())
 
 
@@ -129,6 +131,11 @@ def test_a_bank_tolerance_changes_the_sentence(tmp_path):
     value = next(p for p in inst.parts if numeric(p))
     assert value.prompt.endswith("Give at least 2 decimal places (answers within 0.01 of the exact value are "
                                  "accepted).")
+    path.write_text("bank: b\ntitle: T\ngrading:\n  decimals: 2\n  significant_figures: 3\nexercises:\n"
+                    "  - {id: d, type: derivative}\n")
+    inst = build_student(load_bank(path), seed=1, student_id="s")[0]
+    value = next(p for p in inst.parts if numeric(p))
+    assert value.prompt.endswith("Give the exact value or round it to 3 significant figures.")
     check(inst)
 
 

@@ -43,9 +43,9 @@ def test_shapes_and_matrices():
 
 def test_widened_and_effective_tolerance():
     assert widened(None) is None
-    assert widened({"abs": 0.001, "rel": 0.002}) == {"abs": 0.002, "rel": 0.004}
-    assert widened({"abs": 0.0, "decimals": 3}) == {"abs": 0.001, "rel": 0.0}
-    assert widened({"significant_figures": 3}) == {"abs": 0.0, "rel": 0.01}
+    assert widened({"abs": 0.001, "rel": 0.002}) == pytest.approx({"abs": 0.002, "rel": 0.004})
+    assert widened({"abs": 0.0, "decimals": 3}) == pytest.approx({"abs": 0.001, "rel": 2e-9})
+    assert widened({"significant_figures": 3}) == pytest.approx({"abs": 0.0, "rel": 0.01})
     assert effective_tolerance({"abs": 0.001}, {}) == {"abs": 0.001}
     assert effective_tolerance({"abs": 0.001}, {"tolerance": {"rel": 0.1}}) == {"rel": 0.1}
     assert effective_tolerance(None, {"decimals": 2}) == {"decimals": 2}
