@@ -417,6 +417,7 @@ def draw_charts(results: Results, *, cache_dir: Path | None = None) -> dict[str,
         ax.barh([st.label for st in stats], widths, left=left, color=_VERDICT_COLORS[verdict], label=verdict)
         left = [a + b for a, b in zip(left, widths)]
     ax.set_xlim(0, 100)
+    ax.set_ylim(-0.6, len(stats) - 0.4)
     ax.set_xlabel("Students (%)")
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=len(VERDICT_ORDER), fontsize="small",
               frameon=False)
