@@ -18,6 +18,12 @@ def _choices(part: Part) -> list[tuple[str, str]]:
     return [(c["key"], c["label"]) for c in part.options.get("choices", ())]
 
 
+def _fold(text: str) -> str:
+    """Casefold, squeeze spaces and strip the dots and brackets students add ("(b)", "B."); applied to the
+    options too, so that a label ending in ")" ("Same direction (acute angle)") still matches itself."""
+    return " ".join(text.casefold().strip(" .()").split())
+
+
 class ChoiceKind(AnswerKind):
     name = CHOICE
     lms_form = LmsForm.CHOICE
@@ -31,9 +37,9 @@ class ChoiceKind(AnswerKind):
         text = require_text(raw, example=_choices(part)[0][0] if _choices(part) else "yes")
         if len(text) > MAX_CHOICE_CHARS:
             raise FormatError(f"a choice is at most {MAX_CHOICE_CHARS} characters")
-        folded = " ".join(text.casefold().strip(" .()").split())
+        folded = _fold(text)
         for key, label in _choices(part):
-            if folded in (key.casefold(), " ".join(label.casefold().split())) or folded in _SYNONYMS.get(key, ()):
+            if folded in (_fold(key), _fold(label)) or folded in _SYNONYMS.get(key, ()):
                 return key
         raise FormatError(f"expected {self.expected_form(part)}; got {text[:30]!r}")
 

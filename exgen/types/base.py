@@ -11,7 +11,7 @@ of them would score full marks (the distinguishability rule).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
 
@@ -116,8 +116,9 @@ class ExerciseType:
 
     def build(self, *, exercise_id: str, title: str | None, points: float | None,
               params: Mapping[str, Any], rng: np.random.Generator,
+              part_points: Sequence[float] | Mapping[str, float] | None = None,
               finish: Callable[[Part], Part] | None = None) -> Instance:
-        """Generate and assemble a frozen instance, scaling part weights to the exercise's points.
+        """Generate and assemble a frozen instance with each part's points.
 
         The distinguishability rule: an instance in which a common mistake (a wrong answer of a part)
         would score full marks is drawn again. ``finish`` adjusts each part before that check (the bank's
@@ -125,11 +126,18 @@ class ExerciseType:
         Of wrong answers the checker cannot tell apart, the first is kept. A numeric part's prompt ends with
         its precision, stated from that tolerance (``exgen.answers.precision``).
 
+        Args:
+            points: the exercise's total, split over the parts by their weights into whole or half points
+                (``split_points``); None is the sum of the weights.
+            part_points: each part's points as the bank gives them, in order or by part id; they replace
+                ``points`` (the total is their sum).
+            finish: applied to each part before the rule is checked (the bank's grading options).
+
         Raises:
             GenerationError: no instance without a scoring mistake in ``MAX_REDRAWS`` draws, naming the
-                mistake that kept scoring; no usable instance could be drawn; or a key the grader could not
+                mistake that kept scoring; no usable instance could be drawn; a key the grader could not
                 check (a formula its parser cannot read or that is undefined on the part's domain), naming
-                the exercise and part.
+                the exercise and part; or ``part_points`` does not match this instance's parts.
         """
         scoring: Counter[tuple[str, str]] = Counter()
         for _ in range(MAX_REDRAWS):
@@ -153,16 +161,16 @@ class ExerciseType:
                                   f"mistake is wrong: in {MAX_REDRAWS} draws the mistake {tag!r}{what} kept "
                                   f"scoring full marks on part ({part_id}); widen the value ranges or sizes, "
                                   "or narrow the tolerance")
-        draft = Draft(given=draft.given, parts=[_with_precision(p) for _, p in screened], context=draft.context)
-        total_weight = sum(p.points for p in draft.parts)
-        target = float(points) if points is not None else float(total_weight)
-        shares = [round(target * p.points / total_weight, 4) for p in draft.parts]
-        # The last part absorbs the rounding so that the parts add up to the exercise's points exactly.
-        shares[-1] = round(target - sum(shares[:-1]), 4)
-        parts = tuple(_with_points(p, share) for p, share in zip(draft.parts, shares))
+        final = [_with_precision(p) for _, p in screened]
+        if part_points is not None:
+            shares = given_points(part_points, [p.id for p in final])
+        else:
+            weights = [float(p.points) for p in final]
+            shares = split_points(float(points) if points is not None else sum(weights), weights)
+        parts = tuple(_with_points(p, share) for p, share in zip(final, shares))
         _check_keys(exercise_id, parts)
         return Instance(exercise_id=exercise_id, type=self.name, title=title or self.title,
-                        points=target, given=draft.given, parts=parts, context=draft.context)
+                        points=_round(sum(shares)), given=draft.given, parts=parts, context=draft.context)
 
     def _check_tags(self, parts: list[Part]) -> None:
         """Raise ValueError (a bug in the type) for a wrong answer whose tag the type does not declare."""
@@ -172,6 +180,63 @@ class ExerciseType:
                 if wrong.tag not in known:
                     raise ValueError(f"type {self.name!r}, part {part.id!r}: wrong answer tag {wrong.tag!r} is not "
                                      f"among the declared mistakes: {', '.join(sorted(known))}")
+
+
+#: Units a total is split into, coarsest first: whole points, else halves (finer only for totals that are
+#: not a multiple of one half).
+UNITS = (1.0, 0.5, 0.25, 0.1, 0.05, 0.01)
+
+
+def _round(value: float) -> float:
+    return round(value, 2) + 0.0
+
+
+def split_points(total: float, weights: Sequence[float]) -> list[float]:
+    """Split ``total`` over parts by weight into whole points, or halves when there are more parts than points,
+    adding up to ``total`` exactly.
+
+    The unit is the coarsest of ``UNITS`` that divides ``total`` and leaves every part at least one (else
+    the finest that divides it). Each part gets its proportional number of units, rounded down; the units
+    left go to the largest remainders (earlier parts first on a tie); a part left with none then takes one
+    from the part holding the most (the last of them on a tie). 6 points over 9 parts: three parts of 1 and
+    six of 0.5.
+    """
+    n = len(weights)
+    if n == 0:
+        return []
+    dividing = [u for u in UNITS if abs(total / u - round(total / u)) < 1e-9]
+    unit = next((u for u in dividing if round(total / u) >= n), dividing[-1] if dividing else UNITS[-1])
+    units = round(total / unit)
+    weight = sum(weights) or float(n)
+    quota = [units * (w if sum(weights) else 1.0) / weight for w in weights]
+    counts = [int(q + 1e-9) for q in quota]
+    order = sorted(range(n), key=lambda i: (-(quota[i] - counts[i]), i))
+    for i in order[:units - sum(counts)]:
+        counts[i] += 1
+    for i in range(n):
+        if counts[i] == 0 and units >= n:
+            donor = max(range(n), key=lambda j: (counts[j], j))
+            counts[donor] -= 1
+            counts[i] += 1
+    return [_round(c * unit) for c in counts]
+
+
+def given_points(given: Sequence[float] | Mapping[str, float], part_ids: Sequence[str]) -> list[float]:
+    """Return each part's points from the bank's list (in part order) or mapping (by part id).
+
+    Raises:
+        GenerationError: the list's length or the mapping's ids are not this instance's parts.
+    """
+    ids = ", ".join(part_ids)
+    if isinstance(given, Mapping):
+        if set(given) != set(part_ids):
+            raise GenerationError(f"points are given for parts {', '.join(map(str, given))} but this instance's "
+                                  f"parts are {ids}")
+        return [_round(float(given[i])) for i in part_ids]
+    if len(given) != len(part_ids):
+        raise GenerationError(f"points are given for {len(given)} parts but this instance has {len(part_ids)} "
+                              f"({ids})")
+    return [_round(float(v)) for v in given]
 
 
 def _check_keys(exercise_id: str, parts) -> None:

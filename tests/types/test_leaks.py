@@ -31,6 +31,7 @@ from exgen.answers import EXPRESSION, MATRIX, SCALAR, SHAPE
 from exgen.formatting import bmatrix, column, num, tex_num
 from exgen.instance import Instance
 from exgen.render import plots
+from exgen.render.diagrams.common import forward_state
 from exgen.render.diagrams.mermaid import mermaid
 from exgen.render.diagrams.svg import graph_svg
 from exgen.render.diagrams.tikz import tikz
@@ -93,26 +94,31 @@ def given_arrays(inst: Instance) -> list[tuple[str, np.ndarray]]:
     return list(arrays(json.loads(json.dumps(inst.to_dict()["given"])), ""))
 
 
-def printed_forward_values(inst: Instance) -> list[tuple[str, str, str]]:
-    """(value name, plain text, TeX) of every forward value a worksheet diagram prints, read from the three
-    renderings: Mermaid and SVG label arrows ``name = value``; TikZ prints the value's TeX above an arrow."""
+def printed_forward_values(inst: Instance) -> list[tuple[str, str]]:
+    """(value name, plain text) of every forward value a worksheet diagram prints.
+
+    Mermaid labels an arrow ``name = value`` on one line; SVG the same (a matrix over several lines); TikZ
+    prints a value's TeX above its arrow. A TikZ label that is not the TeX of a value the diagram may print
+    (or the name of one it may not) is reported under the edge whose value it is.
+    """
     desc = inst.context.get("graph")
     if not desc:
         return []
     by_name = {e["src"]: e for e in desc["edges"]}
     out = []
-    for text in (mermaid(desc), html.unescape(graph_svg(desc))):
-        for name, value in re.findall(r"(?:^|[\">|])([A-Za-z][A-Za-z0-9]*) = ([^<\"|]+?)(?=<br>|\"|<|$)", text):
-            if value.strip().endswith("?") or name not in by_name:
-                continue
-            e = by_name[name]
-            out.append((name, value.strip(), e["value_tex"]))
-    arrows = [line for line in tikz(desc).splitlines() if line.startswith(r"\draw[->")]
-    assert len(arrows) == len(desc["edges"])  # one arrow per edge, in order
-    for e, line in zip(desc["edges"], arrows):
-        label = "$" + e["value_tex"] + "$"
-        if re.search(r"node\[fwd, [^\]]*\] \{" + re.escape(label) + r"\}", line):
-            out.append((e["src"], e["value_text"], e["value_tex"]))
+    for name, value in re.findall(r"(?:^|[\">|])([A-Za-z][A-Za-z0-9]*) = ([^<\"|]+?)(?=<br>|\"|<|$)", mermaid(desc)):
+        if not value.strip().endswith("?") and name in by_name:
+            out.append((name, value.strip()))
+    svg_text = html.unescape(graph_svg(desc))
+    for name, e in by_name.items():
+        first = f"{name} = {e['value_text']}".split("], [")[0]
+        if not e["forward_part"] and first in svg_text and (name, e["value_text"]) not in out:
+            out.append((name, e["value_text"]))
+    allowed = {"$" + e["value_tex"] + "$" for e in desc["edges"] if forward_state(e, key=False) == "value"}
+    allowed |= {"$" + e["name"] + "$" for e in desc["edges"]}
+    for label in re.findall(r"\\node\[fwd[^\]]*\] \{(\$.*?\$)\};", tikz(desc)):
+        if label not in allowed:
+            out += [(e["src"], e["value_text"]) for e in desc["edges"] if "$" + e["value_tex"] + "$" == label]
     return out
 
 
@@ -167,10 +173,10 @@ def leaks(inst: Instance) -> list[str]:
     given = given_arrays(inst)
     given_names = {n.split(".")[0].split("[")[0] for n, _ in given}
     printed = printed_forward_values(inst)
-    extra = {name for name, _, _ in printed if name not in given_names}
-    found += [f"the diagram prints {name} = {plain}, which the statement does not give" for name in sorted(extra)
-              for n, plain, _ in printed if n == name][:5]
-    values = given + [(name, np.asarray(json.loads(plain.replace(" ", "")), dtype=float)) for name, plain, _ in printed
+    extra = {name for name, _ in printed if name not in given_names}
+    found += sorted({f"the diagram prints {name} = {plain}, which the statement does not give" for name, plain
+                     in printed if name in extra})
+    values = given + [(name, np.asarray(json.loads(plain.replace(" ", "")), dtype=float)) for name, plain in printed
                       if name in extra]
     for part in inst.parts:
         answer = json.loads(json.dumps(part.to_dict()["answer"]))
