@@ -25,6 +25,7 @@ from exgen.answers import CHOICE, SCALAR
 from exgen.answers.choice import yes_no
 from exgen.instance import Part, WrongAnswer
 from exgen.types.base import Draft, ExerciseType, draw_until
+from exgen.types.mistakes import Mistake
 from exgen.types.params import IntRange
 
 
@@ -35,6 +36,7 @@ class ToySum(ExerciseType):
     summary = "a + b, and whether it is even"
     params = {"value_range": IntRange(default=[-9, 9], lo=-99, hi=99, doc="range of a and b")}
     presets = {"easy": {"value_range": [0, 9]}}
+    mistakes = (Mistake("subtracted", "Subtracted instead of adding."),)
 
     def generate(self, params, *, rng):
         lo, hi = params["value_range"]

@@ -22,6 +22,9 @@ def reference() -> str:
             lines += ["", "Difficulty presets: " + "; ".join(
                 f"`{level}`: " + ", ".join(f"{k}={shown(v)}" for k, v in preset.items())
                 for level, preset in typ.presets.items()) + "."]
+        if typ.mistakes:
+            lines += ["", "Common mistakes it recognises (a draw in which one would score is drawn again):", ""]
+            lines += [f"- `{m.tag}`: {m.description}" for m in typ.mistakes]
         lines.append("")
     lines.append(END)
     return "\n".join(lines)

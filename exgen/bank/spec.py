@@ -246,13 +246,19 @@ def _validate_exercises(check: _Checker, raw: Any, bank_grading: dict) -> list[E
         points, part_points = _points(check, entry.get("points"), path + ("points",))
         params = entry.get("params", {}) or {}
         resolved: dict = {}
+        params_ok = False
         if not isinstance(params, dict):
             check.report(path + ("params",), f"expected a mapping of parameters, got {shown(params)}")
         elif typ is not None:
             resolved, problems = typ.resolve_params(params)
             for key, message in problems:
                 check.report(path + ("params", key), message)
+            params_ok = not problems
         grading = {**bank_grading, **check.grading(entry.get("grading"), path + ("grading",))}
+        if typ is not None and params_ok:
+            # parameters that let a common mistake score under the tolerance the checker will use
+            for key, message in typ.check_grading(resolved, grading):
+                check.report(path + ("params", key), message)
         plot = entry.get("plot", False)
         if not isinstance(plot, bool):
             check.report(path + ("plot",), f"expected true or false, got {shown(plot)}")

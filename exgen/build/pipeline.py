@@ -13,9 +13,7 @@ from exgen.build.seeding import rng_for
 from exgen.errors import ExgenError, GenerationError
 from exgen.instance import Instance, Part
 from exgen.types import get_type
-
-#: Bank grading options that become part of a numeric part's tolerance (see docs/tolerance.md).
-PRECISION_OPTIONS = ("decimals", "significant_figures")
+from exgen.types.mistakes import effective_tolerance
 
 
 def _apply_grading(part: Part, grading) -> Part:
@@ -23,8 +21,8 @@ def _apply_grading(part: Part, grading) -> Part:
     kind = get_kind(part.kind)
     changes: dict[str, Any] = {}
     if kind.honours_tolerance:
-        tolerance = dict(grading["tolerance"]) if "tolerance" in grading else dict(part.tolerance or {})
-        tolerance.update({k: grading[k] for k in PRECISION_OPTIONS if k in grading})
+        # the bank's tolerance replaces the type's, and its precision options join it (docs/tolerance.md)
+        tolerance = effective_tolerance(part.tolerance, grading) or {}
         if tolerance != dict(part.tolerance or {}):
             changes["tolerance"] = tolerance
     if grading.get("partial_credit") and kind.honours_partial_credit:
@@ -45,18 +43,20 @@ def build_instance(exercise: ExerciseSpec, *, seed: int, student_id: str) -> Ins
     """
     typ = get_type(exercise.type)
     rng = rng_for(seed, student_id, exercise.id)
+    grading = dict(exercise.grading)
+    # The bank's grading options are applied inside build, before its distinguishability check, so that no
+    # common mistake scores under the tolerance the checker will actually use.
     try:
         inst = typ.build(exercise_id=exercise.id, title=exercise.title, points=exercise.points,
-                         params=exercise.params, rng=rng, part_points=exercise.part_points)
+                         params=exercise.params, rng=rng, part_points=exercise.part_points,
+                         finish=lambda p: _apply_grading(p, grading))
     except GenerationError as err:
         if exercise.part_points is None or not exercise.points_at:
             raise
         raise GenerationError(f"{exercise.points_at}: {err} (student {student_id})") from None
-    grading = dict(exercise.grading)
-    parts = tuple(_apply_grading(p, grading) for p in inst.parts)
     context = {**dict(inst.context), "plot": True} if exercise.plot else inst.context
     kept = {k: v for k, v in grading.items() if k == "reveal_answer"}
-    return replace(inst, parts=parts, grading=kept, context=context)
+    return replace(inst, grading=kept, context=context)
 
 
 def part_points_problems(bank: BankSpec) -> list[str]:

@@ -417,7 +417,7 @@ def exercise_infos(key: Mapping[str, Any]) -> tuple[ExerciseInfo, ...]:
             if inst.exercise_id not in seen:
                 seen[inst.exercise_id] = ExerciseInfo(
                     id=inst.exercise_id, title=inst.title, max_points=round_points(inst.points),
-                    parts=tuple(p.id for p in inst.parts))
+                    parts=tuple(p.id for p in inst.parts), type=inst.type)
     return tuple(seen.values())
 
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from exgen.answers import Score, get_kind, grade_part
-from exgen.instance import Instance
+from exgen.instance import Instance, Part
 
 
 def grade_instance(instance: Instance, answers: Mapping[str, Any]) -> dict[str, Score]:
@@ -19,7 +19,7 @@ def grade_instance(instance: Instance, answers: Mapping[str, Any]) -> dict[str, 
     Returns:
         A Score per part id, in the instance's part order.
     """
-    scores = {part.id: grade_part(part, answers.get(part.id)) for part in instance.parts}
+    scores = {part.id: _with_precision(part, grade_part(part, answers.get(part.id))) for part in instance.parts}
     if any(part.options.get("ecf") for part in instance.parts):  # error carried forward (exgen/grading/ecf.py)
         from exgen.grading.ecf import apply_ecf
 
@@ -32,3 +32,13 @@ def grade_instance(instance: Instance, answers: Mapping[str, Any]) -> dict[str, 
                 scores[part.id] = Score(score.points, score.max_points, score.verdict,
                                         f"{score.feedback} The correct answer is {shown}.", score.tag)
     return scores
+
+
+def _with_precision(part: Part, score: Score) -> Score:
+    """A wrong number's feedback repeats the part's precision, in the words of the worksheet and the key."""
+    if score.verdict not in ("incorrect", "partial") or not get_kind(part.kind).honours_tolerance:
+        return score
+    from exgen.answers.precision import precision_sentence
+
+    return Score(score.points, score.max_points, score.verdict,
+                 f"{score.feedback} {precision_sentence(part.tolerance)}", score.tag)

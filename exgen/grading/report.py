@@ -1,30 +1,61 @@
-"""The class report: per-exercise means, verdict counts, frequent wrong answers and misconceptions.
+"""The class report: what the class got right, what it got wrong and why, part by part.
 
-``report.md`` is always written; the PNG charts (a histogram of totals and a per-exercise bar chart) are
-drawn when matplotlib is importable (``pip install exgen[report]``), and report.md says so when it is not.
-matplotlib is imported only here, only when charts are asked for.
+Two documents and some charts:
+
+- ``report.md`` (for the class and colleagues): totals, the parts most students missed, item statistics
+  per part (share correct / partial / incorrect / invalid / missing, difficulty, discrimination) and each
+  named misconception with how many students made it. It names no student and quotes no answer.
+- ``misconceptions.md`` (instructor only): the same misconceptions per part with the students who made
+  them, and who gave an unreadable or no answer. Students' own answers stay in their feedback files.
+- PNG charts (totals, exercise means, outcomes per part) when matplotlib is importable
+  (``pip install exgen[report]``); report.md says so when it is not. matplotlib is imported only here,
+  only when charts are asked for, draws into memory, and keeps its caches in a scratch folder of --out.
+
+Item statistics (classical test theory), per part, over the graded students:
+
+- difficulty ``p``: the mean share of the part's points (1 = everyone right);
+- discrimination ``D`` (upper-lower index): ``p`` among the top 27% of students by total minus ``p``
+  among the bottom 27% (ties broken by student id, the group size rounded, at least 1);
+- ``r`` (corrected point-biserial): the Pearson correlation between the share of the part's points and
+  the rest of the total (the total minus the part), so a part is not correlated with itself.
 """
 
 from __future__ import annotations
 
 import io
+import math
 import os
 import re
 import sys
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from exgen.formatting import score
-from exgen.grading.results import Results
+from exgen.grading.results import Results, StudentResult
 
 TOTALS_PNG = "totals.png"
 EXERCISES_PNG = "exercises.png"
-CHART_FILES = (TOTALS_PNG, EXERCISES_PNG)
-TOP_WRONG = 3
-WRONG_VERDICTS = ("incorrect", "partial")
+PARTS_PNG = "parts.png"
+CHART_FILES = (TOTALS_PNG, EXERCISES_PNG, PARTS_PNG)
+REPORT_MD = "report.md"
+MISCONCEPTIONS_MD = "misconceptions.md"
 VERDICT_ORDER = ("correct", "partial", "incorrect", "invalid", "missing")
+#: Share of the class in each of the upper and lower groups of the discrimination index.
+GROUP_SHARE = 0.27
+#: How many parts "the parts most students missed" lists.
+MOST_MISSED = 5
+#: Misconceptions the answer kinds recognise themselves (their ``diagnose``), for any type.
+KIND_DIAGNOSES = {
+    "transposed": "Transposed the result: rows and columns swapped.",
+    "wrong-shape": "Gave an array of the wrong shape.",
+    "swapped-dims": "Wrote a shape columns first.",
+    "wrong-rank": "Gave a shape with the wrong number of dimensions.",
+}
+_VERDICT_COLORS = {"correct": "#4a9d5b", "partial": "#a6cf6a", "incorrect": "#d9534f", "invalid": "#f0ad4e",
+                   "missing": "#bbbbbb"}
 
 
 _MD_ESCAPED = str.maketrans({ch: "\\" + ch for ch in "\\`*_{}[]<>#|$!~&"})
@@ -45,59 +76,158 @@ def md_code(text: str) -> str:
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
-def _mean(values: list[float]) -> float:
+def _mean(values: Sequence[float]) -> float:
     return sum(values) / len(values) if values else 0.0
 
 
-def exercise_stats(results: Results) -> list[dict]:
-    """Return, per exercise in bank order: mean points, max, mean %, verdict counts per part, frequent
-    wrong answers (with the misconception tag they matched) and tag counts."""
-    stats = []
-    # one pass over the class, each exercise's results gathered under its id (a class of thousands)
-    gathered: dict[str, list] = {info.id: [] for info in results.exercises}
+def describe_mistake(type_name: str, tag: str) -> str:
+    """Return the sentence describing a misconception: the type's declared mistake, a kind's diagnosis, or
+    the tag itself (a key made by an older exgen)."""
+    from exgen.types import all_types
+
+    typ = all_types().get(type_name)
+    mistake = typ.mistake(tag) if typ is not None else None
+    if mistake is not None:
+        return mistake.description
+    return KIND_DIAGNOSES.get(tag, tag)
+
+
+@dataclass
+class PartStat:
+    """Everything the report says about one part of one exercise."""
+
+    exercise: str
+    part: str
+    type: str
+    verdicts: Counter = field(default_factory=Counter)
+    shares: list[float] = field(default_factory=list)        # share of the part's points, per student
+    students: list[StudentResult] = field(default_factory=list)
+    by_tag: dict[str, list[StudentResult]] = field(default_factory=lambda: defaultdict(list))
+    by_verdict: dict[str, list[StudentResult]] = field(default_factory=lambda: defaultdict(list))
+    difficulty: float = 0.0
+    discrimination: float | None = None
+    point_biserial: float | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.exercise}.{self.part}"
+
+    @property
+    def graded(self) -> int:
+        return len(self.shares)
+
+    def share(self, verdict: str) -> float:
+        return self.verdicts.get(verdict, 0) / self.graded if self.graded else 0.0
+
+    @property
+    def missed(self) -> int:
+        """Students without full marks."""
+        return self.graded - self.verdicts.get("correct", 0)
+
+
+def part_stats(results: Results) -> list[PartStat]:
+    """Return the statistics of every part, in bank order."""
+    stats: dict[tuple[str, str], PartStat] = {}
+    for info in results.exercises:
+        for pid in info.parts:
+            stats[(info.id, pid)] = PartStat(info.id, pid, getattr(info, "type", "") or "")
+    rest: dict[tuple[str, str], list[float]] = defaultdict(list)
     for student in results.students:
         for ex in student.exercises:
-            if ex.id in gathered:
-                gathered[ex.id].append(ex)
-    for info in results.exercises:
-        points: list[float] = []
-        verdicts: dict[str, Counter] = {p: Counter() for p in info.parts}
-        wrong: dict[str, Counter] = defaultdict(Counter)
-        wrong_tags: dict[tuple[str, str], Counter] = defaultdict(Counter)
-        tags: Counter = Counter()
-        tag_feedback: dict[str, Counter] = defaultdict(Counter)
-        for ex in gathered[info.id]:
-            points.append(ex.points)
             for part in ex.parts:
-                verdicts.setdefault(part.id, Counter())[part.verdict] += 1
-                if part.verdict in WRONG_VERDICTS:
-                    wrong[part.id][part.answer or ""] += 1
-                    wrong_tags[(part.id, part.answer or "")][part.tag or ""] += 1
+                st = stats.get((ex.id, part.id))
+                if st is None:
+                    continue
+                st.verdicts[part.verdict] += 1
+                st.shares.append(part.points / part.max_points if part.max_points else 0.0)
+                st.students.append(student)
+                rest[(ex.id, part.id)].append(student.total - part.points)
                 if part.tag:
-                    tags[(part.id, part.tag)] += 1
-                    tag_feedback[part.tag][part.feedback] += 1
-        top = {}
-        for part_id, counter in wrong.items():
-            ranked = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_WRONG]
-            top[part_id] = [(answer, count, _most(wrong_tags[(part_id, answer)])) for answer, count in ranked]
-        stats.append({
-            "id": info.id, "title": info.title, "max_points": info.max_points, "graded": len(points),
-            "mean": _mean(points), "mean_pct": 100 * _mean(points) / info.max_points if info.max_points else 0.0,
-            "verdicts": verdicts, "top_wrong": top,
-            "tags": sorted(tags.items(), key=lambda kv: (-kv[1], kv[0])),
-            "tag_feedback": {tag: _most(c) for tag, c in tag_feedback.items()},
-        })
-    return stats
+                    st.by_tag[part.tag].append(student)
+                st.by_verdict[part.verdict].append(student)
+    for key, st in stats.items():
+        st.difficulty = _mean(st.shares)
+        st.discrimination = upper_lower(st.shares, [s.total for s in st.students], [s.id for s in st.students])
+        st.point_biserial = correlation(st.shares, rest[key])
+    return list(stats.values())
 
 
-def _most(counter: Counter) -> str:
-    return sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[0][0] if counter else ""
+def upper_lower(shares: Sequence[float], totals: Sequence[float], ids: Sequence[str]) -> float | None:
+    """Return the upper-lower discrimination index (None for fewer than 2 students)."""
+    n = len(shares)
+    if n < 2:
+        return None
+    group = min(n // 2, max(1, round(GROUP_SHARE * n)))
+    order = sorted(range(n), key=lambda k: (-totals[k], ids[k]))
+    upper = [shares[k] for k in order[:group]]
+    lower = [shares[k] for k in order[-group:]]
+    return _mean(upper) - _mean(lower)
 
 
-def render_report(results: Results, *, charts: list[str] | None, chart_note: str = "",
-                  stats: list[dict] | None = None) -> str:
-    """Return report.md. ``charts`` lists the PNG files written beside it (None: charts not drawn);
-    ``stats``: :func:`exercise_stats` of the results, when already computed."""
+def correlation(xs: Sequence[float], ys: Sequence[float]) -> float | None:
+    """Return Pearson's r (None when either side does not vary or there are fewer than 3 students)."""
+    n = len(xs)
+    if n < 3:
+        return None
+    mx, my = _mean(xs), _mean(ys)
+    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys))
+    sxx = sum((x - mx) ** 2 for x in xs)
+    syy = sum((y - my) ** 2 for y in ys)
+    if sxx <= 1e-12 or syy <= 1e-12:
+        return None
+    return sxy / math.sqrt(sxx * syy)
+
+
+def most_missed(stats: Sequence[PartStat], limit: int = MOST_MISSED) -> list[PartStat]:
+    """Return the parts most students did not get fully right (most first; then the hardest)."""
+    missed = [st for st in stats if st.missed > 0]
+    return sorted(missed, key=lambda st: (-st.missed, st.difficulty, stats.index(st)))[:limit]
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.0f}%"
+
+
+def _stat(x: float | None) -> str:
+    return "–" if x is None else f"{x:.2f}"
+
+
+def _tags(st: PartStat) -> list[tuple[str, list[StudentResult]]]:
+    """Misconceptions of a part, most students first."""
+    return sorted(st.by_tag.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+
+
+def exercise_means(results: Results) -> list[dict]:
+    """Return, per exercise in bank order: id, title, max points, graded submissions, mean and mean %."""
+    gathered: dict[str, list[float]] = {info.id: [] for info in results.exercises}
+    for student in results.students:  # one pass over the class (thousands of students)
+        for ex in student.exercises:
+            if ex.id in gathered:
+                gathered[ex.id].append(ex.points)
+    out = []
+    for info in results.exercises:
+        points = gathered[info.id]
+        out.append({"id": info.id, "title": info.title, "max_points": info.max_points, "graded": len(points),
+                    "mean": _mean(points),
+                    "mean_pct": 100 * _mean(points) / info.max_points if info.max_points else 0.0})
+    return out
+
+
+def exercise_stats(results: Results) -> list[dict]:
+    """Return, per exercise in bank order, ``exercise_means`` plus ``verdicts`` (part -> verdict counts) and
+    ``tags`` (``[((part, tag), students), ...]``, most first): class-level figures, no answers."""
+    stats = part_stats(results)
+    out = []
+    for em in exercise_means(results):
+        parts = [st for st in stats if st.exercise == em["id"]]
+        tags = [((st.part, tag), len(who)) for st in parts for tag, who in st.by_tag.items()]
+        out.append({**em, "verdicts": {st.part: dict(st.verdicts) for st in parts},
+                    "tags": sorted(tags, key=lambda kv: (-kv[1], kv[0]))})
+    return out
+
+
+def render_report(results: Results, *, charts: list[str] | None, chart_note: str = "") -> str:
+    """Return report.md. ``charts`` lists the PNG files written beside it (None: charts not drawn)."""
     lines = [f"# Class report: {md_text(results.bank.get('title', results.bank.get('id', '')))}", ""]
     totals = [s.total for s in results.students]
     max_total = max((s.max_points for s in results.students), default=sum(e.max_points for e in results.exercises))
@@ -110,44 +240,93 @@ def render_report(results: Results, *, charts: list[str] | None, chart_note: str
         median = ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
         lines.append(f"- Total: mean {score(_mean(totals))} / {score(max_total)}, median {score(median)}, "
                      f"min {score(ordered[0])}, max {score(ordered[-1])}")
-    lines.append("")
+    lines += ["- This report names no student and quotes no answer: each student's answers are in their "
+              f"feedback file, and the students behind each misconception in {MISCONCEPTIONS_MD} "
+              "(instructor only).", ""]
     if charts:
-        lines += [f"![Histogram of totals]({TOTALS_PNG})", "", f"![Mean score per exercise]({EXERCISES_PNG})", ""]
+        lines += [f"![Histogram of totals]({TOTALS_PNG})", "", f"![Mean score per exercise]({EXERCISES_PNG})", "",
+                  f"![Outcome of every part]({PARTS_PNG})", ""]
     elif chart_note:
         lines += [f"*{chart_note}*", ""]
-    stats = exercise_stats(results) if stats is None else stats
-    lines += ["## Exercises", "", "| Exercise | Title | Mean | Max | Mean % |", "| --- | --- | ---: | ---: | ---: |"]
-    for st in stats:
-        lines.append(f"| {md_text(st['id'])} | {md_text(st['title'])} | {score(st['mean'])} | "
-                     f"{score(st['max_points'])} | {st['mean_pct']:.1f} |")
-    lines.append("")
-    for st in stats:
-        lines += [f"### {md_text(st['id'])}: {md_text(st['title'])}", "",
-                  f"Mean {score(st['mean'])} / {score(st['max_points'])} over {st['graded']} submission(s).", "",
-                  "| Part | " + " | ".join(VERDICT_ORDER) + " |", "| --- |" + " ---: |" * len(VERDICT_ORDER)]
-        for part_id, counter in st["verdicts"].items():
-            lines.append(f"| {md_text(part_id)} | " + " | ".join(str(counter.get(v, 0)) for v in VERDICT_ORDER) + " |")
+    stats = part_stats(results)
+    missed = most_missed(stats)
+    if missed:
+        lines += ["## Parts most students missed", "",
+                  "| Part | Not fully right | Difficulty p | Most frequent misconception |",
+                  "| --- | ---: | ---: | --- |"]
+        for st in missed:
+            tags = _tags(st)
+            top = (f"{md_code(tags[0][0])}: {md_text(describe_mistake(st.type, tags[0][0]))} "
+                   f"({len(tags[0][1])})" if tags else "none recognised")
+            lines.append(f"| {md_text(st.label)} | {st.missed} of {st.graded} ({_pct(st.missed / st.graded)}) | "
+                         f"{_stat(st.difficulty)} | {top} |")
         lines.append("")
-        if st["top_wrong"]:
-            lines.append("Most frequent wrong answers:")
-            lines.append("")
-            for part_id in st["verdicts"]:
-                for answer, count, tag in st["top_wrong"].get(part_id, []):
-                    matched = f"matched misconception `{tag}`" if tag else "no known misconception"
-                    lines.append(f"- {md_text(st['id'])}.{md_text(part_id)}: {md_code(answer)} "
-                                 f"x {count} ({matched})")
-            lines.append("")
-        if st["tags"]:
-            lines.append("Misconceptions matched:")
-            lines.append("")
-            for (part_id, tag), count in st["tags"]:
-                lines.append(f"- `{tag}` in part {md_text(part_id)}: {count} student(s). "
-                             f"Feedback given: {st['tag_feedback'].get(tag, '')}")
+    lines += ["## Exercises", "", "| Exercise | Title | Mean | Max | Mean % |", "| --- | --- | ---: | ---: | ---: |"]
+    means = exercise_means(results)
+    for em in means:
+        lines.append(f"| {md_text(em['id'])} | {md_text(em['title'])} | {score(em['mean'])} | "
+                     f"{score(em['max_points'])} | {em['mean_pct']:.1f} |")
+    lines += ["", "## Item statistics", "",
+              "Shares of the students graded. Difficulty p is the mean share of the part's points (1: everyone "
+              "right). Discrimination D is p among the top 27% of the class by total minus p among the bottom "
+              "27%; r is the correlation of the part's score with the rest of the total. A part with D or r "
+              "near 0 (or negative) does not separate students who know the material from those who do not.", "",
+              "| Part | Graded | " + " | ".join(v.capitalize() for v in VERDICT_ORDER) + " | p | D | r |",
+              "| --- | ---: |" + " ---: |" * (len(VERDICT_ORDER) + 3)]
+    for st in stats:
+        lines.append(f"| {md_text(st.label)} | {st.graded} | "
+                     + " | ".join(_pct(st.share(v)) for v in VERDICT_ORDER)
+                     + f" | {_stat(st.difficulty)} | {_stat(st.discrimination)} | {_stat(st.point_biserial)} |")
+    lines.append("")
+    for em in means:
+        parts = [st for st in stats if st.exercise == em["id"]]
+        lines += [f"### {md_text(em['id'])}: {md_text(em['title'])}", "",
+                  f"Mean {score(em['mean'])} / {score(em['max_points'])} over {em['graded']} submission(s).", "",
+                  "| Part | " + " | ".join(VERDICT_ORDER) + " |", "| --- |" + " ---: |" * len(VERDICT_ORDER)]
+        for st in parts:
+            lines.append(f"| {md_text(st.part)} | " + " | ".join(str(st.verdicts.get(v, 0)) for v in VERDICT_ORDER)
+                         + " |")
+        lines.append("")
+        rows = [(st, tag, who) for st in parts for tag, who in _tags(st)]
+        if rows:
+            lines += ["Misconceptions matched:", "", "| Part | Misconception | Students | Share |",
+                      "| --- | --- | ---: | ---: |"]
+            for st, tag, who in rows:
+                lines.append(f"| {md_text(st.part)} | {md_code(tag)}: {md_text(describe_mistake(st.type, tag))} | "
+                             f"{len(who)} | {_pct(len(who) / st.graded)} |")
             lines.append("")
     if results.problems:
         lines += ["## Problems", ""]
         lines += [f"- {p.level}: {md_text(p.message)}" for p in results.problems]
         lines.append("")
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _who(students: Sequence[StudentResult]) -> str:
+    return ", ".join(f"{md_code(s.id)} ({md_text(s.name)})" for s in sorted(students, key=lambda s: s.id))
+
+
+def render_misconceptions(results: Results) -> str:
+    """Return misconceptions.md: per part, each misconception with the students who made it (instructor
+    only), then who gave an unreadable, an unrecognised wrong, or no answer."""
+    title = md_text(results.bank.get("title", results.bank.get("id", "")))
+    lines = [f"# Misconceptions by student: {title}", "",
+             f"*Instructor only: this file names students. Share {REPORT_MD}, which does not.*", ""]
+    stats = part_stats(results)
+    for info in results.exercises:
+        lines += [f"## {md_text(info.id)}: {md_text(info.title)}", ""]
+        for st in (s for s in stats if s.exercise == info.id):
+            lines += [f"### Part ({md_text(st.part)})", ""]
+            rows = [f"- {md_code(tag)}: {md_text(describe_mistake(st.type, tag))} {len(who)} student(s): {_who(who)}"
+                    for tag, who in _tags(st)]
+            unmatched = [s for s in st.by_verdict.get("incorrect", []) + st.by_verdict.get("partial", [])
+                         if s not in {x for who in st.by_tag.values() for x in who}]
+            for label, who in (("Wrong, no misconception recognised", unmatched),
+                               ("Could not be read (invalid)", st.by_verdict.get("invalid", [])),
+                               ("Not answered (missing)", st.by_verdict.get("missing", []))):
+                if who:
+                    rows.append(f"- {label}: {len(who)} student(s): {_who(who)}")
+            lines += (rows or ["- Everyone graded got it right."]) + [""]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
@@ -190,8 +369,7 @@ def _caches_in(folder: Path | None) -> Iterator[None]:
                 os.environ[name] = value
 
 
-def draw_charts(results: Results, *, cache_dir: Path | None = None,
-                stats: list[dict] | None = None) -> dict[str, bytes]:
+def draw_charts(results: Results, *, cache_dir: Path | None = None) -> dict[str, bytes]:
     """Return the PNG charts by file name.
 
     Args:
@@ -223,31 +401,52 @@ def draw_charts(results: Results, *, cache_dir: Path | None = None,
     fig.tight_layout()
     out = {TOTALS_PNG: png(fig)}
 
-    stats = exercise_stats(results) if stats is None else stats
-    fig = Figure(figsize=(6, 0.5 + 0.45 * max(1, len(stats))))
+    means = exercise_means(results)
+    fig = Figure(figsize=(6, 0.5 + 0.45 * max(1, len(means))))
     ax = fig.add_subplot()
-    labels = [st["id"] for st in stats][::-1]
-    ax.barh(labels, [st["mean_pct"] for st in stats][::-1], color="#66aa55")
+    labels = [em["id"] for em in means][::-1]
+    ax.barh(labels, [em["mean_pct"] for em in means][::-1], color="#66aa55")
     ax.set_xlim(0, 100)
     ax.set_xlabel("Mean score (% of the exercise's points)")
     fig.tight_layout()
     out[EXERCISES_PNG] = png(fig)
+
+    stats = part_stats(results)[::-1]
+    fig = Figure(figsize=(7, 1.1 + 0.3 * max(1, len(stats))))
+    ax = fig.add_subplot()
+    left = [0.0] * len(stats)
+    for verdict in VERDICT_ORDER:
+        widths = [100 * st.share(verdict) for st in stats]
+        ax.barh([st.label for st in stats], widths, left=left, color=_VERDICT_COLORS[verdict], label=verdict)
+        left = [a + b for a, b in zip(left, widths)]
+    ax.set_xlim(0, 100)
+    ax.set_ylim(-0.6, len(stats) - 0.4)
+    ax.set_xlabel("Students (%)")
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=len(VERDICT_ORDER), fontsize="small",
+              frameon=False)
+    fig.tight_layout()
+    out[PARTS_PNG] = png(fig)
     return out
 
 
 def build_report(results: Results, *, charts: bool = True,
                  cache_dir: Path | None = None) -> dict[str, bytes | str]:
-    """Return report.md (and the PNG charts when asked and matplotlib is available) by file name;
-    ``cache_dir`` as for :func:`draw_charts`."""
+    """Return report.md, misconceptions.md (and the PNG charts when asked and matplotlib is available) by
+    file name; ``cache_dir`` as for :func:`draw_charts`."""
     files: dict[str, bytes | str] = {}
     note = ""
-    stats = exercise_stats(results)
     if charts and results.students:
         try:
-            files.update(draw_charts(results, cache_dir=cache_dir, stats=stats))
+            files.update(draw_charts(results, cache_dir=cache_dir))
         except ImportError:
             note = "Charts skipped: matplotlib is not installed (pip install 'exgen[report]')."
     elif charts:
         note = "No charts: no submission was graded."
-    files["report.md"] = render_report(results, charts=sorted(files) or None, chart_note=note, stats=stats)
+    files[REPORT_MD] = render_report(results, charts=sorted(files) or None, chart_note=note)
+    files[MISCONCEPTIONS_MD] = render_misconceptions(results)
     return dict(sorted(files.items()))
+
+
+def report_files(formats: Mapping[str, object] | Sequence[str]) -> list[str]:
+    """Return the text files the report writes (the PNG charts are in ``CHART_FILES``)."""
+    return [REPORT_MD, MISCONCEPTIONS_MD] if "report" in formats else []

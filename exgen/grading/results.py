@@ -151,15 +151,20 @@ class Problem:
 
 @dataclass(frozen=True)
 class ExerciseInfo:
-    """An exercise of the bank as the key describes it (for column headers and reports)."""
+    """An exercise of the bank as the key describes it (for column headers and reports); ``type`` names
+    its exercise type, whose declared mistakes the report describes."""
 
     id: str
     title: str
     max_points: float
     parts: tuple[str, ...]
+    type: str = ""
 
     def to_dict(self) -> dict:
-        return {"id": self.id, "title": self.title, "max_points": self.max_points, "parts": list(self.parts)}
+        out = {"id": self.id, "title": self.title, "max_points": self.max_points, "parts": list(self.parts)}
+        if self.type:
+            out["type"] = self.type
+        return out
 
 
 @dataclass(frozen=True)

@@ -16,17 +16,17 @@ from typing import Any
 from exgen.errors import ExgenError
 from exgen.formatting import score
 from exgen.grading.report import CHART_FILES as _CHARTS
-from exgen.grading.report import build_report, md_code, md_text
+from exgen.grading.report import MISCONCEPTIONS_MD, REPORT_MD, build_report, md_code, md_text
 from exgen.grading.results import Results, StudentResult
 from exgen.outputs import OutputDir, clean_text
 
 #: The grading outputs a run can write, with the files each one writes.
 FORMATS: dict[str, str] = {"csv": "grades.csv", "canvas": "canvas.csv, a Canvas gradebook", "json": "results.json",
-                           "feedback": "feedback/<id>.md", "report": "report.md + PNG charts"}
+                           "feedback": "feedback/<id>.md",
+                           "report": "report.md + misconceptions.md (instructor only) + PNG charts"}
 GRADES_CSV = "grades.csv"
 CANVAS_CSV = "canvas.csv"
 RESULTS_JSON = "results.json"
-REPORT_MD = "report.md"
 FEEDBACK_DIR = "feedback"
 VERDICT_WORDS = {"correct": "correct", "partial": "partially correct", "incorrect": "incorrect",
                  "invalid": "invalid (could not be read)", "missing": "missing"}
@@ -155,7 +155,7 @@ def output_files(formats: Iterable[str], feedback: Iterable[str]) -> list[str]:
     files = [name for fmt, name in (("csv", GRADES_CSV), ("canvas", CANVAS_CSV), ("json", RESULTS_JSON))
              if fmt in chosen]
     files += list(feedback) if "feedback" in chosen else []
-    return files + ([REPORT_MD, *_CHARTS] if "report" in chosen else [])
+    return files + ([REPORT_MD, MISCONCEPTIONS_MD, *_CHARTS] if "report" in chosen else [])
 
 
 class Prepared:
@@ -218,5 +218,5 @@ def write_outputs(results: Results, out: OutputDir, formats: list[str], prepared
         raise ExgenError("\n".join(failed + [str(err)])) from None
     if failed:
         raise ExgenError("\n".join(failed))
-    order = [f for f in output_files(formats, paths.values()) if f not in (REPORT_MD, *_CHARTS)] + report
+    order = [f for f in output_files(formats, paths.values()) if f not in (REPORT_MD, MISCONCEPTIONS_MD, *_CHARTS)] + report
     return [f for f in order if f in written]

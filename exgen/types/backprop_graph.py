@@ -18,36 +18,61 @@ from typing import Any
 
 import numpy as np
 
-from exgen.instance import Part, WrongAnswer
+from exgen.instance import Part
 from exgen.types._backprop import TOL, dL, ints, kind_of, safe, shape_words, tex, wrongs
 from exgen.types.base import Draft, ExerciseType, draw_until
 from exgen.types.graphs import Graph, Node, describe, to_json
+from exgen.types.mistakes import BATCH_AVERAGED, ELEMENTWISE, LOCAL_ONLY, TRANSPOSED, Mistake
 from exgen.types.params import Int, IntRange, Subset
 
 FAMILIES = ("scalar", "affine", "two_layer")
 ASK = ("forward", "gradients")
+#: Feedback per mistake, completed with this instance's symbols and sizes (``_say``): ``v`` is the value
+#: whose gradient (or forward value) is asked, ``out`` the node consuming it, ``other`` that node's other
+#: input, ``dv`` / ``dout`` their gradients, ``n`` the batch rows, ``dims`` the shape of ``v``.
 FEEDBACK = {
-    "branch-not-summed": "{v} feeds several nodes; its gradient is the sum of the gradients they send back, "
-                         "and this keeps only one of them.",
-    "mul-not-swapped": "At the multiply node, {v} gets the upstream gradient times the other input, not times "
-                       "{v} itself.",
-    "add-as-multiply": "At the add node the upstream gradient passes through unchanged; it is not multiplied by "
-                       "the other input.",
-    "no-transpose": "The MatMul backward multiplies by the transpose: dL/d{v} = (upstream) W^T, not (upstream) W.",
+    "branch-not-summed": "${v}$ feeds {k} nodes; its gradient is the sum of the gradients they send back, and "
+                         "this keeps only the one from ${out}$.",
+    "mul-not-swapped": "At the multiply node ${node}$, ${v}$ gets the upstream gradient ${dout}$ times the other "
+                       "input, ${other}$, not times ${v}$ itself.",
+    "local-only": "That is only the local derivative ${other}$; multiply it by the upstream gradient ${dout}$.",
+    "add-as-multiply": "At the add node ${node}$ the upstream gradient ${dout}$ passes through unchanged; it is not "
+                       "multiplied by the other input, ${other}$.",
+    "no-transpose": "The MatMul backward multiplies by the transpose: ${dv} = {dout}\\, {other}^\\top$, not "
+                    "${dout}\\, {other}$.",
     "wrong-order": "The factors are in the wrong order (the result is transposed or a different product); check "
-                   "the shapes: dL/d{v} has the shape of {v}.",
-    "transposed": "This is the transpose of dL/d{v}; the weight gradient is x^T (upstream), with the shape of {v}.",
-    "used-W": "The weight gradient multiplies the upstream gradient by the input (x^T), not by the weights.",
-    "elementwise": "That is an element-wise product where the MatMul node needs a matrix product.",
-    "batch-averaged": "You divided by the batch size N: the contributions of the N rows are summed, not averaged.",
-    "bias-not-summed": "{v} was repeated over the N rows of the batch, so its gradient sums the upstream gradient "
-                       "over axis 0 (to 1 x D); this is the unsummed upstream gradient.",
-    "wrong-axis": "Summed over the wrong axis: the repeat node's backward sums over axis 0, the batch.",
-    "not-repeated": "The sum node's backward repeats the upstream gradient for every row.",
-    "local-only": "That is only the local derivative; multiply it by the upstream gradient.",
-    "forward-elementwise": "x W is a matrix product, not an element-wise product.",
-    "forward-mean": "L sums the entries; it does not average them.",
+                   "the shapes: ${dv}$ has the shape of ${v}$, ${dims}$.",
+    "transposed": "This is the transpose of ${dv}$, which has the shape of ${v}$, ${dims}$.",
+    "used-W": "The weight gradient multiplies the upstream gradient by the input, ${dv} = {other}^\\top {dout}$, "
+              "not by the weights ${v}$.",
+    "elementwise": "That is an element-wise product where the MatMul node ${node}$ needs a matrix product.",
+    "batch-averaged": "You divided by the batch size {n}: the contributions of the {n} rows are summed, not "
+                      "averaged.",
+    "bias-not-summed": "${v}$ was repeated over the {n} rows of the batch, so its gradient sums the upstream "
+                       "gradient ${dout}$ over axis 0, to the shape of ${v}$ (${dims}$); this is the unsummed "
+                       "upstream gradient.",
+    "wrong-axis": "Summed over the wrong axis: the repeat node's backward sums over axis 0, the {n} rows of the "
+                  "batch.",
+    "forward-elementwise": "${v} = {a} {b}$ is a matrix product, not an element-wise product.",
+    "forward-mean": "$L$ sums the {count} entries of ${a}$; it does not average them.",
 }
+
+MISTAKES = (
+    Mistake("branch-not-summed", "Kept the gradient from one consumer of a branching value instead of the sum."),
+    Mistake("mul-not-swapped", "At a multiply node, multiplied the upstream gradient by the input itself."),
+    LOCAL_ONLY,
+    Mistake("add-as-multiply", "At an add node, multiplied the upstream gradient by the other input."),
+    Mistake("no-transpose", "In a MatMul backward, multiplied by W instead of its transpose."),
+    Mistake("wrong-order", "Multiplied the factors of a MatMul backward in the wrong order."),
+    TRANSPOSED,
+    Mistake("used-W", "For the weight gradient, multiplied by the weights instead of the input."),
+    ELEMENTWISE,
+    BATCH_AVERAGED,
+    Mistake("bias-not-summed", "Did not sum the bias gradient over the batch."),
+    Mistake("wrong-axis", "Summed the bias gradient over the wrong axis."),
+    Mistake("forward-elementwise", "In the forward pass, took an element-wise product for a matrix product."),
+    Mistake("forward-mean", "In the forward pass, averaged where the loss sums."),
+)
 
 
 def _times(array: bool) -> str:
@@ -80,6 +105,13 @@ class BackpropGraph(ExerciseType):
     }
     presets = {"easy": {"family": ("scalar",), "nodes": (3, 4)},
                "hard": {"nodes": (5, 6), "width": (2, 3), "max_value": 4}}
+    mistakes = MISTAKES
+
+    def check_params(self, params: Mapping[str, Any]) -> list[tuple[str, str]]:
+        if set(params["family"]) & {"affine", "two_layer"} and params["width"][1] == 1:
+            return [("width", "every size D, H, C is 1: a 1 x 1 gradient (the bias b, or W_1) equals its own "
+                              "transpose, so a transposed answer would score; allow a width of 2")]
+        return []
 
     def generate(self, params: Mapping[str, Any], *, rng: np.random.Generator) -> Draft:
         family = params["family"][int(rng.integers(len(params["family"])))]
@@ -210,7 +242,7 @@ class BackpropGraph(ExerciseType):
                 continue
             recipe = forward_recipe(node)
             value = vals[node.out]
-            wrong = wrongs_for(self._forward_wrongs(node, vals), value, graph.symbol(node.out))
+            wrong = wrongs(value, self._forward_wrongs(graph, node, vals))
             if wrong is None:
                 return None
             sym = graph.symbol(node.out)
@@ -222,7 +254,7 @@ class BackpropGraph(ExerciseType):
         for name in grad_names if grad_ids else []:
             answer = grads[name]
             sym = graph.symbol(name)
-            wrong = wrongs_for(self._grad_wrongs(graph, vals, grads, edge_grads, name), answer, sym)
+            wrong = wrongs(answer, self._grad_wrongs(graph, vals, grads, edge_grads, name))
             if wrong is None:
                 return None
             parts.append(Part(
@@ -230,7 +262,9 @@ class BackpropGraph(ExerciseType):
                 prompt=f"Backward pass: find ${dL(sym)}${shape_words(answer)}.",
                 options={"ecf": {**grad_recipe(name), "credit": credit}}, wrong_answers=wrong,
                 solution=self._grad_solution(graph, vals, grads, edge_grads, name, array)))
-        desc = describe(graph, vals, asked_forward=fwd_ids, asked_grad=grad_ids)
+        # The diagram prints only what the statement gives: the leaves, or every value when none is asked.
+        given_values = [name for name, _ in graph.leaves] if "forward" in ask else graph.names()
+        desc = describe(graph, vals, asked_forward=fwd_ids, asked_grad=grad_ids, given_values=given_values)
         given = {k: to_json(v) for k, v in leaf_vals.items()}
         data = [f"${graph.symbol(k)} = {tex(v)}$" for k, v in leaf_vals.items()]
         if "forward" not in ask:
@@ -239,31 +273,44 @@ class BackpropGraph(ExerciseType):
         formulas = ", ".join(f"${graph.symbol(n.out)} = {_tex_op(graph, n, array)}$" for n in graph.nodes)
         intro = (f"The computational graph computes {formulas}"
                  + (r" ($\odot$ is the element-wise product)." if array else ".")
-                 + " Forward values are written above the arrows and gradients below them; "
-                   "the values to find are marked with their part.")
+                 + " The arrows carry forward values above them and gradients below; only given values are "
+                   "printed, and the values to find are marked with their part.")
         return Draft(given=given, parts=parts, context={
             "family": family, "asks": {"forward": fwd_ids, "grad": grad_ids}, "intro": intro, "data": data, "graph": desc})
 
-    def _forward_wrongs(self, node: Node, vals) -> list[tuple[Any, str]]:
+    def _forward_wrongs(self, graph: Graph, node: Node, vals) -> list[tuple[Any, str, str]]:
         a = [vals[i] for i in node.inputs]
+        names = [graph.symbol(i) for i in node.inputs]
+        value = vals[node.out]
+        say = {"v": graph.symbol(node.out), "a": names[0], "b": names[-1], "count": a[0].size,
+               "dv": graph.symbol(node.out), "dims": _dims(value)}
+        out = []
         if node.op == "matmul":
-            return [(safe(lambda: a[0] * a[1]), "forward-elementwise")]
+            out.append((safe(lambda: a[0] * a[1]), "forward-elementwise", _say("forward-elementwise", say)))
         if node.op == "sumall" and a[0].ndim:
-            return [(a[0].mean(), "forward-mean")]
-        return []
+            out.append((a[0].mean(), "forward-mean", _say("forward-mean", say)))
+        if value.ndim == 2:  # a transposed value; a 1 x 1 or symmetric one makes the draw be redrawn
+            out.append((value.T, "transposed", _say("transposed", say)))
+        return out
 
-    def _grad_wrongs(self, graph: Graph, vals, grads, edge_grads, name: str) -> list[tuple[Any, str]]:
-        """Return (value, tag) for each misconception: one consumer's contribution replaced or dropped."""
+    def _grad_wrongs(self, graph: Graph, vals, grads, edge_grads, name: str) -> list[tuple[Any, str, str]]:
+        """Return (value, tag, feedback) for each mistake: one consumer's contribution replaced or dropped."""
         total = grads[name]
         uses = [(node, slot) for node in graph.nodes for slot, i in enumerate(node.inputs) if i == name]
-        out: list[tuple[Any, str]] = []
+        sym = graph.symbol(name)
+        base = {"v": sym, "dv": dL(sym), "k": len(uses), "dims": _dims(total)}
+        out: list[tuple[Any, str, str]] = []
         if len(uses) > 1:
-            out += [(edge_grads[(name, node.out, slot)], "branch-not-summed") for node, slot in uses]
+            out += [(edge_grads[(name, node.out, slot)], "branch-not-summed",
+                     _say("branch-not-summed", {**base, "out": graph.symbol(node.out)})) for node, slot in uses]
         for node, slot in uses:
             good = edge_grads[(name, node.out, slot)]
             g = grads[node.out]
             a = [vals[i] for i in node.inputs]
-            n = a[0].shape[0] if a[0].ndim else 1
+            n = node.n if node.op == "repeat" else (a[0].shape[0] if a[0].ndim else 1)
+            other = graph.symbol(node.inputs[1 - slot]) if len(node.inputs) > 1 else ""
+            say = {**base, "out": graph.symbol(node.out), "dout": dL(graph.symbol(node.out)), "other": other,
+                   "n": n, "node": f"{graph.symbol(node.out)} = {_tex_op(graph, node, a[0].ndim > 0)}"}
             alts: list[tuple[Any, str]] = []
             if node.op == "mul":
                 alts += [(g * a[slot], "mul-not-swapped")]
@@ -281,15 +328,15 @@ class BackpropGraph(ExerciseType):
             elif node.op == "repeat":
                 alts += [(g, "bias-not-summed"), (g.mean(axis=0, keepdims=True), "batch-averaged"),
                          (g.sum(axis=1, keepdims=True), "wrong-axis")]
-            elif node.op == "sum":
-                alts += [(g, "not-repeated"), (np.repeat(g / n, n, axis=0), "batch-averaged")]
             for value, tag in alts:
                 if value is None:
                     continue
                 if len(uses) == 1:
-                    out.append((value, tag))
+                    out.append((value, tag, _say(tag, say)))
                 elif np.shape(value) == np.shape(good):
-                    out.append((total - good + value, tag))
+                    out.append((total - good + value, tag, _say(tag, say)))
+        if total.ndim == 2:  # a transposed gradient; a 1 x 1 or symmetric one makes build draw again
+            out.append((total.T, "transposed", _say("transposed", base)))
         return out
 
     def _grad_solution(self, graph: Graph, vals, grads, edge_grads, name: str, array: bool) -> list[str]:
@@ -318,10 +365,15 @@ class BackpropGraph(ExerciseType):
         return lines
 
 
-def wrongs_for(candidates: list[tuple[Any, str]], correct: Any, sym: str) -> list[WrongAnswer] | None:
-    """Return WrongAnswers (first feedback per value), or None when one equals the correct answer."""
-    name = sym.replace("_", "")
-    return wrongs(correct, ((value, tag, FEEDBACK[tag].format(v=name)) for value, tag in candidates))
+def _say(tag: str, values: Mapping[str, Any]) -> str:
+    """Return the feedback of a mistake completed with this instance's symbols and sizes."""
+    return FEEDBACK[tag].format(**values)
+
+
+def _dims(value: Any) -> str:
+    """Return the shape of an array as TeX (``2 \\times 3``); a scalar has none."""
+    shape = np.shape(value)
+    return " \\times ".join(str(d) for d in shape) if shape else "a scalar"
 
 
 TYPE = BackpropGraph()

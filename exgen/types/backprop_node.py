@@ -18,12 +18,50 @@ from exgen.instance import Part
 from exgen.types._backprop import TOL, dL, ints, kind_of, safe, shape_words, tex, wrongs
 from exgen.types.base import Draft, ExerciseType, draw_until
 from exgen.types.graphs import Graph, Node, describe, edge, mark, to_json
+from exgen.types.mistakes import BATCH_AVERAGED, ELEMENTWISE, FORWARD_VALUE, LOCAL_ONLY, TRANSPOSED, Mistake
 from exgen.types.params import Choice, Int, IntRange, Subset
 
 NODES = ("add", "multiply", "branch", "repeat", "sum", "matmul")
 _GRAPH_OP = {"add": "add", "multiply": "mul", "repeat": "repeat", "sum": "sum", "matmul": "matmul"}
 _TITLES = {"add": "an add node", "multiply": "a multiply node", "branch": "a branch (copy) node",
            "repeat": "a repeat node", "sum": "a sum node", "matmul": "a MatMul node"}
+
+
+MISTAKES = (
+    Mistake("add-as-multiply", "At an add node, multiplied the upstream gradient by the other input."),
+    LOCAL_ONLY,
+    FORWARD_VALUE,
+    Mistake("mul-not-swapped", "At a multiply node, multiplied the upstream gradient by the input itself."),
+    Mistake("mul-as-add", "At a multiply node, passed the upstream gradient through unchanged (the add rule)."),
+    Mistake("matrix-product", "Used a matrix product where the node is element-wise."),
+    Mistake("branch-not-summed", "Kept the gradient from one consumer of a branching value instead of the sum."),
+    Mistake("branch-averaged", "Averaged the gradients coming back to a branching value instead of summing."),
+    BATCH_AVERAGED,
+    Mistake("not-summed", "Did not sum the gradients of the copies made by a repeat node."),
+    Mistake("wrong-axis", "Summed over the wrong axis."),
+    Mistake("one-copy", "Kept the gradient of one copy of a repeated value only."),
+    Mistake("not-repeated", "Did not repeat the upstream gradient of a sum node for each row."),
+    Mistake("times-input", "Multiplied the upstream gradient of a sum node by its input."),
+    Mistake("no-transpose", "In a MatMul backward, multiplied by W instead of its transpose."),
+    Mistake("wrong-order", "Multiplied the factors of a MatMul backward in the wrong order."),
+    ELEMENTWISE,
+    Mistake("used-W", "For the weight gradient, multiplied by the weights instead of the input."),
+    TRANSPOSED,
+)
+
+
+def _dims(*shape: int) -> str:
+    return " \\times ".join(str(d) for d in shape)
+
+
+def _transposed(answer: np.ndarray, name: str) -> tuple[np.ndarray, str, str]:
+    """A transposed gradient (a 1 x 1 or symmetric one makes build draw again)."""
+    return (answer.T, "transposed", f"This is the transpose of ${dL(name)}$, which has the shape of ${name}$, "
+                                    f"${_dims(*answer.shape)}$.")
+
+
+def _transposed_if_array(answer: np.ndarray, name: str) -> list[tuple[np.ndarray, str, str]]:
+    return [_transposed(answer, name)] if answer.ndim == 2 else []
 
 
 def _part(pid: str, wrt: str, answer: Any, wrong: list, solution: list[str], what: str = "") -> Part:
@@ -47,6 +85,13 @@ class BackpropNode(ExerciseType):
     }
     presets = {"easy": {"values": "scalar", "max_value": 4, "width": (1, 2)},
                "hard": {"values": "array", "max_value": 9, "batch": (2, 4), "width": (2, 4)}}
+    mistakes = MISTAKES
+
+    def check_params(self, params: Mapping[str, Any]) -> list[tuple[str, str]]:
+        if "repeat" in params["node"] and params["width"][1] == 1:
+            return [("width", "every width D is 1: the repeat node's input is then 1 x 1, a gradient equal to its "
+                              "own transpose, so a transposed answer would score; allow a width of 2")]
+        return []
 
     def generate(self, params: Mapping[str, Any], *, rng: np.random.Generator) -> Draft:
         node = params["node"][int(rng.integers(len(params["node"])))]
@@ -85,15 +130,15 @@ class BackpropNode(ExerciseType):
         x, y, dz = ints(rng, shape, hi), ints(rng, shape, hi), ints(rng, shape, hi)
         parts = []
         for pid, other in (("a", y), ("b", x)):
-            wrong = wrongs(dz, [
+            name = "x" if pid == "a" else "y"
+            wrong = wrongs(dz, [*_transposed_if_array(dz, name),
                 (dz * other, "add-as-multiply", "That is the multiply rule (upstream gradient times the other "
                  "input). An add node passes the upstream gradient to both inputs unchanged."),
                 (np.ones_like(dz), "local-only", "That is only the local derivative 1; multiply it by the upstream "
                  "gradient."),
-                (x + y, "forward-value", "That is the forward value z, not a gradient.")])
+                (x + y, "forward-value", "That is the forward value $z$, not a gradient.")])
             if wrong is None:
                 return None
-            name = "x" if pid == "a" else "y"
             parts.append(_part(pid, name, dz, wrong, [
                 rf"The local derivative of $z = x + y$ with respect to ${name}$ is $1$, so ${dL(name)} = "
                 rf"{dL('z')} \cdot 1 = {tex(dz)}$."]))
@@ -108,7 +153,7 @@ class BackpropNode(ExerciseType):
         parts = []
         for pid, name, me, other, oname in (("a", "x", x, y, "y"), ("b", "y", y, x, "x")):
             answer = dz * other
-            wrong = wrongs(answer, [
+            wrong = wrongs(answer, [*_transposed_if_array(answer, name),
                 (dz * me, "mul-not-swapped", f"You multiplied the upstream gradient by {name} itself; the multiply "
                  f"node sends each input the upstream gradient times the other input, here {oname}."),
                 (dz, "mul-as-add", "That passes the upstream gradient through unchanged, the add rule; a multiply "
@@ -132,15 +177,15 @@ class BackpropNode(ExerciseType):
         x = ints(rng, shape, hi)
         gs = [ints(rng, shape, hi) for _ in range(k)]
         total = sum(gs[1:], gs[0])
-        wrong = wrongs(total, [
+        wrong = wrongs(total, [*_transposed_if_array(total, "x"),
             *[(g, "branch-not-summed", "That is the gradient from one consumer only; a value used by several "
                "nodes receives the sum of the gradients they send back.") for g in gs],
             (total / k, "branch-averaged", "You averaged the incoming gradients; a branch sums them."),
-            (x, "forward-value", "That is the forward value x, not a gradient.")])
+            (x, "forward-value", "That is the forward value $x$, not a gradient.")])
         if wrong is None:
             return None
         names = [f"f_{i + 1}" for i in range(k)]
-        terms = " + ".join(tex(g) for g in gs)
+        terms = " + ".join(f"({tex(g)})" if g.ndim == 0 and g < 0 and k else tex(g) for k, g in enumerate(gs))
         part = _part("a", "x", total, wrong, [
             "The value $x$ is copied to every consumer; the copy's backward pass adds the gradients that come back.",
             rf"${dL('x')} = {terms} = {tex(total)}$."])
@@ -164,13 +209,14 @@ class BackpropNode(ExerciseType):
         answer = dy.sum(axis=0, keepdims=True)
         wrong = wrongs(answer, [
             (dy.mean(axis=0, keepdims=True), "batch-averaged", "You averaged over the copies; the repeat node's "
-             "backward sums the gradients of all N copies."),
-            (dy, "not-summed", f"That is the upstream gradient itself ({n} x {d}); the repeat node's backward sums "
-             f"it over axis 0 back to the shape of x (1 x {d})."),
+             f"backward sums the gradients of all {n} copies."),
+            (dy, "not-summed", f"That is the upstream gradient itself (${_dims(n, d)}$); the repeat node's backward "
+             f"sums it over axis 0 back to the shape of $x$ (${_dims(1, d)}$)."),
             (dy.sum(axis=1, keepdims=True), "wrong-axis", "You summed over axis 1 (each row); sum over axis 0, the "
-             "N copies."),
-            (dy[:1], "one-copy", "That is the gradient of one copy only; all N copies come from x, so their "
-             "gradients are summed.")])
+             f"{n} copies."),
+            (dy[:1], "one-copy", f"That is the gradient of one copy only; all {n} copies come from $x$, so their "
+             "gradients are summed."),
+            _transposed(answer, "x")])
         if wrong is None:
             return None
         part = _part("a", "x", answer, wrong, [
@@ -186,14 +232,15 @@ class BackpropNode(ExerciseType):
         x, dy = ints(rng, (n, d), hi), ints(rng, (1, d), hi)
         answer = np.repeat(dy, n, axis=0)
         wrong = wrongs(answer, [
-            (np.repeat(dy / n, n, axis=0), "batch-averaged", "You divided by N; every row of x adds into y with "
-             "local derivative 1, so the upstream gradient is repeated, not averaged."),
-            (dy, "not-repeated", f"That has the shape of y (1 x {d}); the gradient of x has x's shape "
-             f"({n} x {d}): repeat the upstream gradient for each of the {n} rows."),
+            (np.repeat(dy / n, n, axis=0), "batch-averaged", f"You divided by {n}; every row of $x$ adds into $y$ "
+             "with local derivative 1, so the upstream gradient is repeated, not averaged."),
+            (dy, "not-repeated", f"That has the shape of $y$ (${_dims(1, d)}$); the gradient of $x$ has the shape of "
+             f"$x$ (${_dims(n, d)}$): repeat the upstream gradient for each of the {n} rows."),
             (np.ones_like(x), "local-only", "That is only the local derivative; multiply it by the upstream "
              "gradient (repeat it for each row)."),
             (x * dy, "times-input", "The sum node does not multiply by its input: each row gets the upstream "
-             "gradient unchanged.")])
+             "gradient unchanged."),
+            _transposed(answer, "x")])
         if wrong is None:
             return None
         part = _part("a", "x", answer, wrong, [
@@ -210,23 +257,25 @@ class BackpropNode(ExerciseType):
         x, w, dy = ints(rng, (n, d), hi), ints(rng, (d, h), hi), ints(rng, (n, h), hi)
         dx, dw = dy @ w.T, x.T @ dy
         wrong_x = wrongs(dx, [
-            (safe(lambda: dy @ w), "no-transpose", "You multiplied by W; the backward of y = xW multiplies the "
-             "upstream gradient by W^T: dL/dx = dL/dy W^T."),
-            (w @ dy.T, "wrong-order", f"W dL/dy^T is {d} x {n}, the transpose of dL/dx; the order is "
-             "dL/dx = dL/dy W^T (N x D, like x)."),
+            (safe(lambda: dy @ w), "no-transpose", "You multiplied by $W$; the backward of $y = xW$ multiplies "
+             rf"the upstream gradient by $W^\top$: ${dL('x')} = {dL('y')}\, W^\top$."),
+            (w @ dy.T, "wrong-order", rf"$W\, {dL('y')}^\top$ is ${_dims(d, n)}$, the transpose of ${dL('x')}$; the "
+             rf"order is ${dL('x')} = {dL('y')}\, W^\top$ (${_dims(n, d)}$, like $x$)."),
             (safe(lambda: dy * w), "elementwise", "That is an element-wise product; a MatMul node needs the "
-             "matrix product dL/dy W^T.")])
+             rf"matrix product ${dL('y')}\, W^\top$."),
+            _transposed(dx, "x")])
         wrong_w = wrongs(dw, [
-            (dy.T @ x, "wrong-order", f"dL/dy^T x is {h} x {d}, the transpose of dL/dW; the order is "
-             "dL/dW = x^T dL/dy (D x H, like W)."),
-            (safe(lambda: dy @ x.T), "wrong-order", "dL/dy x^T multiplies in the wrong order; "
-             "dL/dW = x^T dL/dy."),
-            (safe(lambda: w.T @ dy), "used-W", "W^T dL/dy uses the weights; the gradient of W multiplies the "
-             "upstream gradient by the input: dL/dW = x^T dL/dy."),
-            (x.T @ dy / n, "batch-averaged", "You divided by N; x^T dL/dy already sums the contributions of the "
-             "N rows of the batch, and they are summed, not averaged."),
+            (dy.T @ x, "wrong-order", rf"${dL('y')}^\top x$ is ${_dims(h, d)}$, the transpose of ${dL('W')}$; the "
+             rf"order is ${dL('W')} = x^\top {dL('y')}$ (${_dims(d, h)}$, like $W$)."),
+            (safe(lambda: dy @ x.T), "wrong-order", rf"${dL('y')}\, x^\top$ multiplies in the wrong order; "
+             rf"${dL('W')} = x^\top {dL('y')}$."),
+            (safe(lambda: w.T @ dy), "used-W", rf"$W^\top {dL('y')}$ uses the weights; the gradient of $W$ "
+             rf"multiplies the upstream gradient by the input: ${dL('W')} = x^\top {dL('y')}$."),
+            (x.T @ dy / n, "batch-averaged", rf"You divided by {n}; $x^\top {dL('y')}$ already sums the "
+             f"contributions of the {n} rows of the batch, and they are summed, not averaged."),
             (safe(lambda: x * dy), "elementwise", "That is an element-wise product; a MatMul node needs the "
-             "matrix product x^T dL/dy.")])
+             rf"matrix product $x^\top {dL('y')}$."),
+            _transposed(dw, "W")])
         if wrong_x is None or wrong_w is None:
             return None
         parts = [

@@ -2,10 +2,15 @@
 
 A type is one module in ``exgen/types/`` defining ``TYPE = SomeType()``. Its module name, its ``name``,
 its YAML ``type:`` and its template stem (``templates/<format>/<name>.<ext>.j2``) are the same word.
+
+A type declares the common mistakes of its topic (``mistakes``, see ``exgen.types.mistakes``) and stores
+each one, applied to its draw, as a wrong answer of the parts it concerns; ``build`` redraws whenever one
+of them would score full marks (the distinguishability rule).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
@@ -14,12 +19,15 @@ import numpy as np
 
 from exgen.errors import FormatError, GenerationError, InvalidParams
 from exgen.instance import Instance, Part
+from exgen.types.mistakes import Mistake, declared, screen
 from exgen.types.params import DIFFICULTY, Param
 
 T = TypeVar("T")
 
 #: How many draws a generator may reject (for being ambiguous) before giving up.
 MAX_DRAWS = 2000
+#: How many whole instances ``build`` may draw before giving up because a common mistake scores.
+MAX_REDRAWS = 200
 
 
 @dataclass(frozen=True)
@@ -35,7 +43,8 @@ class ExerciseType:
     """Base class for exercise types.
 
     Subclasses set ``name``, ``title``, ``topic``, ``summary``, ``params`` (and optionally ``presets``,
-    per difficulty) and implement ``generate``; a type with a plot also implements ``plot_spec``.
+    per difficulty), ``mistakes`` (the common mistakes of the topic, whose tags the wrong answers carry)
+    and implement ``generate``; a type with a plot also implements ``plot_spec``.
     """
 
     name: ClassVar[str] = ""
@@ -44,6 +53,11 @@ class ExerciseType:
     summary: ClassVar[str] = ""
     params: ClassVar[dict[str, Param]] = {}
     presets: ClassVar[dict[str, dict[str, Any]]] = {}
+    mistakes: ClassVar[tuple[Mistake, ...]] = ()
+
+    def mistake(self, tag: str) -> Mistake | None:
+        """Return the declared mistake with this tag (None for a tag the type does not declare)."""
+        return declared(self.mistakes).get(tag)
 
     def all_params(self) -> dict[str, Param]:
         """Return the declared params plus the shared ``difficulty``."""
@@ -78,6 +92,16 @@ class ExerciseType:
         """Return cross-parameter problems (e.g. a range too small to draw a distinguishable instance)."""
         return []
 
+    def check_grading(self, params: Mapping[str, Any], grading: Mapping[str, Any]) -> list[tuple[str, str]]:
+        """Return (param name, problem) for parameters under which a common mistake would always score.
+
+        ``grading`` is the exercise's grading options from the bank (its ``tolerance`` replaces the type's
+        own; see ``exgen.types.mistakes.effective_tolerance``). The bank reader reports each problem at the
+        parameter, so an instructor learns when the bank is read, not from a failed draw, that e.g. a
+        learning rate is too small for the tolerance.
+        """
+        return []
+
     def generate(self, params: Mapping[str, Any], *, rng: np.random.Generator) -> Draft:
         """Draw one instance's given data and parts from ``rng`` (the only source of randomness)."""
         raise NotImplementedError
@@ -92,35 +116,70 @@ class ExerciseType:
 
     def build(self, *, exercise_id: str, title: str | None, points: float | None,
               params: Mapping[str, Any], rng: np.random.Generator,
-              part_points: Sequence[float] | Mapping[str, float] | None = None) -> Instance:
+              part_points: Sequence[float] | Mapping[str, float] | None = None,
+              finish: Callable[[Part], Part] | None = None) -> Instance:
         """Generate and assemble a frozen instance with each part's points.
+
+        The distinguishability rule: an instance in which a common mistake (a wrong answer of a part)
+        would score full marks is drawn again. ``finish`` adjusts each part before that check (the bank's
+        grading options, such as its tolerance), so the rule holds for the tolerance the checker will use.
+        Of wrong answers the checker cannot tell apart, the first is kept. A numeric part's prompt ends with
+        its precision, stated from that tolerance (``exgen.answers.precision``).
 
         Args:
             points: the exercise's total, split over the parts by their weights into whole or half points
                 (``split_points``); None is the sum of the weights.
             part_points: each part's points as the bank gives them, in order or by part id; they replace
                 ``points`` (the total is their sum).
+            finish: applied to each part before the rule is checked (the bank's grading options).
 
         Raises:
-            GenerationError: no usable instance could be drawn, a key the grader could not check (a
-                formula its parser cannot read or that is undefined on the part's domain), naming the
-                exercise and part, or ``part_points`` does not match this instance's parts.
+            GenerationError: no instance without a scoring mistake in ``MAX_REDRAWS`` draws, naming the
+                mistake that kept scoring; no usable instance could be drawn; a key the grader could not
+                check (a formula its parser cannot read or that is undefined on the part's domain), naming
+                the exercise and part; or ``part_points`` does not match this instance's parts.
         """
-        try:
-            draft = self.generate(params, rng=rng)
-        except FormatError as err:  # a formula we built that the answer parser cannot read
-            raise GenerationError(f"exercise {exercise_id}: a generated formula cannot be read by the grader: "
-                                  f"{err}") from None
-        _check_kinds(self.name, draft.parts)
-        if part_points is not None:
-            shares = given_points(part_points, [p.id for p in draft.parts])
+        scoring: Counter[tuple[str, str]] = Counter()
+        for _ in range(MAX_REDRAWS):
+            try:
+                draft = self.generate(params, rng=rng)
+            except FormatError as err:  # a formula we built that the answer parser cannot read
+                raise GenerationError(f"exercise {exercise_id}: a generated formula cannot be read by the "
+                                      f"grader: {err}") from None
+            _check_kinds(self.name, draft.parts)
+            self._check_tags(draft.parts)
+            screened = [screen(finish(p) if finish else p) for p in draft.parts]
+            found = [(p.id, tag) for tags, p in screened for tag in tags]
+            if not found:
+                break
+            scoring.update(found)
         else:
-            weights = [float(p.points) for p in draft.parts]
+            (part_id, tag), _count = scoring.most_common(1)[0]
+            mistake = self.mistake(tag)
+            what = f" ({mistake.description.rstrip('.').lower()})" if mistake else ""
+            raise GenerationError(f"exercise {exercise_id}: could not draw an instance in which every common "
+                                  f"mistake is wrong: in {MAX_REDRAWS} draws the mistake {tag!r}{what} kept "
+                                  f"scoring full marks on part ({part_id}); widen the value ranges or sizes, "
+                                  "or narrow the tolerance")
+        final = [_with_precision(p) for _, p in screened]
+        if part_points is not None:
+            shares = given_points(part_points, [p.id for p in final])
+        else:
+            weights = [float(p.points) for p in final]
             shares = split_points(float(points) if points is not None else sum(weights), weights)
-        parts = tuple(_with_points(p, share) for p, share in zip(draft.parts, shares))
+        parts = tuple(_with_points(p, share) for p, share in zip(final, shares))
         _check_keys(exercise_id, parts)
         return Instance(exercise_id=exercise_id, type=self.name, title=title or self.title,
                         points=_round(sum(shares)), given=draft.given, parts=parts, context=draft.context)
+
+    def _check_tags(self, parts: list[Part]) -> None:
+        """Raise ValueError (a bug in the type) for a wrong answer whose tag the type does not declare."""
+        known = declared(self.mistakes)
+        for part in parts:
+            for wrong in part.wrong_answers:
+                if wrong.tag not in known:
+                    raise ValueError(f"type {self.name!r}, part {part.id!r}: wrong answer tag {wrong.tag!r} is not "
+                                     f"among the declared mistakes: {', '.join(sorted(known))}")
 
 
 #: Units a total is split into, coarsest first: whole points, else halves (finer only for totals that are
@@ -200,6 +259,18 @@ def _check_kinds(type_name: str, parts: list[Part]) -> None:
             if kind not in known:
                 raise ValueError(f"type {type_name!r}, part {part.id!r}: unknown answer kind {kind!r}; "
                                  f"known: {', '.join(sorted(known))}")
+
+
+def _with_precision(part: Part) -> Part:
+    """Return the part with its precision stated after the prompt, from the tolerance the checker uses."""
+    from dataclasses import replace
+
+    from exgen.answers import get_kind
+    from exgen.answers.precision import precision_sentence
+
+    if not get_kind(part.kind).honours_tolerance:
+        return part
+    return replace(part, prompt=f"{part.prompt} {precision_sentence(part.tolerance)}")
 
 
 def _with_points(part: Part, points: float) -> Part:

@@ -16,6 +16,7 @@ from exgen.answers import CHOICE, SHAPE
 from exgen.instance import Part, WrongAnswer
 from exgen.types._backprop import dL
 from exgen.types.base import Draft, ExerciseType
+from exgen.types.mistakes import TRANSPOSED, Mistake
 from exgen.types.params import Choice, Int, Subset
 
 ASK = ("layer", "formula", "two_layer")
@@ -38,35 +39,54 @@ FORMULAS = {
 }
 
 
-def _plain_dims(shape) -> str:
-    return " x ".join(str(d) for d in shape)
+MISTAKES = (
+    Mistake("shape-of-W", "Gave the shape of a weight matrix instead of the asked value's."),
+    Mistake("shape-of-W2", "Gave the shape of the second layer's weights instead of the first's."),
+    Mistake("shape-of-x", "Gave the shape of the input x instead of the layer's output."),
+    Mistake("shape-of-h", "Gave the shape of the hidden layer h instead of the asked value's."),
+    Mistake("shape-of-dy", "Gave the shape of the upstream gradient dL/dy instead of the variable's."),
+    Mistake("shape-of-ds", "Gave the shape of the upstream gradient dL/ds instead of the variable's."),
+    Mistake("bias-shape", "Gave the shape of the bias b, forgetting that it is repeated over the batch."),
+    Mistake("bias-not-summed", "Did not sum the bias gradient over the batch (axis 0)."),
+    Mistake("wrong-axis", "Summed the bias gradient over axis 1 instead of the batch (axis 0)."),
+    TRANSPOSED,
+    Mistake("inconsistent-shapes", "Chose a backward formula whose shapes do not fit."),
+)
 
 
 def _dims(shape) -> str:
+    """Return a shape as TeX: ``N \times H`` or ``3 \times 5``."""
     return r" \times ".join(str(d) for d in shape)
 
 
-def _shape_part(pid: str, meaning: str, what: str, answer: tuple, wrong: list[tuple[tuple, str, str]], solution: list[str]) -> Part:
-    wa = [WrongAnswer(value=list(v), tag=t, feedback=f) for v, t, f in wrong if tuple(v) != tuple(answer)]
+def _m(shape) -> str:
+    """Return a shape as inline math: ``$N \times H$``."""
+    return f"${_dims(shape)}$"
+
+
+def _shape_part(pid: str, meaning: str, what: str, answer: tuple, wrong: list[tuple[tuple, str, str]],
+                solution: list[str]) -> Part:
+    # a wrong shape equal to the answer (none, with distinct sizes) would make build draw again
+    wa = [WrongAnswer(value=list(v), tag=t, feedback=f) for v, t, f in wrong]
     return Part(id=pid, kind=SHAPE, prompt=f"What is the shape of {what}?", answer=list(answer),
                 solution=solution, wrong_answers=wa, options={"means": meaning})
 
 
-def product_shape(factors: list[tuple[tuple, bool]], *, tex: bool = False) -> tuple[tuple | None, str]:
-    """Return (shape of the product or None, an explanation) for ``[(shape, transposed), ...]``.
+def _transposed(answer: tuple) -> tuple[tuple, str, str]:
+    """The transposed shape: columns listed first."""
+    rows, cols = answer
+    return ((cols, rows), "transposed",
+            f"{_m((cols, rows))} lists the columns first: a shape is written rows first, (rows, columns).")
 
-    The explanation is plain text (``(N x H)(D x H)``) or, with ``tex``, rich text with math.
-    """
+
+def product_shape(factors: list[tuple[tuple, bool]]) -> tuple[tuple | None, str]:
+    """Return (shape of the product or None, an explanation in rich text) for ``[(shape, transposed), ...]``."""
     shapes = [tuple(reversed(s)) if t else tuple(s) for s, t in factors]
-    if tex:
-        dims, m = _dims, "$"
-    else:
-        dims, m = _plain_dims, ""
-    text = "".join(f"{m}({dims(s)}){m}" for s in shapes)
+    text = "".join(f"({_dims(s)})" for s in shapes)
     a, b = shapes
     if a[1] != b[0]:
-        return None, f"{text}: the inner sizes {m}{a[1]}{m} and {m}{b[0]}{m} differ, so the product is undefined"
-    return (a[0], b[1]), f"{text} gives {m}{dims((a[0], b[1]))}{m}"
+        return None, f"${text}$: the inner sizes ${a[1]}$ and ${b[0]}$ differ, so the product is undefined"
+    return (a[0], b[1]), f"${text}$ gives ${_dims((a[0], b[1]))}$"
 
 
 class BatchShapes(ExerciseType):
@@ -82,6 +102,7 @@ class BatchShapes(ExerciseType):
         "max_size": Int(default=9, doc="largest concrete size (sizes are distinct, from 2)", lo=5, hi=64),
     }
     presets = {"easy": {"sizes": "concrete", "ask": ("layer", "formula")}}
+    mistakes = MISTAKES
 
     def generate(self, params: Mapping[str, Any], *, rng: np.random.Generator) -> Draft:
         mode = params["sizes"]
@@ -98,59 +119,80 @@ class BatchShapes(ExerciseType):
         ask = params["ask"]
         parts: list[Part] = []
         ids = iter("abcdefghij")
+        dy, dx, dW, db, ds, dh, dW1 = (f"${dL(v)}$" for v in ("y", "x", "W", "b", "s", "h", "W_1"))
+        layer = "layer" in ask or "formula" in ask
         data = [rf"$x$ is ${_dims((N, D))}$ (a batch of ${N}$ rows), $W$ is ${_dims((D, H))}$, $b$ is "
-                rf"${_dims((1, H))}$, and $y = xW + b$ (the bias is repeated over the ${N}$ rows)."]
+                rf"${_dims((1, H))}$, and $y = xW + b$ (the bias is repeated over the ${N}$ rows); a scalar "
+                rf"loss $L$ is computed from $y$." if layer else
+                rf"$x$ is ${_dims((N, D))}$ (a batch of ${N}$ rows)."]
         if "layer" in ask:
             parts += [
                 _shape_part(next(ids), "y", "$y = xW + b$", (N, H), [
-                    ((D, H), "shape-of-W", "That is the shape of W; xW has the rows of x and the columns of W."),
-                    ((N, D), "shape-of-x", "That is the shape of x; xW has the rows of x and the columns of W."),
-                    ((1, H), "bias-shape", "That is the shape of b; it is repeated over the batch, so y has N rows.")],
+                    ((D, H), "shape-of-W", f"{_m((D, H))} is the shape of $W$; $xW$ has the rows of $x$ and the "
+                                           "columns of $W$."),
+                    ((N, D), "shape-of-x", f"{_m((N, D))} is the shape of $x$; $xW$ has the rows of $x$ and the "
+                                           "columns of $W$."),
+                    ((1, H), "bias-shape", f"{_m((1, H))} is the shape of $b$; it is repeated over the ${N}$ rows "
+                                           f"of the batch, so $y$ has ${N}$ rows."),
+                    _transposed((N, H))],
                     [rf"$({_dims((N, D))})({_dims((D, H))}) = {_dims((N, H))}$; adding the repeated $b$ keeps it."]),
-                _shape_part(next(ids), "dx", f"${dL('x')}$", (N, D), [
-                    ((N, H), "shape-of-dy", "That is the shape of dL/dy; a gradient has the shape of its variable, x."),
-                    ((D, H), "shape-of-W", "That is the shape of W; dL/dx has the shape of x.")],
+                _shape_part(next(ids), "dx", dx, (N, D), [
+                    ((N, H), "shape-of-dy", f"{_m((N, H))} is the shape of {dy}; a gradient has the shape of its "
+                                            "variable, here $x$."),
+                    ((D, H), "shape-of-W", f"{_m((D, H))} is the shape of $W$; {dx} has the shape of $x$."),
+                    _transposed((N, D))],
                     [rf"A gradient has the shape of its variable: $x$ is ${_dims((N, D))}$; indeed "
                      rf"${DY} W^\top$ is $({_dims((N, H))})({_dims((H, D))})$."]),
-                _shape_part(next(ids), "dW", f"${dL('W')}$", (D, H), [
-                    ((H, D), "transposed", "H x D is the shape of dL/dy^T x, the transpose; dL/dW = x^T dL/dy has "
-                     "the shape of W."),
-                    ((N, H), "shape-of-dy", "That is the shape of dL/dy; dL/dW has the shape of W.")],
+                _shape_part(next(ids), "dW", dW, (D, H), [
+                    ((H, D), "transposed", f"{_m((H, D))} is the shape of ${DY}^\\top x$, the transpose; "
+                                           f"${dL('W')} = x^\\top {DY}$ has the shape of $W$."),
+                    ((N, H), "shape-of-dy", f"{_m((N, H))} is the shape of {dy}; {dW} has the shape of $W$.")],
                     [rf"$x^\top {DY}$ is $({_dims((D, N))})({_dims((N, H))}) = {_dims((D, H))}$, the shape of $W$."]),
-                _shape_part(next(ids), "db", f"${dL('b')}$", (1, H), [
-                    ((N, H), "bias-not-summed", "That is the shape of dL/dy; b was repeated over the N rows, so its "
-                     "gradient sums dL/dy over the batch (axis 0) to 1 x H."),
-                    ((N, 1), "wrong-axis", "Summing over axis 1 gives N x 1; the bias gradient sums over the batch "
-                     "(axis 0), giving b's shape.")],
+                _shape_part(next(ids), "db", db, (1, H), [
+                    ((N, H), "bias-not-summed", f"{_m((N, H))} is the shape of {dy}; $b$ was repeated over the "
+                                                f"${N}$ rows, so its gradient sums {dy} over the batch (axis 0), "
+                                                "which gives the shape of $b$."),
+                    ((N, 1), "wrong-axis", f"Summing over axis 1 gives {_m((N, 1))}; the bias gradient sums over "
+                                           "the batch (axis 0), which gives the shape of $b$."),
+                    _transposed((1, H))],
                     [rf"The repeat node's backward sums over axis 0: ${dL('b')} = \sum_i {DY}_{{i,:}}$ is "
                      rf"${_dims((1, H))}$, the shape of $b$."]),
             ]
         if "formula" in ask:
             parts.append(self._formula(next(ids), sizes, rng))
         if "two_layer" in ask:
-            data.append(rf"A two-layer network: $h = \sigma(x W_1 + b_1)$ with $W_1$ ${_dims((D, H))}$ "
-                        rf"($\sigma$ element-wise), then $s = h W_2 + b_2$ with $W_2$ ${_dims((H, C))}$, "
-                        rf"$b_2$ ${_dims((1, C))}$, and a scalar loss $L$.")
+            data.append(rf"A two-layer network: $h = \sigma(x W_1 + b_1)$ ($\sigma$ element-wise) with $W_1$ of "
+                        rf"shape ${_dims((D, H))}$, then $s = h W_2 + b_2$ with $W_2$ of shape ${_dims((H, C))}$ and "
+                        rf"$b_2$ of shape ${_dims((1, C))}$, and a scalar loss $L$ computed from $s$.")
             parts += [
                 _shape_part(next(ids), "s", "the scores $s$", (N, C), [
-                    ((H, C), "shape-of-W", "That is the shape of W2; s has the rows of h and the columns of W2."),
-                    ((N, H), "shape-of-h", "That is the shape of h; multiplying by W2 changes H columns to C.")],
+                    ((H, C), "shape-of-W", f"{_m((H, C))} is the shape of $W_2$; $s$ has the rows of $h$ and the "
+                                           "columns of $W_2$."),
+                    ((N, H), "shape-of-h", f"{_m((N, H))} is the shape of $h$; multiplying by $W_2$ turns its "
+                                           f"${H}$ columns into ${C}$."),
+                    _transposed((N, C))],
                     [rf"$h$ is ${_dims((N, H))}$ and $({_dims((N, H))})({_dims((H, C))}) = {_dims((N, C))}$."]),
-                _shape_part(next(ids), "dh", f"${dL('h')}$", (N, H), [
-                    ((N, C), "shape-of-ds", "That is the shape of dL/ds; dL/dh = dL/ds W2^T has the shape of h."),
-                    ((H, C), "shape-of-W", "That is the shape of W2; dL/dh has the shape of h.")],
+                _shape_part(next(ids), "dh", dh, (N, H), [
+                    ((N, C), "shape-of-ds", f"{_m((N, C))} is the shape of {ds}; ${dL('h')} = {dL('s')} W_2^\\top$ "
+                                            "has the shape of $h$."),
+                    ((H, C), "shape-of-W", f"{_m((H, C))} is the shape of $W_2$; {dh} has the shape of $h$."),
+                    _transposed((N, H))],
                     [rf"${dL('h')} = {dL('s')} W_2^\top$: $({_dims((N, C))})({_dims((C, H))}) = {_dims((N, H))}$."]),
-                _shape_part(next(ids), "dW1", f"${dL('W_1')}$", (D, H), [
-                    ((H, C), "shape-of-W2", "That is the shape of W2; dL/dW1 has the shape of W1."),
-                    ((N, H), "shape-of-h", "That is the shape of h; dL/dW1 = x^T (gradient at the pre-activation) "
-                     "has the shape of W1.")],
+                _shape_part(next(ids), "dW1", dW1, (D, H), [
+                    ((H, C), "shape-of-W2", f"{_m((H, C))} is the shape of $W_2$; {dW1} has the shape of $W_1$."),
+                    ((N, H), "shape-of-h", f"{_m((N, H))} is the shape of $h$; ${dL('W_1')} = x^\\top "
+                                           f"{dL('(x W_1 + b_1)')}$ has the shape of $W_1$."),
+                    _transposed((D, H))],
                     [rf"${dL('W_1')} = x^\top {dL('a')}$ with $a = xW_1 + b_1$ (${_dims((N, H))}$): "
                      rf"$({_dims((D, N))})({_dims((N, H))}) = {_dims((D, H))}$."]),
             ]
         given = {"sizes": sizes, "symbolic": symbolic}
         return Draft(given=given, parts=parts, context={
             "intro": "A mini-batch flows through an affine layer." if "two_layer" not in ask or len(ask) > 1
-            else "A mini-batch flows through a two-layer network.", "data": data})
+            else "A mini-batch flows through a two-layer network.", "data": data,
+            # built from this student's sizes: a fixed example such as (N, H) could be an answer
+            "notation": rf"A shape is written rows first: $x$ has shape $({N}, {D})$, also written "
+                        rf"${_dims((N, D))}$."})
 
     def _formula(self, pid: str, sizes: Mapping[str, Any], rng: np.random.Generator) -> Part:
         N, D, H = sizes["N"], sizes["D"], sizes["H"]
@@ -173,9 +215,9 @@ class BatchShapes(ExerciseType):
                 answer = key
                 continue
             if shape is not None:
-                why += f", not {' x '.join(map(str, want))} (the shape of {target})"
-            wrong.append(WrongAnswer(value=key, tag="inconsistent-shapes", feedback=f"{label}: {why}."))
-        _, why = product_shape([(shapes[m], t) for m, t in correct[2]], tex=True)
+                why += f", not ${_dims(want)}$ (the shape of ${target}$)"
+            wrong.append(WrongAnswer(value=key, tag="inconsistent-shapes", feedback=f"${tex_f}$: {why}."))
+        _, why = product_shape([(shapes[m], t) for m, t in correct[2]])
         return Part(id=pid, kind=CHOICE, options={"choices": choices, "means": f"formula-d{target}"},
                     prompt=f"Which formula for ${dL(target)}$ has consistent shapes (a defined product with the shape "
                            f"of ${target}$)? " + "; ".join(lines) + ".",

@@ -22,6 +22,8 @@ from exgen.types._calculus import (
     values_on,
 )
 from exgen.types.base import Draft, ExerciseType, draw_until
+from exgen.types.mistakes import DROPPED_FACTOR, FORGOT_INNER, FUNCTION_FOR_DERIVATIVE, Mistake
+from exgen.types.mistakes import SIGN as SIGN_ERROR
 from exgen.types.params import IntRange, Subset
 
 OUTERS = ("power", "exp", "log", "sqrt", "sigmoid", "tanh")
@@ -39,6 +41,21 @@ FACTOR_FEEDBACK = "A constant factor is missing: check the factor from each deri
 SIGN_FEEDBACK = "Check the sign: a minus sign from one of the derivatives was lost or added."
 STATEMENT = ("Write $h(x) = f(g(x))$, where $f$ is the last function applied (a power $u^n$, $e^u$, $\\ln u$, "
              "$\\sqrt{u}$, $\\sigma(u)$ or $\\tanh u$, without extra constants) and $g(x)$ is everything inside it.")
+
+
+FUNCTION_VALUE_FEEDBACK = "That is the value $h(x_0)$ of the function; the question asks for $h'(x_0)$."
+
+MISTAKES = (
+    FORGOT_INNER,
+    Mistake("forgot-innermost-derivative", "Stopped the chain rule one level early (three nested functions)."),
+    Mistake("outer-derivative-at-x", "Evaluated the outer derivative at x instead of at the inner function."),
+    DROPPED_FACTOR,
+    SIGN_ERROR,
+    Mistake("swapped-inner-outer", "Swapped the inner and the outer function."),
+    Mistake("innermost-only", "Took only the innermost expression as the inner function."),
+    Mistake("derivative-not-function", "Gave the derivative of the outer function instead of the function."),
+    FUNCTION_FOR_DERIVATIVE,
+)
 
 
 def _pick(rng: np.random.Generator, values) -> Any:
@@ -86,6 +103,7 @@ class ChainRule(ExerciseType):
     }
     presets = {"easy": {"outer": ["power", "exp"], "inner": ["linear", "quadratic"]},
                "hard": {"levels": [2, 3]}}
+    mistakes = MISTAKES
 
     def generate(self, params: Mapping[str, Any], *, rng: np.random.Generator) -> Draft:
         sp, x, u, outer, inner = _library()
@@ -106,8 +124,10 @@ class ChainRule(ExerciseType):
             domain = {"x": (lo, hi)}
             hp = sp.diff(h, x)
             h_s, hp_s, g_s = stored(h, ["x"]), stored(hp, ["x"]), stored(g, ["x"])
-            if g_s["expr"] not in h_s["expr"]:
-                return None  # sympy rewrote the argument (tanh(-z) -> -tanh(z)): the decomposition is unclear
+            if g_s["expr"] not in h_s["expr"] or h_s["expr"].startswith("-") or g_s["expr"].startswith("-"):
+                # sympy rewrote the argument (tanh(-z) -> -tanh(z)): h = -tanh(z)^5 reads as f = -u^5 of
+                # g = tanh(z), a natural split the key would not accept
+                return None
             grid = np.linspace(lo, hi, 41)
             vals = [values_on(s_, "x", grid) for s_ in (h_s, hp_s, g_s)]
             if not all(np.isfinite(v).all() for v in vals) or np.abs(vals[1]).max() > 1e5:
@@ -144,8 +164,9 @@ class ChainRule(ExerciseType):
             value = value_of(hp_s, {"x": x0})
             if value is None:
                 return None
-            v_wrongs = value_wrongs(value, ((value_of(w.value, {"x": x0}), w.tag, w.feedback) for w in d_wrongs),
-                                    POINT_TOLERANCE)
+            v_wrongs = value_wrongs(value, [
+                *((value_of(w.value, {"x": x0}), w.tag, w.feedback) for w in d_wrongs),
+                (value_of(h_s, {"x": x0}), "function-not-derivative", FUNCTION_VALUE_FEEDBACK)], POINT_TOLERANCE)
             if None in (i_wrongs, o_wrongs, v_wrongs) or not (i_wrongs and o_wrongs and v_wrongs):
                 return None
             return dict(h=h_s, g=g_s, f=f_s, hp=hp_s, domain=domain, u_dom=u_dom, x0=x0, value=value,
@@ -172,7 +193,7 @@ class ChainRule(ExerciseType):
                 solution=(chain, f"$h'(x) = {d['hp']['latex']}$."), wrong_answers=tuple(d["d_wrongs"])),
             "value": lambda: dict(
                 kind=SCALAR, answer=clean_float(d["value"]), tolerance=POINT_TOLERANCE,
-                prompt=f"Compute $h'({x0s})$ (to at least 4 significant digits).",
+                prompt=f"Compute $h'({x0s})$.",
                 solution=(f"$h'(x) = {d['hp']['latex']}$.", f"$h'({x0s}) \\approx {tex_num(d['value'])}$."),
                 wrong_answers=tuple(d["v_wrongs"])),
         }

@@ -21,6 +21,8 @@ from exgen.types._calculus import (
     value_wrongs,
 )
 from exgen.types.base import Draft, ExerciseType, draw_until
+from exgen.types.mistakes import DROPPED_FACTOR, FORGOT_INNER, FUNCTION_FOR_DERIVATIVE, Mistake
+from exgen.types.mistakes import SIGN as SIGN_ERROR
 from exgen.types.params import Float, IntRange, Subset
 from exgen.types.plotspec import tangent_spec
 
@@ -29,9 +31,40 @@ PARTS = ("formula", "value", "central_difference")
 REAL = (-2.0, 2.0)
 POSITIVE = (0.5, 3.0)
 _POINTS = {REAL: (-1.5, -1.0, -0.5, 0.5, 1.0, 1.5), POSITIVE: (1.0, 1.5, 2.0, 2.5)}
+#: The smallest step h of the central-difference question: below it the forward difference, (h/2) f''
+#: away, falls within the answer's tolerance for too many functions to draw from.
+MIN_H = 0.005
 
 SIGN = "Check the sign: differentiate term by term and keep each minus sign."
 INNER = ("You forgot the inner derivative: by the chain rule, d/dx of $f(kx)$ is $k\\,f'(kx)$.")
+
+
+FUNCTION = "That is $f$ itself; the question asks for its derivative $f'$."
+FUNCTION_VALUE = "That is the value $f(x_0)$ of the function; the question asks for the slope $f'(x_0)$."
+
+MISTAKES = (
+    Mistake("exponent-not-reduced", "Power rule: kept the exponent instead of lowering it by one."),
+    DROPPED_FACTOR,
+    Mistake("constant-kept", "Kept a constant term, whose derivative is 0."),
+    Mistake("exponent-increased", "Power rule with a negative exponent: moved the exponent towards zero."),
+    SIGN_ERROR,
+    FORGOT_INNER,
+    Mistake("power-rule-on-exp", "Applied the power rule to an exponential."),
+    Mistake("log-of-argument", "Differentiated ln(g(x)) as 1/x."),
+    Mistake("derivative-is-itself", "Treated the sigmoid like e^x, as its own derivative."),
+    Mistake("forgot-square", "Forgot the square in tanh' = 1 - tanh^2."),
+    Mistake("product-of-derivatives", "Took the product of the derivatives for the derivative of a product."),
+    Mistake("product-rule-half", "Kept only one of the two terms of the product rule."),
+    Mistake("quotient-of-derivatives", "Took the quotient of the derivatives for the derivative of a quotient."),
+    Mistake("denominator-not-squared", "Quotient rule: divided by v instead of v^2."),
+    FUNCTION_FOR_DERIVATIVE,
+    Mistake("forward-difference", "Used the forward difference instead of the central difference."),
+)
+
+
+def _paren(x: float) -> str:
+    """A number to subtract: in parentheses when negative (``2 - (-3)``, never ``2 - -3``)."""
+    return f"({tex_num(x)})" if x < 0 else tex_num(x)
 
 
 def _pick(rng: np.random.Generator, values) -> Any:
@@ -168,6 +201,14 @@ class Derivative(ExerciseType):
     }
     presets = {"easy": {"families": ["polynomial", "power", "exp"], "coefficient_range": [-3, 3]},
                "hard": {"families": list(FAMILIES), "coefficient_range": [-6, 6]}}
+    mistakes = MISTAKES
+
+    def check_params(self, params: Mapping[str, Any]) -> list[tuple[str, str]]:
+        if "central_difference" in params["parts"] and params["h"] < MIN_H:
+            return [("h", f"a step h of {params['h']:g} makes the forward difference agree with the central "
+                          "difference to the tolerance of the answer, so the forward difference would score; "
+                          f"use h of at least {MIN_H:g}")]
+        return []
 
     def generate(self, params: Mapping[str, Any], *, rng: np.random.Generator) -> Draft:
         import sympy as sp
@@ -185,7 +226,8 @@ class Derivative(ExerciseType):
             x0 = float(_pick(rng, _POINTS[d.domain]))
             domain = {"x": d.domain}
             answer = stored(fp, ["x"])
-            wrong_formulas = formula_wrongs(answer, d.wrongs(fp), ["x"], domain)
+            wrong_formulas = formula_wrongs(answer, [*d.wrongs(fp), (d.f, "function-not-derivative", FUNCTION)],
+                                            ["x"], domain)
             if wrong_formulas is None:
                 return None
             f_stored = stored(d.f, ["x"])
@@ -196,14 +238,18 @@ class Derivative(ExerciseType):
                 return None
             f_minus, f_at, f_plus = defined
             central = (f_plus - f_minus) / (2 * h)
-            point_wrongs = value_wrongs(value, ((value_of(w.value, {"x": x0}), w.tag, w.feedback)
-                                                for w in wrong_formulas), POINT_TOLERANCE)
+            point_wrongs = value_wrongs(value, [
+                *((value_of(w.value, {"x": x0}), w.tag, w.feedback) for w in wrong_formulas
+                  if w.tag != "function-not-derivative"),
+                (f_at, "function-not-derivative", FUNCTION_VALUE)], POINT_TOLERANCE)
             cd_wrongs = value_wrongs(central, [
                 ((f_plus - f_at) / h, "forward-difference",
                  "That is the forward difference $(f(x_0+h) - f(x_0))/h$; the central difference uses "
                  "$f(x_0+h)$ and $f(x_0-h)$."),
                 ((f_plus - f_minus) / h, "dropped-constant-factor",
                  "The central difference divides by $2h$, the distance between $x_0 - h$ and $x_0 + h$."),
+                ((f_minus - f_plus) / (2 * h), "sign-error",
+                 "The order is $f(x_0 + h) - f(x_0 - h)$: the later point first, as in a slope."),
             ], POINT_TOLERANCE)
             if point_wrongs is None or cd_wrongs is None:
                 return None
@@ -219,16 +265,16 @@ class Derivative(ExerciseType):
                 solution=(f"$f'(x) = {answer['latex']}$.",), wrong_answers=tuple(wrong_formulas)),
             "value": lambda: dict(
                 kind=SCALAR, answer=clean_float(value), tolerance=POINT_TOLERANCE,
-                prompt=f"Compute the slope $f'({x0s})$ (to at least 4 significant digits).",
+                prompt=f"Compute the slope $f'({x0s})$.",
                 solution=(f"$f'(x) = {answer['latex']}$.", f"$f'({x0s}) \\approx {tex_num(value)}$."),
                 wrong_answers=tuple(point_wrongs)),
             "central_difference": lambda: dict(
                 kind=SCALAR, answer=clean_float(central), tolerance=POINT_TOLERANCE,
                 prompt=f"Estimate $f'({x0s})$ with the central difference $\\dfrac{{f(x_0 + h) - f(x_0 - h)}}{{2h}}$ "
-                       f"for $x_0 = {x0s}$ and $h = {hs}$ (to at least 4 significant digits).",
+                       f"for $x_0 = {x0s}$ and $h = {hs}$.",
                 solution=(f"$f({tex_num(x0 + h)}) \\approx {tex_num(fvals[2])}$ and "
                           f"$f({tex_num(x0 - h)}) \\approx {tex_num(fvals[0])}$.",
-                          f"$({tex_num(fvals[2])} - {tex_num(fvals[0])}) / {tex_num(2 * h)} \\approx "
+                          f"$({tex_num(fvals[2])} - {_paren(fvals[0])}) / {tex_num(2 * h)} \\approx "
                           f"{tex_num(central)}$, close to the exact slope ${tex_num(value)}$."),
                 wrong_answers=tuple(cd_wrongs)),
         }

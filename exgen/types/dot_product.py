@@ -1,4 +1,4 @@
-"""Dot product: its value, the direction it reveals (same / orthogonal / opposite), cosine similarity."""
+"""Dot product: its value, the angle its sign reveals (acute / right / obtuse), cosine similarity."""
 
 from __future__ import annotations
 
@@ -12,17 +12,31 @@ from exgen.formatting import num, tex_num
 from exgen.instance import Part, WrongAnswer
 from exgen.types.base import Draft, ExerciseType, draw_until
 from exgen.types.draw import array, clean, size, value_params
+from exgen.types.mistakes import SIGN, Mistake
 from exgen.types.params import IntRange, Subset
 
 PARTS = ("value", "direction", "cosine")
-RELATIONS = ("same", "orthogonal", "opposite")
+RELATIONS = ("acute", "right", "obtuse")
 DIRECTION_CHOICES = {"choices": [
-    {"key": "same", "label": "Same direction (acute angle)"},
-    {"key": "orthogonal", "label": "Orthogonal (right angle)"},
-    {"key": "opposite", "label": "Opposite direction (obtuse angle)"},
+    {"key": "acute", "label": "Acute angle (a positive dot product)"},
+    {"key": "right", "label": "Right angle: orthogonal (a zero dot product)"},
+    {"key": "obtuse", "label": "Obtuse angle (a negative dot product)"},
 ]}
-COSINE_TOLERANCE = {"abs": 0.005, "rel": 0.0, "decimals": 3}  # the prompt asks for 3 decimal places
-_SIGN_WORD = {"same": "positive", "orthogonal": "zero", "opposite": "negative"}
+COSINE_TOLERANCE = {"abs": 0.005, "rel": 0.0, "decimals": 3}  # 3 decimal places, rounded, always score
+_SIGN_WORD = {"acute": "positive", "right": "zero", "obtuse": "negative"}
+_ANGLE_RULE = {"acute": "a positive dot product means an acute angle (less than 90 degrees).",
+               "right": "a zero dot product means a right angle: the vectors are orthogonal.",
+               "obtuse": "a negative dot product means an obtuse angle (more than 90 degrees)."}
+
+MISTAKES = (
+    Mistake("elementwise-not-summed", "Stopped at the element-wise product: did not add the products."),
+    Mistake("added-entries", "Added the entries of a and b instead of multiplying them."),
+    Mistake("product-of-lengths", "Gave |a| |b|, leaving out the cosine."),
+    SIGN,
+    Mistake("angle-from-sign", "Did not read the angle from the sign of the dot product."),
+    Mistake("not-normalised", "Gave the dot product itself as the cosine, not divided by |a| |b|."),
+    Mistake("squared-lengths", "Divided by the squared lengths |a|^2 |b|^2 (forgot the square roots)."),
+)
 
 
 def _orthogonal_to(a: np.ndarray, rng: np.random.Generator, params) -> np.ndarray | None:
@@ -41,16 +55,11 @@ def _orthogonal_to(a: np.ndarray, rng: np.random.Generator, params) -> np.ndarra
     return b if np.any(b != 0) else None
 
 
-def _paren(x) -> str:
-    """Return a term of a sum, in parentheses when negative (``3 + (-4)``)."""
-    return f"({tex_num(x)})" if x < 0 else tex_num(x)
-
-
 class DotProduct(ExerciseType):
     name = "dot_product"
     title = "Dot product"
     topic = "2. Dot product"
-    summary = "value of a . b, same / orthogonal / opposite direction, cosine similarity"
+    summary = "value of a . b, the angle its sign reveals (acute / right / obtuse), cosine similarity"
     params = {
         "dim": IntRange(default=[3, 4], lo=2, hi=10, doc="length of the vectors a and b"),
         **value_params(default_range=(-5, 5)),
@@ -58,9 +67,13 @@ class DotProduct(ExerciseType):
     }
     presets = {"easy": {"dim": [2, 3], "value_range": [-3, 3]}, "hard": {"dim": [4, 6], "decimals": 1}}
 
+    mistakes = MISTAKES
+
     def generate(self, params: Mapping[str, Any], *, rng: np.random.Generator) -> Draft:
-        # Orthogonal vectors have cosine 0 = their dot product, which would hide the normalisation mistake.
-        allowed = ("same", "opposite") if "cosine" in params["parts"] else RELATIONS
+        # A zero dot product hides a sign error (-0 = 0) and makes the cosine 0 = the dot product, so a
+        # right angle is asked only when neither the value nor the cosine is.
+        numeric = {"value", "cosine"} & set(params["parts"])
+        allowed = ("acute", "obtuse") if numeric else RELATIONS
         relation = allowed[int(rng.integers(0, len(allowed)))]
 
         def draw(rng):
@@ -68,24 +81,18 @@ class DotProduct(ExerciseType):
             a = array(rng, (n,), params)
             if not np.any(a != 0):
                 return None
-            b = _orthogonal_to(a, rng, params) if relation == "orthogonal" else array(rng, (n,), params)
+            b = _orthogonal_to(a, rng, params) if relation == "right" else array(rng, (n,), params)
             if b is None or not np.any(b != 0):
                 return None
             d = float(clean(np.dot(a, b)))
-            if (relation == "same") != (d > 0) or (relation == "opposite") != (d < 0):
+            if (relation == "acute") != (d > 0) or (relation == "obtuse") != (d < 0):
                 return None
-            norms = float(np.linalg.norm(a) * np.linalg.norm(b))
-            cos = d / norms
-            # Every misconception must give a different number than the key.
-            if abs(d - norms) < 1e-9 or abs(d - float(np.sum(a) + np.sum(b))) < 1e-9:
-                return None
-            if "cosine" in params["parts"] and abs(cos - d) <= COSINE_TOLERANCE["abs"] * 2:
-                return None
-            return a, b, d, cos, norms
-        a, b, d, cos, norms = draw_until(rng, draw, what=f"pair of vectors ({relation})")
+            return a, b, d
+        a, b, d = draw_until(rng, draw, what=f"pair of vectors ({relation} angle)")
+        norms = float(np.linalg.norm(a) * np.linalg.norm(b))
         given = {"a": clean(a), "b": clean(b)}
         builders = {"value": lambda: self._value(a, b, d, norms), "direction": lambda: self._direction(d, relation),
-                    "cosine": lambda: self._cosine(a, b, d, cos)}
+                    "cosine": lambda: self._cosine(a, b, d, norms)}
         parts = [Part(**{**builders[name](), "id": chr(ord("a") + k)}) for k, name in enumerate(params["parts"])]
         return Draft(given=given, parts=parts)
 
@@ -98,7 +105,7 @@ class DotProduct(ExerciseType):
         return dict(
             kind=SCALAR, prompt="Compute the dot product $a \\cdot b$.", answer=clean(d),
             solution=(f"Multiply corresponding entries and add: $a \\cdot b = {self._terms(a, b)}$.",
-                      f"$= {' + '.join(_paren(x) for x in elementwise)} = {tex_num(clean(d))}$."),
+                      f"$= {_sum_tex(elementwise)} = {tex_num(clean(d))}$."),
             wrong_answers=(
                 WrongAnswer(elementwise, "elementwise-not-summed",
                             "This is the element-wise product $a \\odot b$ (a vector); the dot product is the "
@@ -109,38 +116,65 @@ class DotProduct(ExerciseType):
                 WrongAnswer(round(norms, 6), "product-of-lengths",
                             "$|a|\\,|b|$ is the product of the lengths; the dot product also carries "
                             "$\\cos\\theta$: multiply corresponding entries and add.",),
+                WrongAnswer(clean(-d), "sign-error",
+                            "The sign is wrong: check the sign of each product (a negative times a negative is "
+                            "positive) before adding."),
             ))
 
     def _direction(self, d, relation) -> dict:
-        wrongs = tuple(
-            WrongAnswer(other, f"direction-{other}",
-                        f"$a \\cdot b = {tex_num(clean(d))}$ is {_SIGN_WORD[relation]}: "
-                        + {"same": "a positive dot product means an acute angle (same general direction).",
-                           "orthogonal": "a zero dot product means the vectors are orthogonal.",
-                           "opposite": "a negative dot product means an obtuse angle (opposite "
-                                       "directions)."}[relation])
-            for other in RELATIONS if other != relation)
+        feedback = f"$a \\cdot b = {tex_num(clean(d))}$ is {_SIGN_WORD[relation]}: {_ANGLE_RULE[relation]}"
+        wrongs = tuple(WrongAnswer(other, "angle-from-sign", feedback) for other in RELATIONS if other != relation)
+        label = DIRECTION_CHOICES["choices"][RELATIONS.index(relation)]["label"]
         return dict(kind=CHOICE, options=DIRECTION_CHOICES, answer=relation,
-                    prompt="Do $a$ and $b$ point in the same direction, are they orthogonal, or do they point in "
-                           "opposite directions? Answer same, orthogonal or opposite.",
+                    prompt="Is the angle between $a$ and $b$ acute, a right angle (the vectors are orthogonal), "
+                           "or obtuse? Answer acute, right or obtuse.",
                     solution=(f"$a \\cdot b = {tex_num(clean(d))}$, which is {_SIGN_WORD[relation]}, and "
                               "$a \\cdot b = |a|\\,|b| \\cos\\theta$ has the sign of $\\cos\\theta$.",
-                              f"So the answer is: {DIRECTION_CHOICES['choices'][RELATIONS.index(relation)]['label']}."),
+                              f"So the answer is: {label}."),
                     wrong_answers=wrongs)
 
-    def _cosine(self, a, b, d, cos) -> dict:
+    def _cosine(self, a, b, d, norms) -> dict:
+        cos = d / norms
         na, nb = float(np.linalg.norm(a)), float(np.linalg.norm(b))
         return dict(
             kind=SCALAR, tolerance=COSINE_TOLERANCE, answer=round(cos, 6),
-            prompt="Compute the cosine similarity $\\cos\\theta = \\dfrac{a \\cdot b}{|a|\\,|b|}$ "
-                   "(to 3 decimal places).",
-            solution=(f"$|a| = \\sqrt{{{num(clean(np.dot(a, a)))}}} \\approx {tex_num(round(na, 4))}$ and "
-                      f"$|b| = \\sqrt{{{num(clean(np.dot(b, b)))}}} \\approx {tex_num(round(nb, 4))}$.",
-                      f"$\\cos\\theta = {tex_num(clean(d))} / ({tex_num(round(na, 4))} \\cdot {tex_num(round(nb, 4))})"
+            prompt="Compute the cosine similarity $\\cos\\theta = \\dfrac{a \\cdot b}{|a|\\,|b|}$.",
+            solution=(f"$|a| = {_root(np.dot(a, a))}$ and $|b| = {_root(np.dot(b, b))}$.",
+                      f"$\\cos\\theta = {tex_num(clean(d))} / ({_approx(na)} \\cdot {_approx(nb)})"
                       f" \\approx {tex_num(round(cos, 4))}$."),
-            wrong_answers=(WrongAnswer(clean(d), "not-normalised",
-                                       "That is the dot product itself; divide it by $|a|\\,|b|$ to get the "
-                                       "cosine."),))
+            wrong_answers=(
+                WrongAnswer(clean(d), "not-normalised",
+                            "That is the dot product itself; divide it by $|a|\\,|b|$ to get the cosine."),
+                WrongAnswer(round(d / norms ** 2, 6), "squared-lengths",
+                            "You divided by $|a|^2\\,|b|^2$; the lengths are square roots: "
+                            "$|a| = \\sqrt{a \\cdot a}$."),
+                WrongAnswer(round(-cos, 6), "sign-error",
+                            "The sign is wrong: the cosine has the sign of $a \\cdot b$."),
+            ))
+
+
+def _sum_tex(terms) -> str:
+    """Return the products of a dot product as a sum: ``-4 + 5 - 4`` (a negative term is subtracted)."""
+    out = ""
+    for k, x in enumerate(terms):
+        if k == 0:
+            out = tex_num(x)
+        else:
+            out += f" - {tex_num(-x)}" if x < 0 else f" + {tex_num(x)}"
+    return out
+
+
+def _root(square) -> str:
+    """Return a length as TeX: ``\\sqrt{49} = 7`` when exact, ``\\sqrt{35} \\approx 5.9161`` otherwise."""
+    sq = clean(square)
+    root = float(np.sqrt(float(sq)))
+    if root == round(root) and float(sq) == round(root) ** 2:
+        return f"\\sqrt{{{num(sq)}}} = {num(round(root))}"
+    return f"\\sqrt{{{num(sq)}}} \\approx {tex_num(round(root, 4))}"
+
+
+def _approx(x: float) -> str:
+    return tex_num(round(x, 4))
 
 
 TYPE = DotProduct()

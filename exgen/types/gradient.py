@@ -8,19 +8,19 @@ from typing import Any
 import numpy as np
 
 from exgen.answers import EXPRESSION, MATRIX
-from exgen.formatting import bmatrix, column, tex_num
+from exgen.formatting import bmatrix, tex_num
 from exgen.instance import Part, WrongAnswer
 from exgen.types._calculus import (
     VECTOR_TOLERANCE,
     clean_float,
     expression_options,
-    far_apart,
     formula_wrongs,
     part_ids,
     stored,
     value_of,
 )
 from exgen.types.base import Draft, ExerciseType, draw_until
+from exgen.types.mistakes import ASCENT, NO_STEP, SIGN, SWAPPED_ORDER, Mistake, effective_tolerance, widened
 from exgen.types.params import Float, Int, IntRange, Subset
 from exgen.types.plotspec import line_spec, numeric_gradient
 
@@ -28,33 +28,49 @@ TERMS = ("polynomial", "exp", "log")
 PARTS = ("partials", "gradient", "step")
 NAMES = ("x", "y", "z")
 DOMAIN = (-2.0, 2.0)
+#: Coordinates of the point where the gradient is taken.
+_COORDS = (-2, -1, 1, 2)
 
 
 def _pick(rng: np.random.Generator, values) -> Any:
     return values[int(rng.integers(0, len(values)))]
 
 
-def _vector_wrong(value, correct, tag, feedback) -> WrongAnswer | None:
-    if any(far_apart(a, b, VECTOR_TOLERANCE) for a, b in zip(value, correct)):
-        return WrongAnswer([clean_float(v) for v in value], tag, feedback)
-    return None
-
+MISTAKES = (
+    Mistake("wrong-variable", "Differentiated with respect to another variable."),
+    Mistake("dropped-mixed-terms", "Dropped the terms that contain another variable as well."),
+    Mistake("dropped-other-factor", "Dropped the other variables' constant factors from a mixed term."),
+    SIGN,
+    SWAPPED_ORDER,
+    ASCENT,
+    Mistake("forgot-learning-rate", "Subtracted the whole gradient, without the learning rate."),
+    Mistake("step-not-point", "Gave the change -eta grad f instead of the new point."),
+    NO_STEP,
+)
 
 _GRADIENT_FEEDBACK = {
+    "sign-error": "Check the signs of the partial derivatives.",
     "dropped-mixed-terms": "Terms with two variables depend on both: each contributes to both partial derivatives.",
     "dropped-other-factor": "When differentiating with respect to one variable, the others are constant factors "
                             "that stay in the derivative ($\\partial (x^2 y)/\\partial x = 2xy$).",
 }
 
 
-def _distinct(wrongs: list[WrongAnswer | None]) -> list[WrongAnswer]:
-    """Drop missing wrong vectors and any within tolerance of an earlier one."""
-    out: list[WrongAnswer] = []
-    for w in wrongs:
-        if w is not None and all(any(far_apart(a, b, VECTOR_TOLERANCE) for a, b in zip(w.value, o.value))
-                                 for o in out):
-            out.append(w)
-    return out
+def _vector(value, tag: str, feedback: str) -> WrongAnswer:
+    return WrongAnswer([clean_float(v) for v in value], tag, feedback)
+
+
+def _reversed_feedback(names: list[str]) -> str:
+    order = ", ".join(f"\\partial f/\\partial {v}" for v in names)
+    return (f"The components are in the wrong order: $\\nabla f = [{order}]$, in the order of the variables "
+            f"${', '.join(names)}$.")
+
+
+def _min_learning_rate(tolerance: Mapping[str, Any]) -> float:
+    """The smallest learning rate at which a unit gradient moves the point (coordinates up to 2) by more than
+    twice the tolerance band, so that the start point never scores as the new point."""
+    band = widened(tolerance) or {"abs": 0.0, "rel": 0.0}
+    return float(band["abs"] + band["rel"] * max(abs(c) for c in _COORDS))
 
 
 class Gradient(ExerciseType):
@@ -73,6 +89,21 @@ class Gradient(ExerciseType):
     }
     presets = {"easy": {"terms": ["polynomial"], "coefficient_range": [-3, 3]},
                "hard": {"variables": 3, "terms": list(TERMS), "n_terms": [3, 4]}}
+    mistakes = MISTAKES
+
+    def check_grading(self, params: Mapping[str, Any], grading: Mapping[str, Any]) -> list[tuple[str, str]]:
+        if "step" not in params["parts"]:
+            return []
+        lr = float(params["learning_rate"])
+        floor = _min_learning_rate(effective_tolerance(VECTOR_TOLERANCE, grading) or {})
+        if lr <= floor:
+            tol = effective_tolerance(VECTOR_TOLERANCE, grading) or {}
+            told = ", ".join(f"{k} {v:g}" for k, v in tol.items())
+            return [("learning_rate", f"a learning rate of {lr:g} moves a coordinate by only {lr:g} for a gradient "
+                                      f"component of 1, within twice the tolerance ({told}) of the start point, "
+                                      "so submitting the start point could score as the new point; use a learning "
+                                      f"rate above {floor:g} or a smaller tolerance")]
+        return []
 
     def generate(self, params: Mapping[str, Any], *, rng: np.random.Generator) -> Draft:
         import sympy as sp
@@ -105,10 +136,10 @@ class Gradient(ExerciseType):
             f = sp.expand(f)
             if len(f.free_symbols) != len(syms) or len(sp.Add.make_args(f)) < max(2, n - 1):
                 return None
-            point = [float(_pick(rng, (-2, -1, 1, 2))) for _ in syms]
+            point = [float(_pick(rng, _COORDS)) for _ in syms]
             at = dict(zip(names, point))
             partials = [sp.diff(f, v) for v in syms]
-            stored_partials, part_wrongs, grad = [], [], []
+            stored_partials, part_wrongs, grad, raw = [], [], [], []
             for i, (v, d) in enumerate(zip(syms, partials)):
                 others = [w for w in syms if w != v]
                 own = sum((t for t in sp.Add.make_args(f) if t.free_symbols == {v}), sp.Integer(0))
@@ -134,16 +165,19 @@ class Gradient(ExerciseType):
                 stored_partials.append(key)
                 part_wrongs.append(found)
                 grad.append(value)
-            wrong_grads = []
-            for tag in ("dropped-mixed-terms", "dropped-other-factor"):
-                values = [next((value_of(w.value, at) for w in ws if w.tag == tag), g) for ws, g in zip(part_wrongs, grad)]
-                wrong_grads.append((values, tag))
+                raw.append({tag: w for w, tag, _ in wrongs})
+            # each mistake applied to every partial at the point (the formulas as made, not as kept above)
+            wrong_grads = {tag: [value_of(stored(r[tag], names), at) for r in raw]
+                           for tag in ("dropped-mixed-terms", "dropped-other-factor")}
+            if any(v is None for vals in wrong_grads.values() for v in vals):
+                return None
             return f, point, stored_partials, part_wrongs, grad, wrong_grads
 
         f, point, stored_partials, part_wrongs, grad, wrong_grads = draw_until(rng, draw, what="function")
         point_tex = ", ".join(tex_num(p) for p in point)
         args = ", ".join(names)
         step = [p - lr * g for p, g in zip(point, grad)]
+        rows = [clean_float(g) for g in grad]
         parts: list[dict] = []
         if "partials" in params["parts"]:
             for v, key, wrongs in zip(names, stored_partials, part_wrongs):
@@ -154,31 +188,35 @@ class Gradient(ExerciseType):
                               f"{key['latex']}$.",),
                     wrong_answers=tuple(wrongs)))
         if "gradient" in params["parts"]:
-            wrongs = _distinct([_vector_wrong([-g for g in grad], grad, "sign-error",
-                                              "Check the signs of the partial derivatives."),
-                                *(_vector_wrong(vals, grad, tag, _GRADIENT_FEEDBACK[tag]) for vals, tag in wrong_grads)])
+            wrongs = [_vector([-g for g in grad], "sign-error", _GRADIENT_FEEDBACK["sign-error"]),
+                      _vector(grad[::-1], "swapped-order", _reversed_feedback(names))]
+            wrongs += [_vector(vals, tag, _GRADIENT_FEEDBACK[tag]) for tag, vals in wrong_grads.items()]
             parts.append(dict(
-                kind=MATRIX, answer=[clean_float(g) for g in grad], tolerance=VECTOR_TOLERANCE,
+                kind=MATRIX, answer=rows, tolerance=VECTOR_TOLERANCE,
                 prompt=f"Compute the gradient $\\nabla f$ at $({args}) = ({point_tex})$, as a vector "
                        f"$[\\partial f/\\partial {names[0]}, \\dots]$.",
                 solution=(f"Evaluate each partial derivative at $({point_tex})$: "
-                          f"$\\nabla f = {column([clean_float(g) for g in grad])}$.",),
+                          f"$\\nabla f = {bmatrix(rows)}$.",),
                 wrong_answers=tuple(wrongs)))
         if "step" in params["parts"]:
-            candidates = [
-                ([p + lr * g for p, g in zip(point, grad)], "ascent",
-                 "Gradient descent moves against the gradient: subtract $\\eta \\nabla f$, do not add it."),
-                ([p - g for p, g in zip(point, grad)], "forgot-learning-rate",
-                 f"Multiply the gradient by the learning rate $\\eta = {tex_num(lr)}$ before subtracting."),
-                ([-lr * g for g in grad], "step-not-point",
-                 "That is the change $-\\eta \\nabla f$; add it to the current point to get the new point."),
+            wrongs = [
+                _vector([p + lr * g for p, g in zip(point, grad)], "ascent",
+                        "Gradient descent moves against the gradient: subtract $\\eta \\nabla f$, do not add it."),
+                _vector([p - g for p, g in zip(point, grad)], "forgot-learning-rate",
+                        f"Multiply the gradient by the learning rate $\\eta = {tex_num(lr)}$ before subtracting."),
+                _vector([-lr * g for g in grad], "step-not-point",
+                        "That is the change $-\\eta \\nabla f$; add it to the current point to get the new point."),
+                _vector(point, "no-step", f"That is the starting point $({point_tex})$: take the step "
+                                          "$-\\eta \\nabla f$ from it."),
+                _vector([p - lr * g for p, g in zip(point, grad[::-1])], "swapped-order",
+                        "The gradient's components are in the wrong order: subtract $\\eta\\,\\partial f/\\partial "
+                        f"{names[0]}$ from ${names[0]}$, and so on."),
             ]
-            wrongs = _distinct([_vector_wrong(v, step, t, fb) for v, t, fb in candidates])
             parts.append(dict(
                 kind=MATRIX, answer=[clean_float(s) for s in step], tolerance=VECTOR_TOLERANCE,
                 prompt=f"Take one gradient-descent step from $({point_tex})$ with learning rate $\\eta = {tex_num(lr)}$: "
                        f"give the new point $({args}) - \\eta \\nabla f$ as a vector.",
-                solution=(f"${bmatrix(point)} - {tex_num(lr)} \\cdot {bmatrix([clean_float(g) for g in grad])} = "
+                solution=(f"${bmatrix(point)} - {tex_num(lr)} \\cdot {bmatrix(rows)} = "
                           f"{bmatrix([clean_float(s) for s in step])}$.",),
                 wrong_answers=tuple(wrongs)))
         parts_built = [Part(id=i, **p) for i, p in zip(part_ids(len(parts)), parts)]

@@ -8,7 +8,7 @@ scalars are 0-d. Nothing here draws random numbers; the exercise types do.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -138,7 +138,7 @@ def tex_value(value: Any) -> str:
 
 def describe(graph: Graph, vals: Mapping[str, np.ndarray], *, seed: Any = 1.0,
              asked_forward: Mapping[str, str] | None = None, asked_grad: Mapping[str, str] | None = None,
-             output_grad_given: bool = False) -> dict:
+             output_grad_given: bool = False, given_values: Collection[str] | None = None) -> dict:
     """Return the JSON description a diagram is drawn from.
 
     Args:
@@ -148,16 +148,19 @@ def describe(graph: Graph, vals: Mapping[str, np.ndarray], *, seed: Any = 1.0,
         asked_forward: value name -> part id for forward values the student must find.
         asked_grad: value name -> part id for gradients the student must find.
         output_grad_given: whether the statement shows the gradient arriving at the output.
+        given_values: the values whose forward value the student is given (default: the leaves); a
+            worksheet names the others without printing them.
 
     Returns:
         ``{"nodes": [...], "edges": [...], "marks": [...]}`` (drawn by ``exgen.render.diagrams``): each node has ``id``,
         ``kind`` (input / param / op / out), ``label`` (TeX), ``text`` (plain), ``col`` and ``row``; each
         edge has ``src``, ``dst``, the forward value and the gradient (TeX and plain), the part asking
-        for either (or null) and whether the gradient is given; a mark is a gradient asked at a
+        for either (or null), whether the forward value and the gradient are given; a mark is a gradient asked at a
         branching value, drawn beside its node because no single arrow carries it.
     """
     asked_forward = asked_forward or {}
     asked_grad = asked_grad or {}
+    given = set(given_values) if given_values is not None else {name for name, _ in graph.leaves}
     grads, edge_grads = graph.backward(vals, seed)
     place = layout(graph)
     nodes = [{"id": name, "kind": role, "label": graph.symbol(name), "text": name,
@@ -171,10 +174,11 @@ def describe(graph: Graph, vals: Mapping[str, np.ndarray], *, seed: Any = 1.0,
         for slot, src in enumerate(node.inputs):
             edges.append(edge(src, node.out, vals[src], edge_grads[(src, node.out, slot)],
                               name=graph.symbol(src), forward_part=asked_forward.get(src),
-                              grad_part=None if len(graph.consumers(src)) > 1 else asked_grad.get(src)))
+                              grad_part=None if len(graph.consumers(src)) > 1 else asked_grad.get(src),
+                              value_given=src in given))
     edges.append(edge(graph.output, "out", vals[graph.output], grads[graph.output], name=graph.symbol(graph.output),
                       forward_part=asked_forward.get(graph.output), grad_given=output_grad_given,
-                      grad_part=asked_grad.get(graph.output)))
+                      grad_part=asked_grad.get(graph.output), value_given=graph.output in given))
     marks = [mark(name, graph.symbol(name), grads[name], asked_grad[name])
              for name in asked_grad if len(graph.consumers(name)) > 1]
     return {"nodes": nodes, "edges": edges, "marks": marks}
@@ -211,11 +215,11 @@ def layout(graph: Graph) -> dict[str, tuple[int, int]]:
 
 
 def edge(src: str, dst: str, value: Any, grad: Any, *, name: str, forward_part: str | None = None,
-         grad_part: str | None = None, grad_given: bool = False) -> dict:
-    """Return one arrow of a diagram description."""
+         grad_part: str | None = None, grad_given: bool = False, value_given: bool = True) -> dict:
+    """Return one arrow of a diagram description (``value_given``: the worksheet prints its forward value)."""
     return {"src": src, "dst": dst, "name": name, "value_tex": tex_value(value), "value_text": plain_value(value),
             "grad_tex": tex_value(grad), "grad_text": plain_value(grad), "forward_part": forward_part,
-            "grad_part": grad_part, "grad_given": grad_given}
+            "grad_part": grad_part, "grad_given": grad_given, "value_given": value_given}
 
 
 def mark(node: str, name: str, grad: Any, part: str) -> dict:

@@ -13,9 +13,20 @@ from exgen.formatting import bmatrix, dims, shape_tex, tex_num
 from exgen.instance import Part, WrongAnswer
 from exgen.types.base import Draft, ExerciseType, draw_until
 from exgen.types.draw import array, clean, size, value_params
+from exgen.types.mistakes import ELEMENTWISE, Mistake
 from exgen.types.params import IntRange, Subset
 
 PARTS = ("product", "entry", "shape", "defined")
+
+MISTAKES = (
+    Mistake("product-transposed", "Gave the transpose of the product (columns of A with rows of B)."),
+    Mistake("order-swapped", "Computed BA instead of AB (matrix multiplication does not commute)."),
+    ELEMENTWISE,
+    Mistake("entry-indices-swapped", "Computed entry (j, i) instead of entry (i, j)."),
+    Mistake("shape-transposed", "Gave the shape of the product columns first."),
+    Mistake("inner-dimensions", "Kept the inner dimensions instead of the outer ones."),
+    Mistake("shape-rule", "Applied the shape rule wrongly (compared the wrong dimensions)."),
+)
 
 
 class MatMul(ExerciseType):
@@ -32,13 +43,18 @@ class MatMul(ExerciseType):
     }
     presets = {"easy": {"m": 2, "k": 2, "n": [2, 3], "value_range": [0, 5]},
                "hard": {"m": [2, 4], "k": [3, 5], "n": [2, 4], "decimals": 1}}
+    mistakes = MISTAKES
 
     def check_params(self, params: Mapping[str, Any]) -> list[tuple[str, str]]:
         (m0, m1), (n0, n1) = params["m"], params["n"]
+        problems = []
         if "shape" in params["parts"] and m0 == m1 == n0 == n1:
-            return [("n", f"m and n are both always {m0}: the shape question needs m != n so a transposed "
-                          "shape is distinguishable")]
-        return []
+            problems.append(("n", f"m and n are both always {m0}: the shape question needs m != n so a "
+                                  "transposed shape is distinguishable"))
+        if "entry" in params["parts"] and m1 == 1 and n1 == 1:
+            problems.append(("n", "m and n are both 1: AB has a single entry, where swapping the indices of the "
+                                  "entry question is not a visible mistake"))
+        return problems
 
     def generate(self, params: Mapping[str, Any], *, rng: np.random.Generator) -> Draft:
         wants = set(params["parts"])
@@ -48,17 +64,8 @@ class MatMul(ExerciseType):
             if "shape" in wants and m == n:
                 return None  # equal sizes hide a transposed shape
             a, b = array(rng, (m, k), params), array(rng, (k, n), params)
-            c = a @ b
-            if m == n and np.array_equal(c, c.T):
-                return None  # a symmetric product hides a transposed answer
-            if m == k == n and (np.array_equal(c, b @ a) or np.array_equal(c, a * b)):
-                return None
             i, j = int(rng.integers(0, m)), int(rng.integers(0, n))
-            if min(m, n) > 1 and i == j:
-                return None  # ask an off-diagonal entry, where swapping the indices is a visible mistake
-            if j < m and i < n and c[i, j] == c[j, i]:
-                return None
-            return a, b, c, i, j
+            return a, b, a @ b, i, j
         a, b, c, i, j = draw_until(rng, draw, what="product")
         shapes = self._defined_question(rng, params)
         given = {"A": clean(a), "B": clean(b), "i": i + 1, "j": j + 1,
@@ -74,7 +81,7 @@ class MatMul(ExerciseType):
         m, n = c.shape
         wrongs = [WrongAnswer(clean(c.T), "product-transposed",
                               "This is $(AB)^\\top$: entry $(i, j)$ of $AB$ is row $i$ of $A$ times column $j$ of "
-                              "$B$.")] if m == n else []
+                              f"$B$, so $AB$ has the {m} rows of $A$ and the {n} columns of $B$.")]
         if b.shape[1] == a.shape[0]:
             wrongs.append(WrongAnswer(clean(b @ a), "order-swapped",
                                       "This is $BA$, not $AB$: matrix multiplication is not commutative."))
@@ -97,7 +104,7 @@ class MatMul(ExerciseType):
     def _entry(self, a, b, c, i, j) -> dict:
         m, n = c.shape
         wrongs = []
-        if j < m and i < n and (i, j) != (j, i):
+        if j < m and i < n:  # entry (j, i) exists; when it is (i, j) itself the draw is redrawn
             wrongs.append(WrongAnswer(clean(c[j, i]), "entry-indices-swapped",
                                       f"That is entry $({j + 1}, {i + 1})$: use row {i + 1} of $A$ and column "
                                       f"{j + 1} of $B$."))
@@ -111,10 +118,9 @@ class MatMul(ExerciseType):
         (m, k), n = a.shape, b.shape[1]
         wrongs = [WrongAnswer([n, m], "shape-transposed", "Rows come from $A$ and columns from $B$: the result is "
                                                           "(rows of $A$, columns of $B$).")]
-        if (k, k) != (m, n):
-            wrongs.append(WrongAnswer([k, k], "inner-dimensions",
-                                      "The inner dimensions must match and then disappear: "
-                                      "$(m, k) \\times (k, n) \\to (m, n)$."))
+        wrongs.append(WrongAnswer([k, k], "inner-dimensions",
+                                  f"The inner dimensions (the {k} columns of $A$ and the {k} rows of $B$) must "
+                                  "match and then disappear; the outer ones remain."))
         return dict(kind=SHAPE, prompt="What is the shape of $AB$?", answer=[m, n],
                     solution=(f"$({m}, {k}) \\times ({k}, {n}) \\to ({m}, {n})$: the inner {k}s match and "
                               "disappear.",),

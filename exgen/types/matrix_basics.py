@@ -12,10 +12,20 @@ from exgen.formatting import bmatrix, dims, shape_tex, tex_num
 from exgen.instance import Part, WrongAnswer
 from exgen.types.base import Draft, ExerciseType, draw_until
 from exgen.types.draw import array, clean, size, value_params
+from exgen.types.mistakes import Mistake
 from exgen.types.params import IntRange, Subset
 
 PARTS = ("shape", "vector_kind", "transpose", "transpose_shape", "entry")
 VECTOR_CHOICES = {"choices": [{"key": "row", "label": "Row vector"}, {"key": "column", "label": "Column vector"}]}
+
+MISTAKES = (
+    Mistake("shape-cols-first", "Wrote a shape columns first instead of (rows, columns)."),
+    Mistake("row-column-confused", "Confused a row vector with a column vector."),
+    Mistake("not-transposed", "Copied the matrix instead of transposing it."),
+    Mistake("transpose-shape-unchanged", "Gave the shape of the matrix for the shape of its transpose."),
+    Mistake("entry-indices-swapped", "Read entry (i, j) as row j, column i."),
+    Mistake("entry-zero-based", "Counted rows and columns from 0 instead of from 1."),
+)
 
 
 class MatrixBasics(ExerciseType):
@@ -34,6 +44,7 @@ class MatrixBasics(ExerciseType):
         "easy": {"rows": [2, 3], "cols": [2, 3], "value_range": [0, 9]},
         "hard": {"rows": [3, 6], "cols": [3, 6], "decimals": 1},
     }
+    mistakes = MISTAKES
 
     def check_params(self, params: Mapping[str, Any]) -> list[tuple[str, str]]:
         (r0, r1), (c0, c1) = params["rows"], params["cols"]
@@ -49,9 +60,8 @@ class MatrixBasics(ExerciseType):
                 return None
             a = array(rng, (r, c), params)
             i, j = int(rng.integers(0, r)), int(rng.integers(0, c))
-            swapped_ok = j < r and i < c
-            if swapped_ok and (i == j or a[i, j] == a[j, i]):
-                return None
+            if j < r and i < c and i == j:
+                return None  # ask an off-diagonal entry, where swapping the indices is a visible mistake
             return a, i, j
         a, i, j = draw_until(rng, draw, what="matrix with a non-symmetric entry")
         r, c = a.shape
@@ -76,7 +86,8 @@ class MatrixBasics(ExerciseType):
                     solution=(f"$A$ has {r} rows and {c} columns, so its shape is ${shape_tex((r, c))}$, "
                               f"written ${dims((r, c))}$.",),
                     wrong_answers=(WrongAnswer([c, r], "shape-cols-first",
-                                               "You listed columns before rows: a shape is (rows, columns)."),))
+                                               "You listed the columns before the rows: a shape is (rows, "
+                                               "columns). Count the rows of $A$ first."),))
 
     def _vector_kind(self, v: np.ndarray, as_column: bool) -> dict:
         n = len(v)
@@ -112,8 +123,13 @@ class MatrixBasics(ExerciseType):
         wrongs = []
         if j < r and i < c:
             wrongs.append(WrongAnswer(clean(a[j, i]), "entry-indices-swapped",
-                                      f"That is entry $({j + 1}, {i + 1})$: the first index is the row, the "
-                                      "second the column."))
+                                      f"That is entry $A_{{{j + 1},{i + 1}}}$ (row {j + 1}, column {i + 1}): the "
+                                      "first index is the row, the second the column."))
+        if i + 1 < r and j + 1 < c:  # A_{i,j} read with indices counted from 0 (as in numpy)
+            wrongs.append(WrongAnswer(clean(a[i + 1, j + 1]), "entry-zero-based",
+                                      f"That is row {i + 2}, column {j + 2}: you counted from 0, as numpy "
+                                      f"does; here rows and columns are counted from 1, so $A_{{{i + 1},{j + 1}}}$ "
+                                      f"is in row {i + 1}."))
         return dict(kind=SCALAR, prompt=f"What is the entry $A_{{{i + 1},{j + 1}}}$ (row {i + 1}, column "
                                           f"{j + 1}, counting from 1)?", answer=clean(a[i, j]),
                     solution=(f"Go to row {i + 1}, then column {j + 1}: $A_{{{i + 1},{j + 1}}} = "

@@ -12,14 +12,23 @@ from exgen.formatting import bmatrix, dims, shape_tex
 from exgen.instance import Part, WrongAnswer
 from exgen.types._calculus import part_ids
 from exgen.types.base import Draft, ExerciseType, draw_until
+from exgen.types.mistakes import DROPPED_FACTOR, FORGOT_INNER, TRANSPOSED, Mistake
 from exgen.types.params import IntRange, Subset
 
 LOSSES = ("sum_product", "bilinear", "squared")
 PARTS = ("shape", "entries")
 EXACT = {"abs": 1e-6, "rel": 1e-9}
 
-TRANSPOSED = ("This is the transpose: $\\partial L / \\partial W$ has the shape of $W$, and its entry $(i, j)$ is "
+TRANSPOSED_FEEDBACK = ("This is the transpose: $\\partial L / \\partial W$ has the shape of $W$, and its entry $(i, j)$ is "
               "$\\partial L / \\partial W_{ij}$.")
+MISTAKES = (
+    TRANSPOSED,
+    Mistake("transposed-shape", "Gave the shape of the transpose of W."),
+    Mistake("shape-of-loss", "Gave the shape of the scalar loss instead of the shape of W."),
+    DROPPED_FACTOR,
+    FORGOT_INNER,
+)
+
 LOSS_TEX = {
     "sum_product": "L = \\sum_{i,j} W_{ij} A_{ij}",
     "bilinear": "L = a^{\\top} W b = \\sum_{i,j} a_i W_{ij} b_j",
@@ -51,10 +60,15 @@ class MatrixGradient(ExerciseType):
     }
     presets = {"easy": {"losses": ["sum_product", "bilinear"], "rows": [2, 2], "cols": [2, 3]},
                "hard": {"rows": [2, 4], "cols": [2, 4], "value_range": [-5, 5]}}
+    mistakes = MISTAKES
 
     def check_params(self, params: Mapping[str, Any]) -> list[tuple[str, str]]:
-        if params["rows"] == (1, 1) and params["cols"] == (1, 1):
+        (r0, r1), (c0, c1) = params["rows"], params["cols"]
+        if r1 == 1 and c1 == 1:
             return [("rows", "W must have more than one entry (rows or cols above 1)")]
+        if "shape" in params["parts"] and r0 == r1 == c0 == c1:
+            return [("cols", f"rows and cols are both always {r0}: a square W hides a transposed shape in the "
+                             "shape question; allow different sizes")]
         return []
 
     def generate(self, params: Mapping[str, Any], *, rng: np.random.Generator) -> Draft:
@@ -64,8 +78,8 @@ class MatrixGradient(ExerciseType):
             loss = params["losses"][int(rng.integers(0, len(params["losses"])))]
             m = int(rng.integers(params["rows"][0], params["rows"][1] + 1))
             n = int(rng.integers(params["cols"][0], params["cols"][1] + 1))
-            if m * n == 1:
-                return None
+            if m * n == 1 or ("shape" in params["parts"] and m == n):
+                return None  # a 1 x 1 gradient equals its transpose; a square W hides a transposed shape
             given: dict[str, Any] = {"loss": loss, "loss_tex": LOSS_TEX[loss], "shape": [m, n]}
             wrongs: list[tuple[np.ndarray, str, str]] = []
             if loss == "sum_product":
@@ -85,16 +99,18 @@ class MatrixGradient(ExerciseType):
                 given.update(x=[float(v) for v in x], W=_matrix(W))
                 wrongs += [
                     (np.outer(x, y), "dropped-constant-factor",
-                     "The derivative of $y_j^2$ is $2 y_j$: the factor 2 is missing."),
+                     "The derivative of $(xW)_j^2$ is $2 (xW)_j$: the factor 2 is missing."),
                     (2 * y, "forgot-inner-derivative",
-                     "$2(xW)$ is $\\partial L / \\partial y$ for $y = xW$; by the chain rule multiply by "
-                     "$\\partial y_j / \\partial W_{ij} = x_i$: $\\partial L / \\partial W = 2 x^{\\top} (x W)$."),
+                     "$2(xW)$ is the derivative of $L$ with respect to $xW$; by the chain rule, multiply by the "
+                     "derivative of $(xW)_j$ with respect to $W_{ij}$, which is $x_i$: "
+                     "$\\partial L / \\partial W = 2 x^{\\top} (x W)$."),
                 ]
             if not np.any(grad):
                 return None
-            if m == n and np.allclose(grad, grad.T):
-                return None  # a symmetric gradient would hide the transposition mistake
-            wrongs.insert(0, (grad.T, "transposed", TRANSPOSED))
+            if loss != "sum_product" and any(np.size(v) == grad.size and np.allclose(np.ravel(v), grad.ravel())
+                                             for k, v in given.items() if k in ("a", "b", "x", "W")):
+                return None  # a b^T with b = [1] is a itself: the answer would be printed in the statement
+            wrongs.insert(0, (grad.T, "transposed", TRANSPOSED_FEEDBACK))
             return given, grad, wrongs, m, n
 
         given, grad, wrongs, m, n = draw_until(rng, draw, what="loss and matrices")
@@ -106,8 +122,7 @@ class MatrixGradient(ExerciseType):
                             WrongAnswer([1, 1], "shape-of-loss",
                                         "$L$ is a scalar, but $\\partial L / \\partial W$ has one entry per entry of "
                                         "$W$: it has the shape of $W$.")]
-            if m != n:
-                shape_wrongs.insert(0, WrongAnswer([n, m], "transposed-shape", TRANSPOSED))
+            shape_wrongs.insert(0, WrongAnswer([n, m], "transposed-shape", TRANSPOSED_FEEDBACK))
             parts.append(dict[str, Any](
                 kind=SHAPE, answer=[m, n], prompt="What is the shape of $\\partial L / \\partial W$?",
                 solution=(f"$W$ is ${dims([m, n])}$ and $L$ is a scalar, so $\\partial L / \\partial W$ is "
@@ -115,9 +130,7 @@ class MatrixGradient(ExerciseType):
                 wrong_answers=tuple(shape_wrongs)))
         if "entries" in params["parts"]:
             entries = []
-            for value, tag, feedback in wrongs:
-                if value.shape == grad.shape and np.allclose(value, grad):
-                    continue
+            for value, tag, feedback in wrongs:  # one equal to the key makes build draw again
                 entries.append(WrongAnswer(_matrix(value) if value.ndim == 2 else [float(v) for v in value],
                                            tag, feedback))
             parts.append(dict(

@@ -1,6 +1,7 @@
-"""What the worksheet asks is always accepted: for every part of every exercise type whose prompt states a
-precision ("to 3 decimal places", "to at least 4 significant digits"), the key rounded that way (half up, as
-a student rounds) is graded correct, and so is the other rounding of a tie (half even)."""
+"""What the worksheet asks is always accepted: for every scalar part of every exercise type whose prompt
+states a precision ("round it to 3 decimal places", "at least 3 decimal places or 4 significant figures",
+the sentence of ``exgen.answers.precision``), the key rounded that way (half up, as a student rounds) is
+graded correct, and so is the other rounding of a tie (half even). Arrays: tests/answers/test_precision.py."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ from exgen.answers import grade_part
 from exgen.types import all_types
 from tests.conftest import build
 
-DECIMALS = re.compile(r"to (\d+) decimal places")
-SIGNIFICANT = re.compile(r"to at least (\d+) significant (?:digits|figures)")
+DECIMALS = re.compile(r"(?:round it to|at least) (\d+) decimal places")
+SIGNIFICANT = re.compile(r"(?:round it to|at least) (\d+) significant figures")
 SEEDS = range(40)
 
 
@@ -39,9 +40,8 @@ def test_an_answer_rounded_as_the_prompt_asks_is_correct(type_name):
     for seed in SEEDS:
         for part in build(type_name, seed=seed).parts:
             stated = _stated(part.prompt)
-            if stated is None:
+            if stated is None or part.kind != "scalar":
                 continue
-            assert part.kind == "scalar", (type_name, part.id, "a stated precision on a non-scalar part")
             for typed in _roundings(part.answer, **stated):
                 score = grade_part(part, typed)
                 assert score.verdict == "correct", (type_name, seed, part.id, part.answer, typed, score.feedback)

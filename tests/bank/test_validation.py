@@ -67,6 +67,33 @@ CASES = [
     ("indistinguishable", HEAD + "  - id: m\n    type: matrix_basics\n    params: {rows: 3, cols: 3}\n",
      ["b.yaml:7: exercises[0].params.cols: rows and cols are both always 3: a square matrix hides a transposed "
       "shape; allow different sizes"]),
+    # parameters under which a common mistake would always score (the distinguishability rule)
+    ("learning-rate-too-small", HEAD + "  - id: g\n    type: gradient\n    params:\n      learning_rate: 0.001\n",
+     ["b.yaml:8: exercises[0].params.learning_rate: a learning rate of 0.001 moves a coordinate by only 0.001 for a "
+      "gradient component of 1, within twice the tolerance (abs 0.001, rel 0.001) of the start point, so "
+      "submitting the start point could score as the new point; use a learning rate above 0.006 or a smaller "
+      "tolerance"]),
+    ("learning-rate-vs-bank-tolerance", "bank: b1\ntitle: T\ngrading:\n  tolerance: {abs: 0.05}\nexercises:\n"
+                                        "  - id: g\n    type: gradient\n    params: {learning_rate: 0.1}\n",
+     ["b.yaml:8: exercises[0].params.learning_rate: a learning rate of 0.1 moves a coordinate by only 0.1 for a "
+      "gradient component of 1, within twice the tolerance (abs 0.05) of the start point, so submitting the "
+      "start point could score as the new point; use a learning rate above 0.1 or a smaller tolerance"]),
+    ("square-W", HEAD + "  - id: m\n    type: matrix_gradient\n    params: {rows: 2, cols: 2}\n",
+     ["b.yaml:7: exercises[0].params.cols: rows and cols are both always 2: a square W hides a transposed shape "
+      "in the shape question; allow different sizes"]),
+    ("bias-1x1", HEAD + "  - id: g\n    type: backprop_graph\n    params: {family: [affine], width: 1}\n",
+     ["b.yaml:7: exercises[0].params.width: every size D, H, C is 1: a 1 x 1 gradient (the bias b, or W_1) "
+      "equals its own transpose, so a transposed answer would score; allow a width of 2"]),
+    ("repeat-1x1", HEAD + "  - id: n\n    type: backprop_node\n    params: {node: [repeat], width: 1}\n",
+     ["b.yaml:7: exercises[0].params.width: every width D is 1: the repeat node's input is then 1 x 1, a "
+      "gradient equal to its own transpose, so a transposed answer would score; allow a width of 2"]),
+    ("central-difference-step", HEAD + "  - id: d\n    type: derivative\n    params: {h: 0.001}\n",
+     ["b.yaml:7: exercises[0].params.h: a step h of 0.001 makes the forward difference agree with the central "
+      "difference to the tolerance of the answer, so the forward difference would score; use h of at least "
+      "0.005"]),
+    ("entry-of-1x1", HEAD + "  - id: m\n    type: matmul\n    params: {m: 1, n: 1, parts: [entry]}\n",
+     ["b.yaml:7: exercises[0].params.n: m and n are both 1: AB has a single entry, where swapping the indices "
+      "of the entry question is not a visible mistake"]),
     ("bad-grading", HEAD + "  - id: m\n    type: matmul\n    grading:\n      tolerance: {abs: -1}\n"
                            "      reveal_answer: sometimes\n",
      ["b.yaml:8: exercises[0].grading.tolerance: expected a mapping like {abs: 0.01, rel: 0.001} with "
@@ -150,3 +177,31 @@ def test_binary_or_non_utf8_bank(tmp_path, data):
     with pytest.raises(BankError) as info:
         load_bank(path)
     assert info.value.problems[0].startswith("b.yaml:")
+
+
+def test_the_refused_parameters_are_the_ones_where_a_mistake_scores():
+    """Each refusal above is earned: without it, building either fails or needs the redraw rule, and the
+    smallest accepted learning rate builds instances in which the start point never scores."""
+    from exgen.answers import grade_part
+    from exgen.build.seeding import rng_for
+    from exgen.errors import GenerationError
+    from exgen.types import get_type
+
+    def build(name, params, seed=0):  # the refused values bypass the bank reader's checks
+        typ = get_type(name)
+        resolved, problems = typ.resolve_params({})
+        assert not problems, problems
+        resolved.update(params)
+        return typ.build(exercise_id="e", title=None, points=None, params=resolved, rng=rng_for(seed, "s", "e"))
+
+    with pytest.raises(GenerationError):
+        build("matrix_gradient", {"rows": (2, 2), "cols": (2, 2)})
+    with pytest.raises(GenerationError):
+        build("backprop_graph", {"family": ("affine",), "width": (1, 1)})
+    typ = get_type("gradient")
+    resolved, _ = typ.resolve_params({"learning_rate": 0.007})
+    assert typ.check_grading(resolved, {}) == []
+    for seed in range(30):
+        inst = build("gradient", {"learning_rate": 0.007}, seed=seed)
+        step = inst.parts[-1]
+        assert grade_part(step, str(list(inst.given["point"]))).verdict != "correct"

@@ -54,6 +54,15 @@ def reveal(inst: Instance, part, verdict: str, feedback: str) -> str:
     return feedback
 
 
+def stated(part, verdict: str, feedback: str) -> str:
+    """A wrong number's feedback ends with the part's precision sentence (the worksheet's words)."""
+    from exgen.answers.precision import precision_sentence
+
+    if verdict in ("incorrect", "partial") and get_kind(part.kind).honours_tolerance:
+        return f"{feedback} {precision_sentence(part.tolerance)}"
+    return feedback
+
+
 def pairs(inst: Instance) -> list:
     return [(part, wrong) for part in inst.parts for wrong in part.wrong_answers]
 
@@ -116,7 +125,8 @@ def plan(sid: str, inst: Instance) -> dict:
                 points = r6(part.points * wrong.credit)
                 verdict = "partial" if points > 0 else "incorrect"
                 out[part.id] = (typed(part, wrong.value, wrong.kind),
-                                (verdict, points, reveal(inst, part, verdict, wrong.feedback), wrong.tag))
+                                (verdict, points, reveal(inst, part, verdict, stated(part, verdict, wrong.feedback)),
+                                 wrong.tag))
         elif sid in GARBAGE:
             form = get_kind(part.kind).expected_form(part)
             pattern = re.escape(reveal(inst, part, "invalid", f"Expected {form}."))

@@ -266,5 +266,6 @@ def test_report_without_matplotlib(instances, monkeypatch, tmp_path):
     key = {"bank": {"id": "b", "title": "t"}, "students": {"s1": {"name": "N", "exercises": instances}}}
     results = grade_batch(key, [Submission("s1", {}, "s1.yaml")])
     written = write_outputs(results, OutputDir(tmp_path), ["report"])
-    assert written == ["report.md"] and sorted(p.name for p in tmp_path.iterdir()) == ["report.md"]
+    assert written == ["misconceptions.md", "report.md"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["misconceptions.md", "report.md"]
     assert "Charts skipped: matplotlib is not installed" in (tmp_path / "report.md").read_text(encoding="utf-8")

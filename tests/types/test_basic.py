@@ -42,25 +42,34 @@ def test_dot_product_against_numpy(variant):
         assert by_prompt(inst, "Compute the dot product").answer == pytest.approx(dot, abs=1e-9)
         cos = dot / (np.linalg.norm(a) * np.linalg.norm(b))
         assert by_prompt(inst, "cosine").answer == pytest.approx(cos, abs=1e-6)
-        expected = "same" if dot > 0 else "opposite" if dot < 0 else "orthogonal"
-        assert by_prompt(inst, "same direction").answer == expected
+        expected = "acute" if dot > 0 else "obtuse" if dot < 0 else "right"
+        assert by_prompt(inst, "acute, a right angle").answer == expected
         relations.add(expected)
         check_instance_contract(inst)
-    assert relations == {"same", "opposite"}  # orthogonal is excluded when cosine is asked
+    assert relations == {"acute", "obtuse"}  # a right angle is excluded when the value or cosine is asked
 
 
-def test_dot_product_orthogonal_pairs_when_cosine_not_asked():
+def test_dot_product_orthogonal_pairs_when_only_the_angle_is_asked():
     seen = set()
     for seed in SEEDS:
-        inst = build("dot_product", seed=seed, params={"parts": ["value", "direction"], "value_range": [-99, 99],
+        inst = build("dot_product", seed=seed, params={"parts": ["direction"], "value_range": [-99, 99],
                                                        "dim": [2, 10]})
         a, b = np.array(inst.given["a"], dtype=float), np.array(inst.given["b"], dtype=float)
-        expected = "same" if a @ b > 0 else "opposite" if a @ b < 0 else "orthogonal"
-        assert inst.parts[1].answer == expected
+        expected = "acute" if a @ b > 0 else "obtuse" if a @ b < 0 else "right"
+        assert inst.parts[0].answer == expected
         assert np.any(a != 0) and np.any(b != 0)
         seen.add(expected)
         check_instance_contract(inst)
-    assert seen == {"same", "orthogonal", "opposite"}
+    assert seen == {"acute", "right", "obtuse"}
+
+
+def test_dot_product_never_orthogonal_when_the_value_is_asked():
+    """a . b = 0 would hide a sign error (-0 = 0): orthogonal pairs are drawn only for the angle alone."""
+    for seed in range(200):
+        inst = build("dot_product", seed=seed, params={"parts": ["value", "direction"], "dim": [2, 3],
+                                                       "value_range": [-2, 2]})
+        a, b = np.array(inst.given["a"], dtype=float), np.array(inst.given["b"], dtype=float)
+        assert a @ b != 0
 
 
 @pytest.mark.parametrize("variant", VARIANTS, ids=lambda v: str(v) or "defaults")

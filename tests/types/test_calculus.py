@@ -224,3 +224,14 @@ def test_matrix_gradient(seed):
 def test_matrix_gradient_many_seeds():
     for seed in range(FULL):
         check_matrix_gradient(seed)
+
+
+def test_chain_rule_prints_no_leading_minus():
+    """h = -tanh^5(...) reads as f = -u^5 of g = tanh(...), a split the key would not accept: never drawn."""
+    typ = get_type("chain_rule")
+    params, _ = typ.resolve_params({"levels": 3})
+    for seed in range(60):
+        inst = typ.build(exercise_id="c", title=None, points=None, params=params, rng=rng_for(seed, "s", "c"))
+        h, g = inst.given["h"], inst.parts[0].answer
+        assert not h["expr"].startswith("-") and not h["latex"].startswith("-"), h
+        assert not g["expr"].startswith("-") and g["expr"] in h["expr"], (h, g)

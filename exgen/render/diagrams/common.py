@@ -1,4 +1,4 @@
-"""What every diagram format shares: node ids, the width rule and the plain-text labels of arrows."""
+"""What every diagram format shares: node ids, the width rule, what an arrow shows and its plain-text labels."""
 
 from __future__ import annotations
 
@@ -35,10 +35,29 @@ def value_lines(name: str, text: str) -> list[str]:
             for i, cell in enumerate(cells)]
 
 
+def forward_state(e: Mapping[str, Any], *, key: bool) -> str:
+    """Return how an arrow's forward value is drawn: ``"value"``, ``"asked"`` or ``"hidden"``.
+
+    The key shows every value. A worksheet marks a forward value to find with its part (``asked``), shows
+    a value the student is given (``value``), and names but never prints a value the student works out
+    (``hidden``): a printed intermediate would give away the values computed from it, such as the loss
+    from the summand it sums. Descriptions without ``value_given`` (older keys) show their values.
+    """
+    if key:
+        return "value"
+    if e["forward_part"]:
+        return "asked"
+    return "value" if e.get("value_given", True) else "hidden"
+
+
 def forward_lines(e: Mapping[str, Any], key: bool) -> list[str]:
-    """Return the forward label of an arrow: its value, or ``(a) ?`` when a part asks for it."""
-    if e["forward_part"] and not key:
+    """Return the forward label of an arrow: its value, ``(a) ?`` when a part asks for it, or its name alone
+    for a value the student works out (``forward_state``)."""
+    state = forward_state(e, key=key)
+    if state == "asked":
         return [f"{e['src']} = ({e['forward_part']}) ?"]
+    if state == "hidden":
+        return [e["src"]]
     return value_lines(e["src"], e["value_text"])
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from exgen.render.diagrams.common import node_id
+from exgen.render.diagrams.common import forward_state, node_id
 
 
 def _mermaid_text(text: str) -> str:
@@ -32,8 +32,9 @@ def mermaid(desc: Mapping[str, Any], *, key: bool = False) -> str:
         else:
             lines.append(f'  {ident}["{text}"]')
     for e in desc["edges"]:
-        fwd = e["value_text"] if (key or not e["forward_part"]) else f"({e['forward_part']}) ?"
-        label = f"{e['src']} = {fwd}"
+        state = forward_state(e, key=key)
+        label = {"value": f"{e['src']} = {e['value_text']}", "asked": f"{e['src']} = ({e['forward_part']}) ?",
+                 "hidden": e["src"]}[state]
         if key or e["grad_given"]:
             label += f"<br>∂L/∂{e['src']} ← {e['grad_text']}"
         elif e["grad_part"]:

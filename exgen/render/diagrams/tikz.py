@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from exgen.render.diagrams.common import is_wide, node_id
+from exgen.render.diagrams.common import forward_state, is_wide, node_id
 from exgen.render.diagrams.tracks import DROP, JUNCTION, STRAIGHT, Grid, Route, layout
 
 GRAD_COLOR = "red!70!black"
@@ -25,8 +25,11 @@ LANE = 1.6  # mm between two vertical lines in one gap
 
 
 def _forward(e: Mapping[str, Any], key: bool) -> str:
-    if e["forward_part"] and not key:
+    state = forward_state(e, key=key)
+    if state == "asked":
         return rf"\textbf{{({e['forward_part']})}}\,?"
+    if state == "hidden":
+        return "$" + e["name"] + "$"  # the value's name only: the student works it out
     return "$" + e["value_tex"] + "$"
 
 
