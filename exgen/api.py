@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from exgen.errors import OptionError
 from exgen.grading.writers import FORMATS as GRADE_OUTPUTS
-from exgen.render.formats import CLASS_COMPILER, CLASS_DOCUMENTS, DOCUMENT_FORMATS, Compiler, DocumentFormat
+from exgen.render.formats import CLASS_DOCUMENTS, CLASS_FORMAT, DOCUMENT_FORMATS, Compiler, DocumentFormat
 
 if TYPE_CHECKING:
     from exgen.bank.roster import Student
@@ -227,7 +227,7 @@ def _output(out: str | Path, force: bool) -> OutputDir:
 def generate(bank: str | Path | BankSpec | None = None, *,
              students: str | Path | Iterable[Student] | int | None = None, seed: int | None = None,
              formats: str | Iterable[str] = GENERATE_FORMATS, out: str | Path = GENERATE_OUT, force: bool = False,
-             combined: bool = False, progress: Progress | None = None) -> GenerateResult:
+             combined: bool = False, cover: bool | None = None, progress: Progress | None = None) -> GenerateResult:
     """Write a worksheet and an answer key per student in each format, plus ``answer_key.json``.
 
     Args:
@@ -238,7 +238,10 @@ def generate(bank: str | Path | BankSpec | None = None, *,
         formats: names in ``DOCUMENT_FORMATS`` (md, tex, html, pdf), as a list or comma-separated.
         out: the output folder; nothing is written outside it.
         force: overwrite files already in ``out`` (otherwise nothing is written when any exists).
-        combined: also write ``pdf/class-worksheets.pdf`` and ``pdf/class-keys.pdf`` for the whole class.
+        combined: also write ``pdf/class-worksheets.pdf`` and ``pdf/class-keys.pdf`` for the whole class
+            (the students' PDFs joined, each student starting on an odd page for double-sided printing).
+        cover: begin each LaTeX/PDF document with a cover page (name and id boxes, a score table);
+            None is the bank's ``print: {cover: ...}`` (default false).
         progress: called as ``progress(done, total)`` after each student.
 
     Returns:
@@ -246,30 +249,35 @@ def generate(bank: str | Path | BankSpec | None = None, *,
 
     Raises:
         OptionError: an unknown bank or format, a bad count, seed or student list.
-        ExgenError: an unreadable roster or bank (``BankError``), files already in ``out``, or pdflatex
-            missing or failing when PDFs are asked for.
+        ExgenError: an unreadable roster or bank (``BankError``), files already in ``out``, a TeX program,
+            package or font missing when PDFs are asked for (checked before anything is written), or
+            documents that failed to compile (everything else, ``answer_key.json`` included, is written).
     """
     chosen = _choose(formats, DOCUMENT_FORMATS, "document format")
     spec = resolve_bank(bank)
     roster = _students(students)
     run_seed = _seed(seed, spec)
     files = _write_documents(spec, roster, seed=run_seed, formats=[DOCUMENT_FORMATS[f] for f in chosen],
-                             out=_output(out, force), combined=combined, progress=progress)
+                             out=_output(out, force), combined=combined, progress=progress,
+                             cover=spec.cover if cover is None else bool(cover))
     return GenerateResult(out=Path(out), files=files, students=roster, bank=spec, seed=run_seed, formats=chosen)
 
 
 def _write_documents(bank: BankSpec, students: Sequence[Student], *, seed: int, formats: Sequence[DocumentFormat],
-                     out: OutputDir, combined: bool, progress: Progress | None) -> list[str]:
+                     out: OutputDir, combined: bool, progress: Progress | None, cover: bool = False) -> list[str]:
     from exgen.build.keyfile import build_key, dumps
     from exgen.build.pipeline import bank_info, build_student
-    from exgen.render.documents import document_assets, render_class, render_document
+    from exgen.errors import ExgenError
+    from exgen.render.documents import document_assets, render_document
 
     planned = [KEY_FILE] + [p for s in students for f in formats for p in f.paths(s.id)]
     planned += list(CLASS_DOCUMENTS) if combined else []
     out.check_free(planned)
-    compilers = [f.compiler for f in formats if f.compiler] + ([CLASS_COMPILER] if combined else [])
-    for compiler in dict.fromkeys(compilers):
-        compiler.check()  # before anything is written
+    joined = DOCUMENT_FORMATS[CLASS_FORMAT] if combined else None
+    rendered = list(formats) + ([joined] if joined and joined not in formats else [])
+    texts = [s.name for s in students] + [bank.title, *bank.course.values()] + [e.title or "" for e in bank.exercises]
+    for compiler in dict.fromkeys(f.compiler for f in rendered if f.compiler):
+        compiler.check(texts, assemble=combined)  # before anything is written
     info = bank_info(bank)
     files: list[str] = []
     key_students = []
@@ -277,10 +285,10 @@ def _write_documents(bank: BankSpec, students: Sequence[Student], *, seed: int, 
     for done, student in enumerate(students, 1):
         instances = build_student(bank, seed=seed, student_id=student.id)
         key_students.append((student.to_dict(), instances))
-        for fmt in formats:
+        for fmt in rendered:
             for name, is_key in zip(fmt.paths(student.id), (False, True)):
                 text = render_document(fmt=fmt.template, key=is_key, bank=info, student=student.to_dict(),
-                                       instances=instances)
+                                       instances=instances, cover=cover)
                 if fmt.compiler:
                     to_compile.setdefault(fmt.compiler, []).append((name, text))
                     continue
@@ -292,16 +300,22 @@ def _write_documents(bank: BankSpec, students: Sequence[Student], *, seed: int, 
                     files.append(f"{fmt.name}/{asset}")
         if progress:
             progress(done, len(students))
-    if combined:
-        to_compile.setdefault(CLASS_COMPILER, []).extend(
-            (name, render_class(key=is_key, bank=info, documents=key_students))
-            for name, is_key in zip(CLASS_DOCUMENTS, (False, True)))
-    for compiler, jobs in to_compile.items():
-        for (name, _), data in zip(jobs, compiler.compile(jobs)):
-            out.write(name, data)
+    wanted = set(planned)
+    compiled = {res.name: res for compiler, jobs in to_compile.items() for res in compiler.compile(jobs)}
+    for name, res in compiled.items():
+        if res.pdf is not None and name in wanted:
+            out.write(name, res.pdf)
+            files.append(name)
+    failed = [res.error for res in compiled.values() if res.error]
+    if joined and joined.compiler and not failed:
+        for name, is_key in zip(CLASS_DOCUMENTS, (False, True)):
+            out.write(name, joined.compiler.assemble([compiled[joined.paths(s.id)[is_key]] for s in students]))
             files.append(name)
     out.write(KEY_FILE, dumps(build_key(bank=info, seed=seed, students=key_students)))
     files.append(KEY_FILE)
+    if failed:
+        more = f" (and {len(failed) - 1} more document{'s' if len(failed) > 2 else ''})" if len(failed) > 1 else ""
+        raise ExgenError(f"{failed[0]}{more}; everything else was written")
     return files
 
 

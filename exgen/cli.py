@@ -109,12 +109,15 @@ _GRADE_OUTPUTS = CommaList(api.GRADE_OUTPUTS)
               help=f"Comma-separated formats: {_DOCUMENTS.described()}.")
 @click.option("--combined", is_flag=True,
               help="Also write pdf/class-worksheets.pdf and pdf/class-keys.pdf: the whole class, each student "
-                   "from a new page, for printing.")
+                   "starting on an odd page, for double-sided printing.")
+@click.option("--cover/--no-cover", default=None,
+              help="Begin each LaTeX/PDF worksheet and key with a cover page (name and id boxes, a score table); "
+                   "default: the bank's print: {cover: ...}.")
 @click.option("--out", default=api.GENERATE_OUT, show_default=True, type=click.Path(file_okay=False),
               help="Output folder; nothing is written outside it.")
 @click.option("--force", is_flag=True, help="Overwrite existing files in --out.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
-def generate(bank, seed, roster, count, formats, out, force, quiet, combined) -> None:
+def generate(bank, seed, roster, count, formats, out, force, quiet, combined, cover) -> None:
     """Generate a worksheet and an answer key per student, plus answer_key.json.
 
     BANK is a bank file or a built-in bank's name (default: dl-math-basics).
@@ -125,12 +128,13 @@ def generate(bank, seed, roster, count, formats, out, force, quiet, combined) ->
       exgen generate week1.yaml --roster class.csv --format md,tex --out week1 --force
       exgen generate dot_product --seed 42 --count 5
       exgen generate --roster class.csv --format pdf,html --combined --out week1
+      exgen generate --count 40 --format pdf --combined --cover --out exam
     """
     if roster and count:
         raise click.UsageError("use either --roster or --count, not both")
     with _progress("Generating", quiet=quiet) as progress:
         result = api.generate(bank, students=roster or count, seed=seed, formats=formats, out=out, force=force,
-                              combined=combined, progress=progress)
+                              combined=combined, cover=cover, progress=progress)
     if quiet:
         return
     if sys.stdout.isatty():

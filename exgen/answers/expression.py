@@ -15,7 +15,7 @@ from typing import Any, Final
 
 import numpy as np
 
-from exgen.answers.base import AnswerKind, LmsForm, Score, require_text
+from exgen.answers.base import AnswerKind, AnswerSpace, LmsForm, Score, SpaceForm, require_text
 from exgen.errors import FormatError
 from exgen.expr.equivalence import ABS_TOL, REL_TOL, compare, seed_from
 from exgen.expr.parser import FUNCTIONS, Node, parse
@@ -64,6 +64,9 @@ class ExpressionKind(AnswerKind):
 
     name = EXPRESSION
     lms_form = LmsForm.FORMULA
+
+    def answer_space(self, part: Part) -> AnswerSpace:
+        return AnswerSpace(SpaceForm.BOX, rows=1)
 
     def expected_form(self, part: Part) -> str:
         names = ", ".join(_variables(part))
