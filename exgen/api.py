@@ -14,13 +14,15 @@ parts of exgen (numpy, sympy, the renderer) are imported only when a function ru
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
+from tempfile import TemporaryDirectory
 from typing import TYPE_CHECKING, Any
 
-from exgen.errors import OptionError
+from exgen.errors import ExgenError, OptionError
 from exgen.grading.writers import FORMATS as GRADE_OUTPUTS
-from exgen.render.formats import CLASS_DOCUMENTS, CLASS_FORMAT, DOCUMENT_FORMATS, Compiler, DocumentFormat
+from exgen.render.formats import CLASS_DOCUMENTS, CLASS_FORMAT, DOCUMENT_FORMATS, DocumentFormat
 
 if TYPE_CHECKING:
     from exgen.bank.roster import Student
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
     from exgen.grading.results import Results
     from exgen.grading.submissions import Submission
     from exgen.outputs import OutputDir
+    from exgen.render.pdf import Compiled
 
 __all__ = ["generate", "grade", "export", "preview", "resolve_bank", "exporter", "GenerateResult", "GradeResult",
            "DOCUMENT_FORMATS", "GRADE_OUTPUTS"]
@@ -267,7 +270,6 @@ def _write_documents(bank: BankSpec, students: Sequence[Student], *, seed: int, 
                      out: OutputDir, combined: bool, progress: Progress | None, cover: bool = False) -> list[str]:
     from exgen.build.keyfile import build_key, dumps
     from exgen.build.pipeline import bank_info, build_student
-    from exgen.errors import ExgenError
     from exgen.render.documents import document_assets, render_document
 
     planned = [KEY_FILE] + [p for s in students for f in formats for p in f.paths(s.id)]
@@ -281,41 +283,56 @@ def _write_documents(bank: BankSpec, students: Sequence[Student], *, seed: int, 
     info = bank_info(bank)
     files: list[str] = []
     key_students = []
-    to_compile: dict[Compiler, list[tuple[str, str]]] = {}
-    for done, student in enumerate(students, 1):
-        instances = build_student(bank, seed=seed, student_id=student.id)
-        key_students.append((student.to_dict(), instances))
-        for fmt in rendered:
-            for name, is_key in zip(fmt.paths(student.id), (False, True)):
-                text = render_document(fmt=fmt.template, key=is_key, bank=info, student=student.to_dict(),
-                                       instances=instances, cover=cover)
-                if fmt.compiler:
-                    to_compile.setdefault(fmt.compiler, []).append((name, text))
-                    continue
-                out.write(name, text)
-                files.append(name)
-                for asset, content in document_assets(fmt=fmt.template, key=is_key, student=student.to_dict(),
-                                                      instances=instances).items():
-                    out.write(f"{fmt.name}/{asset}", content)
-                    files.append(f"{fmt.name}/{asset}")
-        if progress:
-            progress(done, len(students))
     wanted = set(planned)
-    compiled = {res.name: res for compiler, jobs in to_compile.items() for res in compiler.compile(jobs)}
-    for name, res in compiled.items():
-        if res.pdf is not None and name in wanted:
-            out.write(name, res.pdf)
-            files.append(name)
-    failed = [res.error for res in compiled.values() if res.error]
-    if joined and joined.compiler and not failed:
-        for name, is_key in zip(CLASS_DOCUMENTS, (False, True)):
-            out.write(name, joined.compiler.assemble([compiled[joined.paths(s.id)[is_key]] for s in students]))
-            files.append(name)
+    failed: list[str] = []
+    with ExitStack() as stack:
+        sessions = [stack.enter_context(c.session(None)) if c else None for c in (f.compiler for f in rendered)]
+        parts_dir = Path(stack.enter_context(TemporaryDirectory(prefix="exgen-class-")))
+        parts: dict[str, tuple[Path, int]] = {}
+
+        def take(results: Iterable[Compiled]) -> None:  # write compiled documents as they finish, in order
+            for res in results:
+                if res.pdf is None:
+                    failed.append(res.error or res.name)
+                    continue
+                if res.name in wanted:
+                    out.write(res.name, res.pdf)
+                    files.append(res.name)
+                if joined:
+                    parts[res.name] = (parts_dir / f"{len(parts):06d}.pdf", res.pages)
+                    parts[res.name][0].write_bytes(res.pdf)
+
+        for done, student in enumerate(students, 1):
+            instances = build_student(bank, seed=seed, student_id=student.id)
+            key_students.append((student.to_dict(), instances))
+            for fmt, session in zip(rendered, sessions):
+                for name, is_key in zip(fmt.paths(student.id), (False, True)):
+                    text = render_document(fmt=fmt.template, key=is_key, bank=info, student=student.to_dict(),
+                                           instances=instances, cover=cover)
+                    if session:  # compiled while the next students are rendered
+                        session.submit(name, text)
+                        continue
+                    out.write(name, text)
+                    files.append(name)
+                    for asset, content in document_assets(fmt=fmt.template, key=is_key, student=student.to_dict(),
+                                                          instances=instances).items():
+                        out.write(f"{fmt.name}/{asset}", content)
+                        files.append(f"{fmt.name}/{asset}")
+                if session:
+                    take(session.finished())
+            if progress:
+                progress(done, len(students))
+        for session in filter(None, sessions):
+            take(session.finished(wait=True))
+        if joined and joined.compiler and not failed:
+            for name, is_key in zip(CLASS_DOCUMENTS, (False, True)):
+                out.write(name, joined.compiler.assemble([parts[joined.paths(s.id)[is_key]] for s in students]))
+                files.append(name)
     out.write(KEY_FILE, dumps(build_key(bank=info, seed=seed, students=key_students)))
     files.append(KEY_FILE)
     if failed:
         more = f" (and {len(failed) - 1} more document{'s' if len(failed) > 2 else ''})" if len(failed) > 1 else ""
-        raise ExgenError(f"{failed[0]}{more}; everything else was written")
+        raise ExgenError(f"{failed[0]}{more}; {KEY_FILE} and the other documents were written")
     return files
 
 

@@ -10,8 +10,15 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from exgen.answers.base import (AnswerKind, AnswerSpace, LmsForm, Score, SpaceForm, misconception_score,
-                                own_wrong_answers)
+from exgen.answers.base import (
+    AnswerKind,
+    AnswerSpace,
+    LmsForm,
+    Score,
+    SpaceForm,
+    misconception_score,
+    own_wrong_answers,
+)
 from exgen.answers.choice import CHOICE
 from exgen.answers.expression import EXPRESSION
 from exgen.answers.matrix import MATRIX

@@ -9,46 +9,50 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from exgen.render.pdf import Compiled
+    from exgen.render.pdf import PdfCompiler
 
 
 def _pdf_check(texts: Iterable[str] = (), *, assemble: bool = False) -> None:
-    from exgen.render.pdf import check
+    from exgen.render.texsetup import check
 
     check(texts, assemble=assemble)
 
 
-def _pdf_compile(jobs: Sequence[tuple[str, str]]) -> list[Compiled]:
-    from exgen.render.pdf import compile_documents
+def _pdf_session(workers: int | None = None) -> PdfCompiler:
+    import os
 
-    return compile_documents(jobs)
+    from exgen.render.pdf import PdfCompiler
+
+    return PdfCompiler(workers=workers or os.cpu_count() or 1)
 
 
-def _pdf_assemble(parts: Sequence[Compiled]) -> bytes:
-    from exgen.render.pdf import assemble
+def _pdf_assemble(parts: Sequence[tuple[Path, int]]) -> bytes:
+    from exgen.render.pdfjoin import assemble
 
-    return assemble([(c.pdf or b"", c.pages) for c in parts])
+    return assemble(parts)
 
 
 @dataclass(frozen=True)
 class Compiler:
     """Turns rendered text into a document's bytes.
 
-    ``check(texts, assemble=...)`` fails early (before anything is written) when a program, package or font
-    that documents with those texts need is missing; ``compile`` returns one result per ``(name, text)``
-    (its bytes, page count, or a one-line error: a failed document does not stop the others);
-    ``assemble`` joins compiled documents into one (a class PDF).
+    - ``check(texts, assemble=...)`` fails early (before anything is written) when a program, package or
+      font that documents with those texts need is missing;
+    - ``session(workers)`` is a context manager whose ``submit(name, text)`` returns a future of a
+      ``Compiled`` (bytes and page count, or a one-line error: a failed document does not stop the others);
+    - ``assemble([(file, pages), ...])`` joins compiled documents into one (a class PDF).
     """
 
     check: Callable[..., None]
-    compile: Callable[[Sequence[tuple[str, str]]], list[Compiled]]
-    assemble: Callable[[Sequence[Compiled]], bytes]
+    session: Callable[[int | None], PdfCompiler]
+    assemble: Callable[[Sequence[tuple[Path, int]]], bytes]
 
 
-PDFLATEX = Compiler(check=_pdf_check, compile=_pdf_compile, assemble=_pdf_assemble)
+PDFLATEX = Compiler(check=_pdf_check, session=_pdf_session, assemble=_pdf_assemble)
 
 
 @dataclass(frozen=True)
