@@ -73,9 +73,9 @@ class _Failed(Exception):
     """Internal: a run failed with a message for the user."""
 
 
-def _split(tex: str) -> tuple[str, str] | None:
-    """Return (preamble, body from ``\\begin{document}``) of a document, or None when there is none."""
-    at = tex.find("\n\\begin{document}")
+def _split(tex: str, marker: str) -> tuple[str, str] | None:
+    """Return (the part for the format, the rest from the line starting with ``marker``), or None."""
+    at = tex.find("\n" + marker)
     return (tex[:at + 1], tex[at + 1:]) if at >= 0 else None
 
 
@@ -216,21 +216,21 @@ class PdfCompiler:
             proc.stdout.decode("utf-8", "replace")
         return proc.returncode, log
 
-    def _format(self, preamble: str, name: str) -> Path:
-        """Return the format file of a pdfLaTeX preamble, dumping it on first use."""
-        key = hashlib.sha256(preamble.encode("utf-8")).hexdigest()[:20]
+    def _format(self, preamble: str, name: str, engine: Engine) -> Path:
+        """Return the format file of a preamble for an engine, dumping it on first use."""
+        key = engine.name + hashlib.sha256(preamble.encode("utf-8")).hexdigest()[:20]
         with self._lock:
             once = self._formats.setdefault(key, _Once())
 
         def dump() -> Path:
             folder = self._folder("fmt")
             (folder / "preamble.tex").write_text(preamble + "\\dump\n", encoding="utf-8")
-            cmd = [self._program(PDFLATEX), "-ini", "-no-shell-escape", "-interaction=nonstopmode",
-                   "-halt-on-error", "-jobname=exgen", "&pdflatex", "preamble.tex"]
-            status, log = self._run(cmd, folder, name, PDFLATEX, "exgen")
+            cmd = [self._program(engine), "-ini", "-no-shell-escape", "-interaction=nonstopmode",
+                   "-halt-on-error", "-jobname=exgen", f"&{engine.name}", "preamble.tex"]
+            status, log = self._run(cmd, folder, name, engine, "exgen")
             fmt = folder / "exgen.fmt"
             if status != 0 or not fmt.exists():
-                raise _Failed(self._message(name, log, preamble, PDFLATEX, 0))
+                raise _Failed(self._message(name, log, preamble, engine, 0))
             with gzip.open(fmt) as packed:  # TeX reads it as well unpacked, and faster (see the module doc)
                 fmt.write_bytes(packed.read())
             return fmt
@@ -251,11 +251,11 @@ class PdfCompiler:
             f"{name}: LaTeX failed at {first_error(log, source, offset=offset)}"
 
     def _compile(self, name: str, tex: str, engine: Engine) -> tuple[bytes, int]:
-        parts = _split(tex) if engine.dumps_format else None
+        parts = _split(tex, engine.format_ends)
         fmt_args: list[str] = []
         source, offset = tex, 0
         if parts is not None:
-            fmt = self._format(parts[0], name)
+            fmt = self._format(parts[0], name, engine)
             fmt_args = [f"-fmt={fmt.with_suffix('')}"]
             source, offset = parts[1], parts[0].count("\n")
         folder = self._folder("doc")

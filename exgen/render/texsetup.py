@@ -44,20 +44,21 @@ class Engine:
     name: str
     prefix: str
     needs: tuple[Need, ...]
-    #: Whether the preamble can be dumped into a format file (XeTeX cannot dump native fonts).
-    dumps_format: bool
+    #: The line before which a document's text is dumped into a format file (XeTeX cannot dump the
+    #: OpenType fonts the preamble loads after ``%% exgen: end of the format``).
+    format_ends: str
     #: What the engine is for, in messages.
     purpose: str
 
 
 PDFLATEX = Engine(
-    "pdflatex", prefix=r"\pdfinfoomitdate=1\pdftrailerid{}\pdfsuppressptexinfo=-1", dumps_format=True,
+    "pdflatex", prefix=r"\pdfinfoomitdate=1\pdftrailerid{}\pdfsuppressptexinfo=-1", format_ends="\\begin{document}",
     purpose="PDF output",
     needs=(Need("program", "pdflatex", "texlive-latex-base"), Need("tex", "fancyhdr.sty", "texlive-latex-base"),
            Need("tex", "amssymb.sty", "texlive-base"), Need("tex", "lmodern.sty", "lmodern"),
            Need("tex", "tikz.sty", "texlive-pictures"), Need("tex", "pgfplots.sty", "texlive-pictures")))
 XELATEX = Engine(
-    "xelatex", prefix="", dumps_format=False,
+    "xelatex", prefix="", format_ends="%% exgen: end of the format",
     purpose="PDF output with text outside Latin (e.g. Hangul, Chinese, Greek, Cyrillic, Vietnamese names)",
     needs=PDFLATEX.needs[1:] + (
         Need("program", "xelatex", "texlive-xetex"), Need("tex", "fontspec.sty", "texlive-latex-recommended"),
