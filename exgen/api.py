@@ -20,7 +20,7 @@ from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import TYPE_CHECKING, Any
 
-from exgen.errors import ExgenError, OptionError
+from exgen.errors import BankError, ExgenError, OptionError, one_line
 from exgen.grading.writers import FORMATS as GRADE_OUTPUTS
 from exgen.render.formats import CLASS_DOCUMENTS, CLASS_FORMAT, DOCUMENT_FORMATS, DocumentFormat
 
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from exgen.outputs import OutputDir
     from exgen.render.pdf import Compiled
 
-__all__ = ["generate", "grade", "export", "preview", "resolve_bank", "exporter", "GenerateResult", "GradeResult",
+__all__ = ["generate", "grade", "export", "preview", "resolve_bank", "validate", "exporter", "GenerateResult", "GradeResult",
            "DOCUMENT_FORMATS", "GRADE_OUTPUTS"]
 
 #: Defaults of ``generate`` (and of ``exgen generate``).
@@ -158,6 +158,26 @@ def resolve_bank(bank: str | Path | BankSpec | None = None) -> BankSpec:
     return load_bank(_bank_path(bank))
 
 
+def validate(bank: str | Path | BankSpec | None = None) -> BankSpec:
+    """Return a validated bank after building every exercise once (for a probe student).
+
+    Reading the file finds every problem of the file; the trial build finds what only generating shows:
+    an answer key the grader could not check (a formula it cannot read or evaluate on its domain) or
+    parameters too tight to draw an instance from.
+
+    Raises:
+        OptionError: no such file or built-in bank.
+        BankError: every problem, one line each.
+    """
+    from exgen.build.pipeline import check_bank
+
+    spec = resolve_bank(bank)
+    problems = check_bank(spec)
+    if problems:
+        raise BankError(problems)
+    return spec
+
+
 def _bank_path(bank: str | Path | None) -> Path:
     from exgen.resources import DEFAULT_BANK, builtin_banks
 
@@ -169,7 +189,7 @@ def _bank_path(bank: str | Path | None) -> Path:
     if name in builtin and not isinstance(bank, Path):
         return builtin[name]
     if isinstance(bank, Path) or path.suffix in (".yaml", ".yml") or "/" in name:
-        raise OptionError(f"bank file {name} does not exist")
+        raise OptionError(f"bank file {one_line(name)} does not exist")
     raise OptionError(f"no bank file or built-in bank named {name!r}; built-in: {', '.join(builtin)}")
 
 
@@ -348,7 +368,7 @@ def _key(key: str | Path | Mapping[str, Any]) -> tuple[Mapping[str, Any], str]:
     path = Path(key)
     if path.is_dir():
         path = path / KEY_FILE
-    return load_key(path), path.name
+    return load_key(path), one_line(path.name)
 
 
 def _submissions(submissions: str | Path | Submission | Iterable[str | Path | Submission]

@@ -167,23 +167,26 @@ def list_() -> None:
 def validate(bank) -> None:
     """Check a bank file; print every problem as file:line: field: message.
 
+    Besides reading the file, every exercise is generated once for a probe student, so that an answer key
+    the grader could not check (or parameters too tight to draw from) is reported now, not at grading.
+
     \b
     Example:
       exgen validate week1.yaml
     """
-    spec = api.resolve_bank(bank)
+    spec = api.validate(bank)  # reads the file, then builds every exercise once
     click.echo(f"{Path(spec.source).name}: ok ({len(spec.exercises)} exercises, seed {spec.seed})")
 
 
 def _parse_param(text: str):
-    import yaml
+    from exgen.bank.safeyaml import BANK_LIMITS, load_value
 
     if "=" not in text:
         raise click.BadParameter(f"expected key=value, got {text!r}", param_hint="--param")
     key, raw = text.split("=", 1)
     try:
-        value = yaml.safe_load(raw) if raw.strip() else raw
-    except yaml.YAMLError:
+        value = load_value(raw, source="--param", limits=BANK_LIMITS) if raw.strip() else raw
+    except ExgenError:
         raise click.BadParameter(f"cannot read the value of {key!r}: {raw!r}", param_hint="--param") from None
     return key.strip(), value
 

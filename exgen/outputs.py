@@ -1,16 +1,52 @@
-"""Writing output files: atomically, never outside the chosen folder, never over existing files unasked."""
+"""Writing output files: atomically, never outside the chosen folder, never changing existing files unasked.
+
+A file is written to a temporary name beside it (``.<name>.exgen-XXXXXXXX.tmp``) and renamed over the target,
+so readers see the old content or the new, never a partial file, even if the run is killed. Temporary files
+that a killed run left behind are removed when the next run prepares the same folders. Without ``--force``
+an existing file is never changed: a run that would write it identically leaves it alone (so a run
+interrupted half-way can simply be run again), and a run that would change it stops with a message.
+
+Text is made writable before it is encoded: lone surrogates (from a JSON ``"\\ud800"``) and control
+characters other than tab and line breaks become U+FFFD, so no student's text can make a write fail.
+"""
 
 from __future__ import annotations
 
 import os
+import re
+import shutil
+import stat
 import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
-from exgen.errors import ExgenError
+from exgen.errors import ExgenError, one_line
+
+TMP_PREFIX_MARK = ".exgen-"
+TMP_SUFFIX = ".tmp"
+SCRATCH_PREFIX = ".exgen-scratch-"
+# mkstemp/mkdtemp add 8 characters from [a-z0-9_]
+_STALE_FILE = re.compile(r"^\..+\.exgen-[a-z0-9_]{8}\.tmp$")
+_STALE_DIR = re.compile(r"^\.exgen-scratch-[a-z0-9_]{8}\.tmp$")
+_UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+#: Most write failures listed in one message (a full disk fails every file).
+MAX_FAILURES_SHOWN = 10
+
+
+def clean_text(text: str) -> str:
+    """Return ``text`` with lone surrogates and control characters (tab, LF and CR excepted) as U+FFFD."""
+    return _UNWRITABLE.sub("\ufffd", text) if _UNWRITABLE.search(text) else text
+
+
+def encoded(data: bytes | str) -> bytes:
+    """Return the bytes written for ``data``: text is cleaned (:func:`clean_text`) and encoded as UTF-8."""
+    return clean_text(data).encode("utf-8") if isinstance(data, str) else data
 
 
 def safe_join(root: Path, relative: str) -> Path:
-    """Return ``root / relative``, refusing any path that would leave ``root``.
+    """Return ``root / relative`` (its folders resolved), refusing any path that would leave ``root``.
 
     Raises:
         ExgenError: the relative path is absolute, has ``..``, or resolves outside ``root``.
@@ -18,22 +54,23 @@ def safe_join(root: Path, relative: str) -> Path:
     rel = Path(relative)
     if rel.is_absolute() or any(part in ("..", "") for part in rel.parts) or not rel.parts:
         raise ExgenError(f"refusing to write {relative!r}: not a plain path inside the output folder")
-    target = (root / rel).resolve()
+    # the folders on the way are resolved (a linked sub-folder must not lead outside); the file itself is
+    # not: a link in its place is replaced or refused, never written through
+    target = (root / rel).parent.resolve() / rel.name
     base = root.resolve()
-    if base != target and base not in target.parents:
-        raise ExgenError(f"refusing to write {relative!r}: it resolves outside {root}")
+    if base != target.parent and base not in target.parent.parents:
+        raise ExgenError(f"refusing to write {relative!r}: it resolves outside {one_line(root)}")
     return target
 
 
 def write_atomic(path: Path, data: bytes | str) -> None:
     """Write a file so that readers see the old content or the new, never a partial file."""
-    if isinstance(data, str):
-        data = data.encode("utf-8")
+    payload = encoded(data)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}{TMP_PREFIX_MARK}", suffix=TMP_SUFFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            handle.write(payload)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
@@ -45,33 +82,166 @@ def write_atomic(path: Path, data: bytes | str) -> None:
         raise
 
 
+def clean_stale(folder: Path, *, only: str | None = None) -> list[str]:
+    """Remove the temporary files (and scratch folders) an interrupted exgen run left in ``folder``.
+
+    Only names exgen itself makes are touched (``.<name>.exgen-XXXXXXXX.tmp``, ``.exgen-scratch-XXXXXXXX.tmp``);
+    with ``only``, just the temporary files of that one file name. Links are removed as links, never
+    followed. Returns the names removed.
+    """
+    removed: list[str] = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        if only is not None and not entry.name.startswith(f".{only}{TMP_PREFIX_MARK}"):
+            continue
+        try:
+            if _STALE_FILE.match(entry.name) and not entry.is_dir(follow_symlinks=False):
+                os.unlink(entry.path)
+            elif _STALE_DIR.match(entry.name) and entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path)
+            else:
+                continue
+        except OSError:
+            continue
+        removed.append(entry.name)
+    return removed
+
+
+def same_content(path: Path, payload: bytes) -> bool:
+    """Return whether ``path`` is a regular file (not a link) holding exactly ``payload``."""
+    try:
+        before = os.lstat(path)
+        if not stat.S_ISREG(before.st_mode) or before.st_size != len(payload):
+            return False
+        fd = os.open(path, os.O_RDONLY | _NOFOLLOW)
+    except OSError:
+        return False
+    try:
+        with os.fdopen(fd, "rb") as handle:
+            return handle.read(len(payload) + 1) == payload
+    except OSError:
+        return False
+
+
 class OutputDir:
-    """A folder that receives a run's files; checks every name and refuses to overwrite unless forced."""
+    """A folder that receives a run's files; checks every name and, unless forced, never changes a file
+    that is already there (files it would write identically are left as they are)."""
 
     def __init__(self, root: str | Path, *, force: bool = False):
         self.root = Path(root)
         self.force = force
         self.written: list[Path] = []
+        self.unchanged: list[Path] = []
+        self.cleaned: list[str] = []
+        self._prepared: set[Path] = set()
 
     def path(self, relative: str) -> Path:
         """Return the checked absolute path of ``relative`` inside the folder."""
         return safe_join(self.root, relative)
 
-    def check_free(self, relatives: list[str]) -> None:
-        """Raise ExgenError naming existing files, unless ``force`` (call before writing anything)."""
-        if self.force:
-            return
-        existing = [r for r in relatives if self.path(r).exists()]
-        if existing:
-            more = f" and {len(existing) - 3} more" if len(existing) > 3 else ""
-            raise ExgenError(f"{self.root} already holds {', '.join(existing[:3])}{more}; "
-                             "use --force to overwrite or choose another --out")
+    def _prepare(self, folder: Path) -> None:
+        if folder not in self._prepared:
+            self._prepared.add(folder)
+            self.cleaned += [str(Path(folder, name)) for name in clean_stale(folder)]
 
-    def write(self, relative: str, data: bytes | str) -> Path:
-        """Write one file atomically and return its path."""
+    def check_free(self, relatives: list[str]) -> None:
+        """Prepare to write ``relatives`` (call before writing anything): remove temporary files an interrupted
+        run left in their folders, and refuse a name taken by a folder or a link.
+
+        Existing regular files are checked when they are written (see :meth:`write`), since only then is
+        the new content known.
+
+        Raises:
+            ExgenError: the folder is a file, or a name is taken by something that is not a regular file.
+        """
+        if self.root.exists() and not self.root.is_dir():
+            raise ExgenError(f"{one_line(self.root)} exists and is not a folder")
+        for folder in sorted({self.path(r).parent for r in relatives}):
+            self._prepare(folder)
+        for rel in relatives:
+            target = self.path(rel)
+            try:
+                mode = os.lstat(target).st_mode
+            except OSError:
+                continue
+            if not stat.S_ISREG(mode):
+                raise ExgenError(f"{one_line(self.root)}: {one_line(rel)} exists and is not a regular file "
+                                 "(a folder or a link); move it away or choose another --out")
+
+    def _conflict(self, relatives: list[str]) -> ExgenError:
+        more = f" and {len(relatives) - 3} more" if len(relatives) > 3 else ""
+        shown = ", ".join(one_line(r) for r in relatives[:3])
+        return ExgenError(f"{one_line(self.root)} already holds {shown}{more} with other content than this run "
+                          "writes; use --force to overwrite or choose another --out")
+
+    def write(self, relative: str, data: bytes | str, *, replace: bool = False) -> Path:
+        """Write one file atomically and return its path.
+
+        Without ``force``, an existing file with the same content is left alone (listed in ``unchanged``)
+        and one with other content stops the run, unless ``replace`` (a file the run owns whatever is
+        there, such as code it vendors).
+
+        Raises:
+            ExgenError: the file exists with other content (without ``force``) or cannot be written.
+        """
         target = self.path(relative)
         if self.root.exists() and not self.root.is_dir():
-            raise ExgenError(f"{self.root} exists and is not a folder")
-        write_atomic(target, data)
+            raise ExgenError(f"{one_line(self.root)} exists and is not a folder")
+        self._prepare(target.parent)
+        payload = encoded(data)
+        if not (self.force or replace) and os.path.lexists(target):
+            if same_content(target, payload):
+                self.unchanged.append(target)
+                return target
+            raise self._conflict([relative])
+        try:
+            write_atomic(target, payload)
+        except OSError as err:
+            raise ExgenError(f"cannot write {one_line(relative)} in {one_line(self.root)}: "
+                             f"{err.strerror or type(err).__name__}") from None
         self.written.append(target)
         return target
+
+    def write_all(self, files: Mapping[str, bytes | str]) -> list[str]:
+        """Write several files: first check that none would change an existing file (unless ``force``),
+        then write each; a file that cannot be written is reported after all the others are written.
+
+        Returns:
+            The relative paths, in order.
+
+        Raises:
+            ExgenError: an existing file would change (nothing is written), or some files could not be
+                written (one line each; the others were written).
+        """
+        payloads = {rel: encoded(data) for rel, data in files.items()}
+        self.check_free(list(payloads))
+        if not self.force:
+            changed = [rel for rel, payload in payloads.items()
+                       if os.path.lexists(self.path(rel)) and not same_content(self.path(rel), payload)]
+            if changed:
+                raise self._conflict(changed)
+        failed: list[str] = []
+        for rel, payload in payloads.items():
+            try:
+                self.write(rel, payload)
+            except ExgenError as err:
+                failed.append(str(err))
+        if failed:
+            more = [f"... and {len(failed) - MAX_FAILURES_SHOWN} more files not written"] \
+                if len(failed) > MAX_FAILURES_SHOWN else []
+            raise ExgenError("\n".join(failed[:MAX_FAILURES_SHOWN] + more))
+        return list(payloads)
+
+    @contextmanager
+    def scratch(self) -> Iterator[Path]:
+        """Yield a private temporary folder inside the output folder, removed afterwards (and by the next
+        run's :meth:`check_free` if this one is killed): for libraries that need a cache folder."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        folder = Path(tempfile.mkdtemp(prefix=SCRATCH_PREFIX, suffix=TMP_SUFFIX, dir=self.root))
+        try:
+            yield folder
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)

@@ -126,9 +126,10 @@ def test_unknown_banks_are_option_errors_and_broken_banks_bank_errors(tmp_path):
 
 def test_existing_files_need_force(generated, tmp_path):
     exgen.generate("dot_product", formats="md", out=tmp_path)
+    exgen.generate("dot_product", formats="md", seed=1, out=tmp_path)  # the bank's own seed: the same files
     with pytest.raises(ExgenError, match="use --force"):
-        exgen.generate("dot_product", formats="md", seed=1, out=tmp_path)
-    exgen.generate("dot_product", formats="md", seed=1, out=tmp_path, force=True)
+        exgen.generate("dot_product", formats="md", seed=2, out=tmp_path)
+    exgen.generate("dot_product", formats="md", seed=2, out=tmp_path, force=True)
 
 
 # -- grade ----------------------------------------------------------------------------------------------------

@@ -8,11 +8,19 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from exgen.bank.files import read_regular_file, shown
 from exgen.errors import ExgenError
 
 STUDENT_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}$")
 MAX_ROSTER_BYTES = 5_000_000
 MAX_NAME_CHARS = 200
+#: Most students in one roster (the same bound as ``exgen generate --count``).
+MAX_STUDENTS = 100_000
+#: Most problems listed for one roster; a file that is not a roster at all would otherwise print thousands.
+MAX_PROBLEMS = 50
+# Control characters other than whitespace (NUL, ESC, DEL, C1): nothing a name needs, and they would be
+# copied into every document format.
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
 
 
 @dataclass(frozen=True)
@@ -27,7 +35,7 @@ class Student:
 def check_student_id(student_id: str) -> str | None:
     """Return a problem with ``student_id`` as a file name, or None when it is safe."""
     if not STUDENT_ID_RE.match(student_id) or student_id.endswith(".") or ".." in student_id:
-        return (f"student id {student_id[:40]!r} is not safe as a file name; use letters, digits and . _ @ + - "
+        return ("student id is not safe as a file name; use letters, digits and . _ @ + - "
                 "(at most 64, starting with a letter or digit)")
     return None
 
@@ -39,19 +47,15 @@ def numbered(count: int) -> list[Student]:
 
 
 def read_roster(path: str | Path) -> list[Student]:
-    """Read a roster CSV.
+    """Read a roster CSV (a regular file of at most ``MAX_ROSTER_BYTES``; links, FIFOs and devices are refused).
 
     Raises:
-        ExgenError: with every problem found, one per line (``roster.csv:4: ...``).
+        ExgenError: with every problem found, one per line (``roster.csv:4: ...``); messages never quote
+            the file's content beyond the id column's position.
     """
     path = Path(path)
-    name = path.name
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        raise ExgenError(f"{name}: cannot read the roster: {err.strerror or err}") from None
-    if len(data) > MAX_ROSTER_BYTES:
-        raise ExgenError(f"{name}: roster is too large ({len(data)} bytes; at most {MAX_ROSTER_BYTES})")
+    name = shown(path.name)
+    data = read_regular_file(path, limit=MAX_ROSTER_BYTES, what="roster (CSV with a header id,name)", label=name)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
@@ -62,31 +66,56 @@ def read_roster(path: str | Path) -> list[Student]:
         header = [h.strip().lower() for h in next(rows)]
     except StopIteration:
         raise ExgenError(f"{name}:1: the roster is empty; expected a header line 'id,name'") from None
+    except csv.Error:
+        raise ExgenError(f"{name}:1: expected a header line 'id,name'; this line is not CSV") from None
     if "id" not in header or "name" not in header:
-        raise ExgenError(f"{name}:1: expected a header with columns id and name, got {','.join(header)[:80]!r}")
+        raise ExgenError(f"{name}:1: expected a header with columns id and name, such as 'id,name'")
     id_col, name_col = header.index("id"), header.index("name")
     problems: list[str] = []
     students: list[Student] = []
     seen: dict[str, int] = {}
-    for line_no, row in enumerate(rows, start=2):
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) <= max(id_col, name_col):
-            problems.append(f"{name}:{line_no}: expected {len(header)} columns, got {len(row)}")
-            continue
-        sid, sname = row[id_col].strip(), " ".join(row[name_col].split())
-        problem = check_student_id(sid)
-        if problem:
-            problems.append(f"{name}:{line_no}: {problem}")
-        elif sid in seen:
-            problems.append(f"{name}:{line_no}: duplicate student id {sid!r} (first on line {seen[sid]})")
-        elif not sname or len(sname) > MAX_NAME_CHARS:
-            problems.append(f"{name}:{line_no}: student {sid}: expected a name of 1 to {MAX_NAME_CHARS} characters")
-        else:
+    line_no, end = 1, rows.line_num
+    try:
+        for row in rows:
+            line_no, end = end + 1, rows.line_num  # the row's first line: a quoted cell may span lines
+            if len(problems) >= MAX_PROBLEMS:
+                problems.append(f"{name}: more problems not listed (stopped after {MAX_PROBLEMS})")
+                break
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(students) >= MAX_STUDENTS:
+                problems.append(f"{name}:{line_no}: more than {MAX_STUDENTS:,} students; split the roster")
+                break
+            bad = _row_problems(row, header, id_col, name_col, seen)
+            if bad:
+                problems.extend(f"{name}:{line_no}: {p}" for p in bad)
+                continue
+            sid, sname = row[id_col].strip(), " ".join(row[name_col].split())
             seen[sid] = line_no
             students.append(Student(sid, sname))
+    except csv.Error:
+        # e.g. a field over the csv module's 131,072-character limit, or a quote left open
+        problems.append(f"{name}:{rows.line_num or line_no}: not a CSV line (a field longer than "
+                        f"{csv.field_size_limit():,} characters or a quote left open); expected id,name")
     if problems:
         raise ExgenError("\n".join(problems))
     if not students:
         raise ExgenError(f"{name}: the roster has no students")
     return students
+
+
+def _row_problems(row: list[str], header: list[str], id_col: int, name_col: int,
+                  seen: dict[str, int]) -> list[str]:
+    if len(row) <= max(id_col, name_col):
+        return [f"expected {len(header)} columns, got {len(row)}"]
+    sid, sname = row[id_col].strip(), " ".join(row[name_col].split())
+    problem = check_student_id(sid)
+    if problem:
+        return [problem]
+    if sid in seen:
+        return [f"duplicate student id {sid!r} (first on line {seen[sid]})"]  # a checked, plain id
+    if not sname or len(sname) > MAX_NAME_CHARS:
+        return [f"student {sid}: expected a name of 1 to {MAX_NAME_CHARS} characters"]
+    if _CONTROL.search(sname):
+        return [f"student {sid}: the name holds a control character (such as NUL or ESC); expected printable text"]
+    return []

@@ -10,8 +10,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from exgen.bank.yamlsrc import Located, load_located
-from exgen.errors import BankError
+from exgen.answers.tolerance import MAX_DECIMALS, MAX_SIGNIFICANT
+from exgen.bank.files import read_regular_file
+from exgen.bank.files import shown as shown_path
+from exgen.bank.yamlsrc import MAX_BANK_BYTES, Located, load_located
+from exgen.errors import BankError, ExgenError
 from exgen.types import all_types, unknown_type_message
 from exgen.types.params import shown
 
@@ -19,9 +22,14 @@ ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 BANK_KEYS = ("bank", "title", "seed", "course", "grading", "print", "exercises")
 EXERCISE_KEYS = ("id", "type", "title", "points", "params", "grading", "plot")
 COURSE_KEYS = ("name", "code", "term", "instructor", "institution", "date", "instructions")
-GRADING_KEYS = ("tolerance", "partial_credit", "reveal_answer")
+GRADING_KEYS = ("tolerance", "decimals", "significant_figures", "partial_credit", "reveal_answer")
 PRINT_KEYS = ("cover",)
 MAX_SEED = 2**63 - 1
+#: Most exercises in one bank: every student gets every exercise (40,000 took 67 s and 1.35 GB per student).
+MAX_EXERCISES = 1_000
+# control characters other than tab and line breaks: they would be copied into every document format
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f]")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 
 
 @dataclass(frozen=True)
@@ -80,6 +88,10 @@ class _Checker:
         if not isinstance(value, str) or not value.strip() or len(value) > limit:
             self.report(path, f"expected non-empty text of at most {limit} characters, got {shown(value)}")
             return None
+        if _CONTROL.search(value):
+            self.report(path, "the text holds a control character (such as NUL or ESC, written as an escape); "
+                              "expected printable text")
+            return None
         return value
 
     def print_options(self, value: Any, path: tuple) -> bool:
@@ -114,6 +126,15 @@ class _Checker:
             else:
                 self.report(path + ("tolerance",), f"expected a mapping like {{abs: 0.01, rel: 0.001}} with "
                                                    f"non-negative numbers, got {shown(tol)}")
+        for key, lo, hi, meaning in (("decimals", 0, MAX_DECIMALS, "decimal places the worksheet asks for"),
+                                     ("significant_figures", 1, MAX_SIGNIFICANT, "significant figures")):
+            if key in value:
+                raw = value[key]
+                if isinstance(raw, int) and not isinstance(raw, bool) and lo <= raw <= hi:
+                    out[key] = raw
+                else:
+                    self.report(path + (key,), f"expected a whole number of {meaning} from {lo} to {hi}, "
+                                               f"got {shown(raw)}")
         for flag in ("partial_credit", "reveal_answer"):
             if flag in value:
                 if isinstance(value[flag], bool):
@@ -151,10 +172,14 @@ def validate_bank(located: Located, *, name: str) -> tuple[BankSpec | None, list
             for key in COURSE_KEYS:
                 if key in raw_course:
                     raw = raw_course[key]
-                    # YAML reads 2026-09-07 as a date and 101 as a number; both are fine as header text.
-                    if isinstance(raw, (int, float, datetime.date)) and not isinstance(raw, bool):
-                        raw = raw.isoformat() if isinstance(raw, datetime.date) else str(raw)
+                    # YAML reads 101 as a number; it is fine as header text (dates stay text in exgen's YAML).
+                    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+                        raw = str(raw)
                     val = check.text(raw, ("course", key), required=False, limit=2000)
+                    if val is not None and not _calendar_date_ok(val):
+                        check.report(("course", key), f"{val} is not a date of the calendar; expected YYYY-MM-DD "
+                                                      "(or any text that does not look like a date)")
+                        val = None
                     if val is not None:
                         course[key] = val
     cover = check.print_options(doc.get("print"), ("print",))
@@ -164,6 +189,18 @@ def validate_bank(located: Located, *, name: str) -> tuple[BankSpec | None, list
         return None, _by_line(check.problems)
     return BankSpec(id=bank_id, title=title, seed=seed, course=course, exercises=tuple(exercises),
                     source=name, cover=cover), []
+
+
+def _calendar_date_ok(text: str) -> bool:
+    """False only for text written as an ISO date that no calendar has (``2026-02-30``, ``2026-13-01``)."""
+    match = _ISO_DATE.match(text.strip())
+    if not match:
+        return True
+    try:
+        datetime.date(*(int(g) for g in match.groups()))
+    except ValueError:
+        return False
+    return True
 
 
 def _by_line(problems: list[str]) -> list[str]:
@@ -182,6 +219,10 @@ def _validate_exercises(check: _Checker, raw: Any, bank_grading: dict) -> list[E
         return []
     if not isinstance(raw, list) or not raw:
         check.report(("exercises",), f"expected a non-empty list of exercises, got {shown(raw)}")
+        return []
+    if len(raw) > MAX_EXERCISES:
+        check.report(("exercises",), f"{len(raw):,} exercises; a bank holds at most {MAX_EXERCISES:,} "
+                                     "(split it into several banks)")
         return []
     types = all_types()
     seen: dict[str, int] = {}
@@ -244,11 +285,11 @@ def load_bank(path: str | Path) -> BankSpec:
         BankError: with every problem, each a one-line ``file:line: field: message``.
     """
     path = Path(path)
-    name = path.name
+    name = shown_path(path.name)
     try:
-        data = path.read_bytes()
-    except OSError as err:
-        raise BankError([f"{name}: cannot read the file: {err.strerror or err}"]) from None
+        data = read_regular_file(path, limit=MAX_BANK_BYTES, what="bank file (YAML)", label=name)
+    except ExgenError as err:
+        raise BankError([str(err)]) from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:

@@ -1,19 +1,15 @@
-"""Safe YAML reading that remembers the line of every value, for file:line error messages."""
+"""Bank YAML with the line of every value, for ``file:line: field`` messages (read by :mod:`.safeyaml`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
-
-from exgen.errors import BankError
+from exgen.bank.safeyaml import BANK_LIMITS, YamlError, load_yaml
 
 MAX_BANK_BYTES = 2_000_000
-MAX_NODES = 200_000
 
 Path_ = tuple
-_PLAIN_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")  # (key or index, ...)
 
 
 @dataclass(frozen=True)
@@ -30,70 +26,23 @@ class Located:
         return self.lines.get(path, 1)
 
 
-class _Walker:
-    def __init__(self, name: str, loader: yaml.SafeLoader):
-        self.name = name
-        self.loader = loader
-        self.lines: dict = {}
-        self.problems: list[str] = []
-        self.count = 0
-
-    def walk(self, node: yaml.Node, path: tuple, depth: int) -> Any:
-        self.count += 1
-        if self.count > MAX_NODES or depth > 50:
-            raise BankError([f"{self.name}:{node.start_mark.line + 1}: the document is too large or too deeply "
-                             "nested (aliases expanded too far?)"])
-        self.lines.setdefault(path, node.start_mark.line + 1)
-        if not isinstance(node, yaml.ScalarNode) and node.tag not in _PLAIN_TAGS:
-            raise BankError([f"{self.name}:{node.start_mark.line + 1}: invalid YAML: unsupported tag {node.tag!r}"])
-        if isinstance(node, yaml.MappingNode):
-            out: dict = {}
-            self.loader.flatten_mapping(node)
-            for key_node, value_node in node.value:
-                key = self.loader.construct_object(key_node, deep=True)
-                if not isinstance(key, (str, int, float, bool)) or key is None:
-                    self.problems.append(f"{self.name}:{key_node.start_mark.line + 1}: expected a plain key, "
-                                         f"got {type(key).__name__}")
-                    continue
-                if key in out:
-                    self.problems.append(f"{self.name}:{key_node.start_mark.line + 1}: duplicate key {key!r}")
-                self.lines[path + (key,)] = key_node.start_mark.line + 1
-                out[key] = self.walk(value_node, path + (key,), depth + 1)
-            return out
-        if isinstance(node, yaml.SequenceNode):
-            return [self.walk(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
-        return self.loader.construct_object(node, deep=True)
-
-
 def load_located(text: str, *, name: str) -> tuple[Located | None, list[str]]:
-    """Parse one YAML document safely.
+    """Parse one bank document safely.
 
     Args:
         text: the YAML source.
-        name: the file name used in messages.
+        name: the file name used in messages (one line).
 
     Returns:
-        (located value or None, problems): problems are one-line ``name:line: message`` strings
-        (duplicate keys, syntax errors); a syntax error yields no value.
+        (located value or None, problems): problems are one-line ``name:line: message`` strings; a
+        document that cannot be read (syntax, a duplicate key, a limit) yields no value and one problem.
     """
     if len(text) > MAX_BANK_BYTES:
-        return None, [f"{name}:1: file is too large ({len(text)} bytes; at most {MAX_BANK_BYTES})"]
-    loader = yaml.SafeLoader(text)
+        return None, [f"{name}:1: file is too large ({len(text):,} characters; at most {MAX_BANK_BYTES:,})"]
     try:
-        node = loader.get_single_node()
-        if node is None:
-            return None, [f"{name}:1: the file is empty; expected a mapping with 'bank', 'title' and 'exercises'"]
-        walker = _Walker(name, loader)
-        value = walker.walk(node, (), 0)
-        return Located(value, walker.lines), walker.problems
-    except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        line = mark.line + 1 if mark else 1
-        what = " ".join(str(err.problem or err.context or "syntax error").split())
-        return None, [f"{name}:{line}: invalid YAML: {what}"]
-    except yaml.YAMLError as err:
-        return None, [f"{name}:1: invalid YAML: {' '.join(str(err).split())}"]
-    except BankError as err:
-        return None, err.problems
-    finally:
-        loader.dispose()
+        loaded = load_yaml(text, source=name, limits=BANK_LIMITS, lines=True)
+    except YamlError as err:
+        return None, [f"{name}:{err.line or 1}: {err.problem}"]
+    if loaded is None or loaded.value is None:
+        return None, [f"{name}:1: the file is empty; expected a mapping with 'bank', 'title' and 'exercises'"]
+    return Located(loaded.value, loaded.lines), []

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from exgen import __version__
-from exgen.errors import ExgenError
+from exgen.errors import ExgenError, one_line
 from exgen.instance import Instance
 
 KEY_FORMAT = "exgen-key/1"
@@ -40,20 +40,25 @@ def load_key(path: str | Path) -> dict:
     Raises:
         ExgenError: unreadable file, not JSON, or not an ``exgen-key/1`` document.
     """
+    from exgen.bank.files import read_regular_file
+
     path = Path(path)
     try:
-        if path.stat().st_size > MAX_KEY_BYTES:
-            raise ExgenError(f"{path.name}: answer key is too large")
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as err:
-        raise ExgenError(f"{path}: cannot read the answer key: {err.strerror or err}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise ExgenError(f"{path.name}: not a JSON answer key ({err})") from None
+        data = read_regular_file(path, limit=MAX_KEY_BYTES, what="answer key (answer_key.json)")
+    except ExgenError as err:
+        raise ExgenError(f"cannot read the answer key: {err}") from None
+    name = one_line(path.name)
+    try:
+        doc = json.loads(data.decode("utf-8"))
+    except json.JSONDecodeError as err:
+        raise ExgenError(f"{name}:{err.lineno}: not a JSON answer key ({err.msg})") from None
+    except (UnicodeDecodeError, RecursionError) as err:
+        raise ExgenError(f"{name}: not a JSON answer key ({type(err).__name__})") from None
     if not isinstance(doc, dict) or doc.get("format") != KEY_FORMAT:
-        raise ExgenError(f"{path.name}: expected an answer key with \"format\": \"{KEY_FORMAT}\"")
+        raise ExgenError(f"{name}: expected an answer key with \"format\": \"{KEY_FORMAT}\"")
     try:
         students = {s["id"]: {"name": s["name"], "exercises": [Instance.from_dict(e) for e in s["exercises"]]}
                     for s in doc["students"]}
     except (KeyError, TypeError, ValueError) as err:
-        raise ExgenError(f"{path.name}: malformed answer key ({err!r})") from None
+        raise ExgenError(f"{name}: malformed answer key ({type(err).__name__})") from None
     return {"bank": doc["bank"], "students": students}

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import stat
 import sys
 import time
 import traceback
@@ -30,11 +31,11 @@ class SubmissionProblem(Exception):
 
 
 def _write(root: Path, doc: dict) -> None:
-    results = root / "results"
-    results.mkdir(parents=True, exist_ok=True)
-    tmp = results / ".results.json.tmp"
-    tmp.write_text(json.dumps(doc, indent=1, ensure_ascii=False, allow_nan=False) + "\n", encoding="utf-8")
-    os.replace(tmp, results / "results.json")
+    from exgen.outputs import write_atomic
+
+    # write_atomic makes any text writable (a lone surrogate in an answer once stopped the whole run)
+    write_atomic(root / "results" / "results.json", json.dumps(doc, indent=1, ensure_ascii=False, allow_nan=False)
+                 + "\n")
 
 
 def _config(root: Path) -> dict:
@@ -56,15 +57,27 @@ def _student(root: Path, key: str) -> tuple[str, str]:
 
 
 def _submission_file(root: Path) -> Path:
+    """Return the answers file; a link, FIFO or device is refused (never opened), and so is a linked folder."""
+    from exgen.bank.files import kind_of
+    from exgen.errors import one_line
+
     folder = root / "submission"
+    try:
+        with os.scandir(folder) as it:
+            entries = {e.name: e.stat(follow_symlinks=False).st_mode for e in it}
+    except OSError:
+        entries = {}
     for name in SUBMISSION_NAMES:
-        if (folder / name).is_file():
+        if name in entries:
+            if not stat.S_ISREG(entries[name]):
+                raise SubmissionProblem(f"{name} in your submission is {kind_of(entries[name])}, not a file; "
+                                        f"upload the file itself.\n{EXPECTED}")
             return folder / name
-    others = sorted(p for p in folder.glob("*") if p.suffix.lower() in (".yaml", ".yml", ".json") and p.is_file()) \
-        if folder.is_dir() else []
+    others = sorted(name for name, mode in entries.items()
+                    if Path(name).suffix.lower() in (".yaml", ".yml", ".json") and stat.S_ISREG(mode))
     if len(others) == 1:
-        return others[0]
-    found = ", ".join(sorted(p.name for p in folder.iterdir())[:10]) if folder.is_dir() else ""
+        return folder / others[0]
+    found = ", ".join(one_line(name) for name in sorted(entries)[:10])
     raise SubmissionProblem("No answers file found in your submission"
                             + (f" (found: {found})" if found else "") + ".\n" + EXPECTED)
 
@@ -154,7 +167,12 @@ def main(argv: list[str] | None = None) -> int:
                "output": "The autograder hit an internal error and could not grade this submission; "
                          "your instructor can see the details."}
     doc["execution_time"] = round(time.monotonic() - started, 3)
-    _write(root, doc)
+    try:
+        _write(root, doc)
+    except (OSError, ValueError, TypeError):
+        traceback.print_exc(file=sys.stdout)
+        _write(root, {"score": 0.0, "stdout_visibility": "hidden", "tests": [],
+                      "output": "The autograder could not write its results; your instructor can see the details."})
     print(f"exgen autograder: score {doc['score']}")
     return 0
 

@@ -281,8 +281,10 @@ def check_target_free(path, *, force: bool) -> None:
     from pathlib import Path
 
     from exgen.errors import ExgenError
+    from exgen.outputs import clean_stale
 
     p = Path(path)
+    clean_stale(p.parent, only=p.name)  # left by an interrupted export
     if p.exists() and not force:
         raise ExgenError(f"{p} already exists; use --force to overwrite or choose another --out")
     if p.exists() and p.is_dir():

@@ -47,7 +47,13 @@ def pl_name(part: Part) -> str:
 
 def _tol(part: Part) -> tuple[str, str]:
     tol = part.tolerance or {}
-    return repr(float(tol.get("rel", 0.0)) or 1e-9), repr(float(tol.get("abs", 0.0)) or 1e-9)
+    absolute = float(tol.get("abs", 0.0))
+    if tol.get("decimals") is not None:  # the rounding the worksheet asks for (docs/tolerance.md)
+        absolute = max(absolute, 0.5 * 10.0 ** -int(tol["decimals"]))
+    rel = float(tol.get("rel", 0.0))
+    if tol.get("significant_figures") is not None:  # half a unit of the last figure, relative to the key
+        rel = max(rel, 5.0 * 10.0 ** -int(tol["significant_figures"]))
+    return repr(rel or 1e-9), repr(absolute or 1e-9)
 
 
 # --- one element per LMS form: part -> question.html fragment -------------------------------------------
@@ -361,8 +367,8 @@ class PrairieLearnExporter(Exporter):
         files = build_course_files(bank, seed=seed)
         target = OutputDir(out, force=force)
         target.check_free(sorted(f for f in files if f.startswith("questions/")))
-        for rel in sorted(files):
-            target.write(rel, files[rel])
+        for rel in sorted(files):  # serverFilesCourse/ is shared by every exported bank: always the current copy
+            target.write(rel, files[rel], replace=not rel.startswith("questions/"))
         notes = [f"add the topics listed in questions/{bank.id}/README.md to infoCourse.json"]
         if any(not f.startswith(("serverFilesCourse/exgen", "questions/")) for f in files):
             notes.append("serverFilesCourse/ also holds pure-Python copies of " + ", ".join(VENDORED))

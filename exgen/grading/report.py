@@ -8,7 +8,12 @@ matplotlib is imported only here, only when charts are asked for.
 from __future__ import annotations
 
 import io
+import os
+import sys
 from collections import Counter, defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 from exgen.formatting import score
 from exgen.grading.results import Results
@@ -143,14 +148,59 @@ def render_report(results: Results, *, charts: list[str] | None, chart_note: str
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def draw_charts(results: Results) -> dict[str, bytes]:
+#: Where matplotlib (and fontconfig, which it runs) would otherwise write caches: under $HOME.
+_CACHE_VARIABLES = ("MPLCONFIGDIR", "XDG_CACHE_HOME", "XDG_CONFIG_HOME")
+
+
+def _reuse_font_cache(folder: Path) -> None:
+    """Copy the font list matplotlib already cached for this user (if any) into ``folder``: read, never
+    written, it spares the scan of every system font (seconds) that an empty cache folder costs."""
+    import shutil
+
+    cache_home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    for place in (cache_home / "matplotlib", Path.home() / ".matplotlib"):
+        try:
+            for found in sorted(place.glob("fontlist-v*.json")):
+                if found.is_file() and not found.is_symlink() and found.stat().st_size < 20_000_000:
+                    shutil.copyfile(found, folder / found.name)
+        except OSError:
+            continue
+
+
+@contextmanager
+def _caches_in(folder: Path | None) -> Iterator[None]:
+    """Point matplotlib's config and font cache (and fontconfig's cache) at ``folder`` while matplotlib is
+    first imported; it reads these variables then, once. A folder the user chose with $MPLCONFIGDIR wins."""
+    if folder is None or "matplotlib" in sys.modules or os.environ.get("MPLCONFIGDIR"):
+        yield
+        return
+    _reuse_font_cache(folder)
+    saved = {name: os.environ.get(name) for name in _CACHE_VARIABLES}
+    os.environ.update({name: str(folder) for name in _CACHE_VARIABLES})
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def draw_charts(results: Results, *, cache_dir: Path | None = None) -> dict[str, bytes]:
     """Return the PNG charts by file name.
+
+    Args:
+        results: the graded class.
+        cache_dir: a scratch folder for matplotlib's caches (inside ``--out``), so that nothing is written
+            under $HOME; None leaves matplotlib's defaults.
 
     Raises:
         ImportError: matplotlib is not installed.
     """
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+    with _caches_in(cache_dir):
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
 
     def png(fig) -> bytes:
         FigureCanvasAgg(fig)
@@ -181,13 +231,15 @@ def draw_charts(results: Results) -> dict[str, bytes]:
     return out
 
 
-def build_report(results: Results, *, charts: bool = True) -> dict[str, bytes | str]:
-    """Return report.md (and the PNG charts when asked and matplotlib is available) by file name."""
+def build_report(results: Results, *, charts: bool = True,
+                 cache_dir: Path | None = None) -> dict[str, bytes | str]:
+    """Return report.md (and the PNG charts when asked and matplotlib is available) by file name;
+    ``cache_dir`` as for :func:`draw_charts`."""
     files: dict[str, bytes | str] = {}
     note = ""
     if charts and results.students:
         try:
-            files.update(draw_charts(results))
+            files.update(draw_charts(results, cache_dir=cache_dir))
         except ImportError:
             note = "Charts skipped: matplotlib is not installed (pip install 'exgen[report]')."
     elif charts:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from exgen.errors import one_line
+
 RESULTS_FORMAT = "exgen-results/1"
 #: Longest answer text kept in results (longer answers are cut, with a marker).
 MAX_SHOWN_ANSWER = 300
@@ -114,6 +116,10 @@ class Problem:
 
     level: str
     message: str
+
+    def __post_init__(self) -> None:
+        # a message quotes file names and ids the grader did not choose; it must stay one printable line
+        object.__setattr__(self, "message", one_line(self.message))
 
     def to_dict(self) -> dict:
         return {"level": self.level, "message": self.message}

@@ -1,10 +1,13 @@
 """Reading students' submissions: one YAML/JSON file per student, a class CSV, or a folder of them.
 
-Everything read here is untrusted. Files are size-checked before they are read, YAML is read with
-``safe_load`` after a pass over its events that bounds nesting depth and aliases, and the loaded data is
-walked once more with a bound on its expanded size (so a "billion laughs" file cannot blow up later).
-Every problem becomes an :class:`~exgen.errors.ExgenError` with one line naming the file (and the line or
-field) and what was expected; readers of many items return the problems and go on.
+Everything read here is untrusted. Only regular files are read (links, FIFOs and devices are reported,
+never opened), each at most a size limit; YAML is read by :mod:`exgen.bank.safeyaml` (no implicit types but
+numbers, booleans and null; depth, values, aliases and scalar length bounded as the parser goes; a key given
+twice is an error naming both lines) and JSON by the standard library with the same checks after it. The
+loaded data is walked once more with a bound on its expanded size, and lone surrogates (``"\ud800"`` in
+JSON) become U+FFFD so that no text read here can break an output file. Every problem becomes an
+:class:`~exgen.errors.ExgenError` with one line naming the file (and the line or field) and what was
+expected, never what the file holds; readers of many items return the problems and go on.
 
 The answers of a submission are normalised to ``{exercise id: {part id: raw answer}}``. A raw answer is
 text, a number, a boolean or nested lists of those, exactly as the answer kinds accept them. An answer to
@@ -18,12 +21,18 @@ import csv
 import io
 import json
 import math
+import os
 import re
+import stat
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
+from exgen.bank.files import read_regular_file, shown, walk_regular_files
+from exgen.bank.safeyaml import MAX_INT_DIGITS, SUBMISSION_LIMITS, YamlError, load_yaml
 from exgen.errors import ExgenError
 
 #: Largest submission file read (checked with ``stat`` before reading).
@@ -31,15 +40,21 @@ MAX_SUBMISSION_BYTES = 5_000_000
 #: Largest class CSV read.
 MAX_CSV_BYTES = 20_000_000
 #: Deepest nesting of mappings and lists in a submission file (answers need 4 or 5 levels).
-MAX_DEPTH = 32
+MAX_DEPTH = SUBMISSION_LIMITS.depth
 #: Most values in a loaded submission after aliases are expanded.
-MAX_NODES = 200_000
+MAX_NODES = SUBMISSION_LIMITS.nodes
 #: Most YAML aliases (``*name``) in one file.
-MAX_ALIASES = 100
+MAX_ALIASES = SUBMISSION_LIMITS.aliases
 #: Longest student id accepted in a submission.
 MAX_STUDENT_CHARS = 200
 #: Most files taken from one folder.
 MAX_FOLDER_FILES = 100_000
+#: Most rows read from one class CSV (a larger class can hand in several files, or one file per student).
+MAX_CSV_ROWS = 20_000
+#: Most answer columns in a class CSV (a bank has at most 1,000 exercises of a few parts each).
+MAX_CSV_COLUMNS = 5_000
+#: Most cells read from one class CSV (twice the bound on a submission file's values).
+MAX_CSV_CELLS = 2 * SUBMISSION_LIMITS.nodes
 #: Part id under which an answer to a whole (single-part) exercise is kept until the parts are known.
 WHOLE = "*"
 
@@ -61,156 +76,177 @@ class Submission:
 
 
 def _shown(value: Any, limit: int = 40) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    """Name a value in a message by its type only: messages never repeat what a file holds."""
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    if isinstance(value, str):
+        return "text"
+    if value is None:
+        return "nothing (null)"
+    return "a number" if isinstance(value, (int, float)) and not isinstance(value, bool) else "true/false"
+
+
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9_.@+*-]{1,64}")
+
+
+def _name(text: str) -> str:
+    """Quote a field or id from a submission only when it is a short plain name (``dot.a``, ``s001``)."""
+    return repr(text) if _PLAIN_NAME.fullmatch(text) else "(a name with spaces or other characters)"
 
 
 def _label(path: Path) -> str:
-    return str(path)
+    return shown(path)
 
 
 # -- loading JSON and YAML safely -------------------------------------------------------------------
 
 
-_NESTING_TOKENS = re.compile(r"""[][{}\n#'"\\]""")
-
-
-def _nesting_guard(text: str, source: str) -> None:
-    """Bound bracket nesting in one pass over the raw text, before any YAML parser sees it.
-
-    PyYAML's C parser stops deep nesting with its own message in some releases and not in others; this
-    scan makes the message ours whatever version is installed. Quoted text and comments are skipped, so
-    brackets inside an answer's string do not count.
-    """
-    depth = line = 0
-    quote = ""
-    skip_to = -1
-    for match in _NESTING_TOKENS.finditer(text):
-        i, ch = match.start(), match.group()
-        if i < skip_to:
-            continue
-        if ch == "\n":
-            line += 1
-        elif quote:
-            if ch == "\\" and quote == '"':
-                skip_to = i + 2  # an escaped character inside a double-quoted string
-            elif ch == quote:
-                if quote == "'" and text.startswith("''", i):
-                    skip_to = i + 2  # '' is a quote inside a single-quoted string
-                else:
-                    quote = ""
-        elif ch in "'\"":
-            if i == 0 or text[i - 1] in " \t\n[{,:-":
-                quote = ch
-        elif ch == "#":
-            if i == 0 or text[i - 1] in " \t\n":
-                end = text.find("\n", i)
-                skip_to = len(text) if end < 0 else end
-        elif ch in "[{":
-            depth += 1
-            if depth > MAX_DEPTH:
-                raise ExgenError(f"{source}:{line + 1}: nested deeper than {MAX_DEPTH} levels; "
-                                 "answers are text, numbers or lists of lists")
-        elif ch in "]}":
-            depth = max(depth - 1, 0)
-
-
-def _yaml_guard(text: str, source: str) -> None:
-    """Walk the YAML event stream once: bound nesting depth and aliases before anything is built."""
-    import yaml
-
-    _nesting_guard(text, source)
-
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    depth = aliases = 0
-    for event in yaml.parse(text, Loader=loader):
-        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-            depth += 1
-            if depth > MAX_DEPTH:
-                line = event.start_mark.line + 1 if event.start_mark else "?"
-                raise ExgenError(f"{source}:{line}: nested deeper than {MAX_DEPTH} levels; "
-                                 "answers are text, numbers or lists of lists")
-        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-            depth -= 1
-        elif isinstance(event, yaml.AliasEvent):
-            aliases += 1
-            if aliases > MAX_ALIASES:
-                raise ExgenError(f"{source}: more than {MAX_ALIASES} YAML aliases (*name); write answers out")
-
-
 def _load_yaml(text: str, source: str) -> Any:
-    import yaml
-
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        _yaml_guard(text, source)
-        docs = list(yaml.load_all(text, Loader=loader))
-    except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        where = f":{mark.line + 1}" if mark is not None else ""
-        raise ExgenError(f"{source}{where}: not valid YAML ({err.problem or err.context or 'syntax error'}); "
-                         f"expected {SUBMISSION_FORM}") from None
-    except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError) as err:
-        raise ExgenError(f"{source}: not valid YAML ({type(err).__name__}: {_shown(str(err), 80)}); "
-                         f"expected {SUBMISSION_FORM}") from None
-    if not docs:
+        loaded = load_yaml(text, source=source, limits=SUBMISSION_LIMITS)
+    except YamlError as err:
+        hint = f"; expected {SUBMISSION_FORM}" if err.problem.startswith("invalid YAML") else ""
+        raise ExgenError(f"{err}{hint}") from None
+    if loaded is None or loaded.value is None:
         raise ExgenError(f"{source}: empty file; expected {SUBMISSION_FORM}")
-    if len(docs) != 1:
-        raise ExgenError(f"{source}: expected one YAML document, found {len(docs)}")
-    return docs[0]
+    return loaded.value
+
+
+class _NotANumber(Exception):
+    pass
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: str):
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict:
+    out = dict(pairs)
+    if len(out) != len(pairs):  # rare: name the key given twice
+        counts = Counter(map(itemgetter(0), pairs))
+        raise _DuplicateKey(next(key for key, _ in pairs if counts[key] > 1))
+    return out
+
+
+def _json_int(digits: str) -> int | str:
+    # beyond Python's int-conversion limit the digits stay text; the answer kinds say the number is too long
+    return int(digits) if len(digits) <= MAX_INT_DIGITS else digits
+
+
+_LONG_DIGITS = re.compile(rf"\d{{{MAX_INT_DIGITS + 1}}}")
+
+
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]')
+
+
+def _json_duplicate_lines(text: str) -> tuple[int, int] | None:
+    """Return the lines of the first key given twice in one JSON object (the text parsed up to there), or
+    None if it is not found within a bounded number of tokens."""
+    stack: list[dict | None] = []   # per open object: key -> line; None for an array
+    want_key = False
+    line, at = 1, 0
+    for count, match in enumerate(_JSON_TOKEN.finditer(text)):
+        if count > 2 * MAX_NODES:
+            return None
+        tok = match.group()
+        if tok == "{":
+            stack.append({})
+            want_key = True
+        elif tok == "[":
+            stack.append(None)
+        elif tok in "]}":
+            if stack:
+                stack.pop()
+            want_key = False
+        elif tok == ",":
+            want_key = bool(stack) and stack[-1] is not None
+        elif tok == ":":
+            want_key = False
+        elif want_key and stack and stack[-1] is not None:
+            line += text.count("\n", at, match.start())
+            at = match.start()
+            try:
+                key = json.loads(tok) if "\\" in tok else tok[1:-1]
+            except ValueError:
+                return None
+            keys = stack[-1]
+            if key in keys:
+                return keys[key], line
+            keys[key] = line
+            want_key = False
+    return None
 
 
 def _load_json(text: str, source: str) -> Any:
     def no_constant(name: str) -> Any:
-        raise ValueError(f"{name} is not a number here")
+        raise _NotANumber()
 
     try:
-        return json.loads(text, parse_constant=no_constant)
+        # the int hook costs a call per number, so it is used only when a number could be too long for int()
+        return json.loads(text, parse_constant=no_constant, object_pairs_hook=_unique_pairs,
+                          parse_int=_json_int if _LONG_DIGITS.search(text) else None)
+    except _DuplicateKey as dup:
+        where = _json_duplicate_lines(text)
+        key = f" {dup.key!r}" if _PLAIN_NAME.fullmatch(dup.key) else ""
+        if where is None:
+            raise ExgenError(f"{source}: duplicate key{key} in one object; give each key once") from None
+        raise ExgenError(f"{source}:{where[1]}: duplicate key{key} (first on line {where[0]}); give each key once") \
+            from None
     except json.JSONDecodeError as err:
         raise ExgenError(f"{source}:{err.lineno}: not valid JSON ({err.msg}); expected {SUBMISSION_FORM}") from None
+    except _NotANumber:
+        raise ExgenError(f"{source}: not valid JSON (NaN and Infinity are not numbers in JSON); write a number "
+                         "or text") from None
     except RecursionError:
-        raise ExgenError(f"{source}: nested too deeply; answers are text, numbers or lists of lists") from None
+        raise ExgenError(f"{source}: nested deeper than {MAX_DEPTH} levels; answers are text, numbers or lists "
+                         "of lists") from None
     except (ValueError, TypeError, OverflowError) as err:
-        raise ExgenError(f"{source}: not valid JSON ({_shown(str(err), 80)})") from None
+        raise ExgenError(f"{source}: not valid JSON ({type(err).__name__}); expected {SUBMISSION_FORM}") from None
+
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def _text(value: str) -> str:
+    """Text as read, with lone surrogates (JSON's ``"\ud800"``, not a character) made U+FFFD."""
+    return _SURROGATES.sub("\ufffd", value) if _SURROGATES.search(value) else value
 
 
 def _plain(value: Any, source: str, budget: list[int], depth: int = 0) -> Any:
-    """Return a JSON-native copy (str keys; dates etc. as text), bounding depth and expanded size."""
+    """Return a JSON-native copy (str keys, lone surrogates replaced), bounding depth and expanded size."""
     budget[0] -= 1
     if budget[0] < 0:
-        raise ExgenError(f"{source}: too many values (more than {MAX_NODES} after expanding aliases)")
+        raise ExgenError(f"{source}: too many values (more than {MAX_NODES:,} after expanding aliases)")
     if depth > MAX_DEPTH:
-        raise ExgenError(f"{source}: nested deeper than {MAX_DEPTH} levels")
+        raise ExgenError(f"{source}: nested deeper than {MAX_DEPTH} levels; answers are text, numbers or lists "
+                         "of lists")
+    kind = type(value)  # exact types first: this runs once per value of a file
+    if kind is str:
+        return _text(value)
+    if kind is int:
+        return value if -(2**1000) < value < 2**1000 else math.inf  # "not a finite number" to the kinds
+    if kind is float or kind is bool or value is None:
+        return value
     if isinstance(value, Mapping):
-        return {str(k): _plain(v, source, budget, depth + 1) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset)):
-        items = sorted(value, key=repr) if isinstance(value, (set, frozenset)) else value
-        return [_plain(v, source, budget, depth + 1) for v in items]
-    if value is None or isinstance(value, (str, bool)):
-        return value
-    if isinstance(value, int):
-        return value if abs(value) < 2**1000 else math.inf  # read as "not a finite number" by the kinds
+        return {_text(str(k)): _plain(v, source, budget, depth + 1) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v, source, budget, depth + 1) for v in value]
+    if isinstance(value, str):
+        return _text(str(value))
+    if isinstance(value, int) and not isinstance(value, bool):
+        return _plain(int(value), source, budget, depth)
     if isinstance(value, float):
-        return value
-    if isinstance(value, (bytes, bytearray)):
-        raise ExgenError(f"{source}: binary data (!!binary) is not an answer; write answers as text")
-    return str(value)  # YAML dates and timestamps: keep what the student typed, as text
+        return float(value)
+    raise ExgenError(f"{source}: a value of an unexpected kind; expected text, numbers and lists")
 
 
 def _read_text(path: Path, *, limit: int, what: str) -> str:
     source = _label(path)
-    try:
-        if not path.is_file():
-            raise ExgenError(f"{path}: not a file" if path.exists() else f"{path}: no such file")
-        size = path.stat().st_size
-        if size > limit:
-            raise ExgenError(f"{source}: too large ({size:,} bytes; a {what} is at most {limit:,} bytes)")
-        with path.open("rb") as handle:
-            data = handle.read(limit + 1)
-    except OSError as err:
-        raise ExgenError(f"{path}: cannot read: {err.strerror or err}") from None
-    if len(data) > limit:
-        raise ExgenError(f"{source}: too large (a {what} is at most {limit:,} bytes)")
+    data = read_regular_file(path, limit=limit, what=what)
     if b"\x00" in data:
         raise ExgenError(f"{source}: binary data, not a text file; expected a {what} (UTF-8 YAML, JSON or CSV)")
     try:
@@ -223,15 +259,18 @@ def _read_text(path: Path, *, limit: int, what: str) -> str:
 # -- normalising ----------------------------------------------------------------------------------
 
 
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
+
+
 def _student_id(raw: Any, source: str) -> str | None:
     if raw is None:
         return None
     if isinstance(raw, bool) or not isinstance(raw, (str, int)):
         raise ExgenError(f"{source}: field 'student': expected an id like s001, got {_shown(raw)}")
     text = str(raw).strip()
-    if not text or len(text) > MAX_STUDENT_CHARS or any(ord(c) < 32 or ord(c) == 127 for c in text):
+    if not text or len(text) > MAX_STUDENT_CHARS or _CONTROL.search(text):
         raise ExgenError(f"{source}: field 'student': expected an id of 1 to {MAX_STUDENT_CHARS} printable "
-                         f"characters, got {_shown(text)}")
+                         "characters")
     return text
 
 
@@ -261,7 +300,7 @@ def normalise_answers(mapping: Any, *, source: str,
 
     def put(ex_id: str, part_id: str, value: Any, field: str) -> None:
         if not ex_id or not part_id:
-            raise ExgenError(f"{source}: answers: {field!r} is not an exercise id or id.part like dot.a")
+            raise ExgenError(f"{source}: answers: {_name(field)} is not an exercise id or id.part like dot.a")
         if value is None or (isinstance(value, str) and not value.strip()):
             return
         if exercises is not None and part_id == WHOLE and len(exercises.get(ex_id, ())) == 1:
@@ -275,7 +314,7 @@ def normalise_answers(mapping: Any, *, source: str,
         field = str(key).strip()
         if isinstance(value, Mapping):
             if "." in field:
-                raise ExgenError(f"{source}: answers: {field!r} holds a mapping; expected an answer for a part")
+                raise ExgenError(f"{source}: answers: {_name(field)} holds a mapping; expected an answer for a part")
             for part_key, part_value in value.items():
                 if isinstance(part_value, Mapping):
                     raise ExgenError(f"{source}: answers: {field}.{part_key}: expected text, a number or a "
@@ -299,7 +338,7 @@ def submission_from_data(doc: Any, *, source: str) -> Submission:
         raise ExgenError(f"{source}: expected {SUBMISSION_FORM}, got {_shown(doc)}")
     unknown = sorted(str(k) for k in doc if k not in ("student", "name", "answers"))
     if unknown:
-        raise ExgenError(f"{source}: unknown field {unknown[0]!r}; expected student, name and answers")
+        raise ExgenError(f"{source}: unknown field {_name(unknown[0])}; expected student, name and answers")
     if "answers" not in doc:
         raise ExgenError(f"{source}: no 'answers' field; expected {SUBMISSION_FORM}")
     student = _student_id(doc.get("student"), source)
@@ -349,23 +388,33 @@ def read_class_csv(path: str | Path) -> tuple[list[Submission], list[str]]:
     id_col = next((lowered.index(c) for c in ("student", "id") if c in lowered), None)
     if id_col is None:
         raise ExgenError(f"{name}:1: expected a header with a 'student' column, then one column per "
-                         f"exercise part like dot.a; got {','.join(header)[:80]!r}")
+                         "exercise part like dot.a")
     name_col = lowered.index("name") if "name" in lowered else None
     answer_cols = [i for i in range(len(header)) if i not in (id_col, name_col)]
     for i in answer_cols:
         if not header[i]:
             raise ExgenError(f"{name}:1: column {i + 1} has no header; expected an exercise part like dot.a")
-    dupes = sorted({header[i] for i in answer_cols if [header[j] for j in answer_cols].count(header[i]) > 1})
+    if len(answer_cols) > MAX_CSV_COLUMNS:
+        raise ExgenError(f"{name}:1: {len(answer_cols):,} answer columns; at most {MAX_CSV_COLUMNS:,}")
+    counts = Counter(header[i] for i in answer_cols)
+    dupes = sorted(h for h, n in counts.items() if n > 1)
     if dupes:
-        raise ExgenError(f"{name}:1: column {dupes[0]!r} appears twice")
+        raise ExgenError(f"{name}:1: column {_name(dupes[0])} appears twice")
     subs: list[Submission] = []
     problems: list[str] = []
+    end = reader.line_num
+    cells = 0
     try:
         for row in reader:
-            line = reader.line_num
+            line, end = end + 1, reader.line_num  # the row's first line: a quoted cell may span lines
             source = f"{name}:{line}"
             if not any(cell.strip() for cell in row):
                 continue
+            cells += len(row)
+            if len(subs) + len(problems) >= MAX_CSV_ROWS or cells > MAX_CSV_CELLS:
+                problems.append(f"{source}: more than {MAX_CSV_ROWS:,} rows or {MAX_CSV_CELLS:,} cells; the rest is "
+                                "not read (split the file)")
+                break
             if len(row) != len(header):
                 problems.append(f"{source}: expected {len(header)} columns as in the header, got {len(row)}")
                 continue
@@ -384,39 +433,36 @@ def read_class_csv(path: str | Path) -> tuple[list[Submission], list[str]]:
     return subs, problems
 
 
-def _folder_files(folder: Path) -> list[Path]:
-    files: list[Path] = []
-    for path in sorted(folder.rglob("*")):
-        rel = path.relative_to(folder)
-        if any(part.startswith(".") for part in rel.parts) or not path.is_file():
-            continue
-        files.append(path)
-        if len(files) > MAX_FOLDER_FILES:
-            raise ExgenError(f"{folder}: more than {MAX_FOLDER_FILES} files")
-    return files
-
-
 def read_path(path: str | Path) -> tuple[list[Submission], list[str]]:
     """Read a submission file, a class CSV (``.csv``) or a folder of them (recursively, sorted; hidden
-    files skipped).
+    files skipped). A symbolic link, FIFO or device, given or found in a folder, is reported and never
+    opened; a linked folder is never entered.
 
     Returns:
         (submissions in a stable order, one line per item that could not be read).
     """
     path = Path(path)
     try:
-        is_dir = path.is_dir()
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return [], [f"{_label(path)}: no such file"]
     except OSError as err:
-        return [], [f"{path}: cannot read: {err.strerror or err}"]
-    if is_dir:
-        try:
-            files = _folder_files(path)
-        except ExgenError as err:
-            return [], [str(err)]
-        except OSError as err:
-            return [], [f"{path}: cannot list the folder: {err.strerror or err}"]
-        return read_submissions(files)
-    return _read_one(path)
+        return [], [f"{_label(path)}: cannot read: {err.strerror or type(err).__name__}"]
+    if not stat.S_ISDIR(mode):
+        return _read_one(path)
+    subs: list[Submission] = []
+    problems: list[str] = []
+    try:
+        for file, problem in walk_regular_files(path, limit=MAX_FOLDER_FILES):
+            if problem is not None:
+                problems.append(problem)
+                continue
+            more, bad = _read_one(file)
+            subs.extend(more)
+            problems.extend(bad)
+    except ExgenError as err:
+        problems.append(str(err))
+    return subs, problems
 
 
 def _read_one(path: Path) -> tuple[list[Submission], list[str]]:

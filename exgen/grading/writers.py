@@ -16,7 +16,7 @@ from exgen.errors import ExgenError
 from exgen.formatting import score
 from exgen.grading.report import build_report, md_code, md_text
 from exgen.grading.results import Results, StudentResult
-from exgen.outputs import OutputDir
+from exgen.outputs import OutputDir, clean_text
 
 #: The grading outputs a run can write, with the files each one writes.
 FORMATS: dict[str, str] = {"csv": "grades.csv", "canvas": "canvas.csv, a Canvas gradebook", "json": "results.json",
@@ -66,7 +66,8 @@ def csv_cell(text: str) -> str:
 def _csv(rows: list[list[str]]) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerows(rows)
+    # cleaned per cell, before the csv module sees them (some Python versions refuse a NUL in a field)
+    writer.writerows([[clean_text(cell) for cell in row] for row in rows])
     return buf.getvalue()
 
 
@@ -143,8 +144,13 @@ def planned_files(results: Results, formats: list[str]) -> list[str]:
 def write_outputs(results: Results, out: OutputDir, formats: list[str]) -> list[str]:
     """Write the chosen formats into ``out`` and return the files written (relative paths, in order).
 
+    Every file is built before any is written. A student's feedback that cannot be built (a bug) or a file
+    that cannot be written is reported after all the other files are written; nothing a student wrote can
+    stop the others' files (text is made writable by :func:`exgen.outputs.clean_text`).
+
     Raises:
-        ExgenError: an unknown format, or files already there without ``force``.
+        ExgenError: an unknown format; files already there with other content, without ``force``
+            (nothing written); or files that could not be built or written (one line each).
     """
     bad = [f for f in formats if f not in FORMATS]
     if bad:
@@ -153,6 +159,7 @@ def write_outputs(results: Results, out: OutputDir, formats: list[str]) -> list[
 
     out.check_free(planned_files(results, formats) + (list(CHART_FILES) if "report" in formats else []))
     files: dict[str, str | bytes] = {}
+    failed: list[str] = []
     if "csv" in formats:
         files[GRADES_CSV] = grades_csv(results)
     if "canvas" in formats:
@@ -162,9 +169,17 @@ def write_outputs(results: Results, out: OutputDir, formats: list[str]) -> list[
     if "feedback" in formats:
         paths = feedback_files(results)
         for student in results.students:
-            files[paths[student.id]] = feedback_md(results, student)
+            try:
+                files[paths[student.id]] = feedback_md(results, student)
+            except Exception as err:  # one student's file must not stop the class's; reported below
+                failed.append(f"{paths[student.id]}: not written (internal error: {type(err).__name__})")
     if "report" in formats:
-        files.update(build_report(results))
-    for rel, data in files.items():
-        out.write(rel, data)
-    return list(files)
+        with out.scratch() as scratch:
+            files.update(build_report(results, cache_dir=scratch))
+    try:
+        written = out.write_all(files)
+    except ExgenError as err:
+        raise ExgenError("\n".join(failed + [str(err)])) from None
+    if failed:
+        raise ExgenError("\n".join(failed))
+    return written

@@ -10,12 +10,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from exgen.errors import InvalidParams
+from exgen.errors import InvalidParams, one_line
 
 
 def shown(value: Any) -> str:
     """Return a value as an author would recognise it in a message (YAML-like, truncated)."""
-    text = _flow(value, depth=0)
+    text = one_line(_flow(value, depth=0))
     return text if len(text) <= 60 else text[:57] + "..."
 
 

@@ -110,7 +110,7 @@ def _check_all_cases(root: Path, env: dict, validator) -> None:
     _submit(root, {"answers.yaml": "answers: [1, 2\n  dot: {"})
     res = _run(root, env)
     validator.validate(res)
-    assert res["score"] == 0 and "could not be graded" in res["output"] and "not valid YAML" in res["output"]
+    assert res["score"] == 0 and "could not be graded" in res["output"] and "invalid YAML" in res["output"]
     assert len(res["tests"]) == n_parts and all(t["score"] == 0 for t in res["tests"])
     # missing
     _submit(root, {"notes.txt": "I forgot"})
