@@ -32,27 +32,10 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from exgen.errors import ExgenError
-from exgen.render.texsetup import PDFLATEX, Engine, engine_for, explain, first_error, missing, missing_message
+from exgen.render.texsetup import Engine, engine_for, explain, first_error, missing, missing_message
 
 TIMEOUT = 300
 _PAGES_RE = re.compile(r"Output written on \S+ \((\d+) pages?")
-
-
-class TexError(ExgenError):
-    """A document failed to compile; the message names the document, the first TeX error and its line."""
-
-
-def find_engine() -> str:
-    """Return the path of pdflatex (kept for callers that only need to know TeX is there).
-
-    Raises:
-        ExgenError: pdflatex is not installed (the message says how to install it).
-    """
-    path = shutil.which(PDFLATEX.name)
-    if not path:
-        raise ExgenError(missing_message("PDF output", [PDFLATEX.needs[0]]))
-    return path
 
 
 @dataclass(frozen=True)
@@ -279,16 +262,3 @@ def compile_documents(jobs: Sequence[tuple[str, str]], *, workers: int | None = 
     count = workers or max(1, min(len(jobs), os.cpu_count() or 1))
     with PdfCompiler(workers=count) as session:
         return session.compile_all(jobs)
-
-
-def compile_pdf(tex: str, *, name: str = "document", timeout: float = TIMEOUT) -> bytes:
-    """Compile one LaTeX document and return the PDF's bytes.
-
-    Raises:
-        ExgenError: a tool is missing, TeX timed out, or failed (``TexError`` with the first error).
-    """
-    with PdfCompiler(timeout=timeout) as session:
-        result = session.compile(name, tex)
-    if result.pdf is None:
-        raise TexError(result.error or f"{name}: no PDF")
-    return result.pdf
