@@ -42,7 +42,8 @@ CASES = [
     ("bad-difficulty", HEAD + "  - id: m1\n    type: matmul\n    params: {difficulty: extreme}\n",
      ["b.yaml:7: exercises[0].params.difficulty: expected one of easy, medium, hard, got 'extreme'"]),
     ("bad-points", HEAD + "  - id: m1\n    type: matmul\n    points: zero\n",
-     ["b.yaml:7: exercises[0].points: expected a number in (0, 1000], got 'zero'"]),
+     ["b.yaml:7: exercises[0].points: expected a number in (0, 1000] with at most 2 decimals, a list with one "
+      "per part, or a mapping from part id to points, got 'zero'"]),
     ("negative-seed", "bank: b1\ntitle: T\nseed: -1\nexercises:\n  - {id: a, type: matmul}\n",
      ["b.yaml:3: seed: expected an integer in [0, 2^63-1], got -1"]),
     ("bool-seed", "bank: b1\ntitle: T\nseed: yes\nexercises:\n  - {id: a, type: matmul}\n",
