@@ -245,8 +245,8 @@ def _seed(seed: int | None, bank: BankSpec | None) -> int:
 def generate(bank: str | Path | BankSpec | None = None, *,
              students: str | Path | Iterable[Student] | int | None = None, seed: int | None = None,
              formats: str | Iterable[str] = GENERATE_FORMATS, out: str | Path = GENERATE_OUT, force: bool = False,
-             combined: bool = False, jobs: int = 1, shard: str | Shard | None = None, key_json: bool = True,
-             progress: Progress | None = None) -> GenerateResult:
+             combined: bool = False, cover: bool | None = None, jobs: int = 1, shard: str | Shard | None = None,
+             key_json: bool = True, progress: Progress | None = None) -> GenerateResult:
     """Write a worksheet and an answer key per student in each format, plus the class's answer key.
 
     Students are made one at a time (in ``jobs`` worker processes), so memory does not grow with the class;
@@ -263,7 +263,11 @@ def generate(bank: str | Path | BankSpec | None = None, *,
         out: the output folder; nothing is written outside it.
         force: overwrite files already in ``out`` (otherwise a file with other content stops the run; a file
             the run would write identically is kept, so an interrupted or incomplete run can be run again).
-        combined: also write ``pdf/class-worksheets.pdf`` and ``pdf/class-keys.pdf`` for the whole class.
+        combined: also write ``pdf/class-worksheets.pdf`` and ``pdf/class-keys.pdf`` for the whole class
+            (the students' PDFs joined, each student starting on an odd page for double-sided printing; the
+            students' PDFs are written too).
+        cover: begin each LaTeX/PDF document with a cover page (name and id boxes, a score table);
+            None is the bank's ``print: {cover: ...}`` (default false).
         jobs: worker processes (the files do not depend on it).
         shard: ``"i/n"``: make only slice i of n of the roster, for one machine of a cluster; its part of the
             key goes to ``out/parts/`` and ``merge(out)`` joins the parts (docs/scaling.md).
@@ -296,7 +300,8 @@ def generate(bank: str | Path | BankSpec | None = None, *,
     # a shard leaves other runs' temporary files alone: another shard may be writing into the same folders
     target = OutputDir(out, force=force, clean=part.whole)
     files = generate_run(spec, roster, seed=run_seed, formats=[DOCUMENT_FORMATS[f] for f in chosen], out=target,
-                         combined=combined, key_json=key_json, jobs=workers, shard=part, progress=progress)
+                         combined=combined, cover=spec.cover if cover is None else bool(cover), key_json=key_json,
+                         jobs=workers, shard=part, progress=progress)
     return GenerateResult(out=Path(out), files=files, students=roster, bank=spec, seed=run_seed, formats=chosen)
 
 

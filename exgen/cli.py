@@ -109,7 +109,10 @@ _GRADE_OUTPUTS = CommaList(api.GRADE_OUTPUTS)
               help=f"Comma-separated formats: {_DOCUMENTS.described()}.")
 @click.option("--combined", is_flag=True,
               help="Also write pdf/class-worksheets.pdf and pdf/class-keys.pdf: the whole class, each student "
-                   "from a new page, for printing.")
+                   "starting on an odd page, for double-sided printing.")
+@click.option("--cover/--no-cover", default=None,
+              help="Begin each LaTeX/PDF worksheet and key with a cover page (name and id boxes, a score table); "
+                   "default: the bank's print: {cover: ...}.")
 @click.option("--out", default=api.GENERATE_OUT, show_default=True, type=click.Path(file_okay=False),
               help="Output folder; nothing is written outside it.")
 @click.option("--jobs", type=click.IntRange(1, api.MAX_JOBS), default=1, show_default=True,
@@ -121,7 +124,7 @@ _GRADE_OUTPUTS = CommaList(api.GRADE_OUTPUTS)
                    "'exgen grade' reads, is always written): 64 KB a student.")
 @click.option("--force", is_flag=True, help="Overwrite existing files in --out.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
-def generate(bank, seed, roster, count, formats, out, force, quiet, combined, jobs, shard, no_key_json) -> None:
+def generate(bank, seed, roster, count, formats, out, force, quiet, combined, cover, jobs, shard, no_key_json) -> None:
     """Generate a worksheet and an answer key per student, plus the class's answer key.
 
     BANK is a bank file or a built-in bank's name (default: dl-math-basics). The key is written last,
@@ -137,12 +140,13 @@ def generate(bank, seed, roster, count, formats, out, force, quiet, combined, jo
       exgen generate --roster class.csv --format pdf,html --combined --out week1
       exgen generate --count 10000 --jobs 8 --no-key-json --out course
       exgen generate --roster class.csv --shard 2/4 --out week1   # then: exgen merge week1
+      exgen generate --count 40 --format pdf --combined --cover --out exam
     """
     if roster and count:
         raise click.UsageError("use either --roster or --count, not both")
     with _progress("Generating", quiet=quiet) as progress:
         result = api.generate(bank, students=roster or count, seed=seed, formats=formats, out=out, force=force,
-                              combined=combined, jobs=jobs, shard=shard, key_json=not no_key_json,
+                              combined=combined, cover=cover, jobs=jobs, shard=shard, key_json=not no_key_json,
                               progress=progress)
     if quiet:
         return

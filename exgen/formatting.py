@@ -11,9 +11,12 @@ from typing import Any
 
 import numpy as np
 
+# Quotes and the circumflex too, so that text comes back from the PDF as typed (pdftotext, search, copy):
+# TeX would print ' and ` as curly quotes and \^{} as a modifier letter.
 _TEX_SPECIALS = {
-    "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#", "^": r"\^{}",
-    "_": r"\_", "%": r"\%", "~": r"\textasciitilde{}",
+    "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
+    "^": r"\textasciicircum{}", "_": r"\_", "%": r"\%", "~": r"\textasciitilde{}", "'": r"\textquotesingle{}",
+    "`": r"\textasciigrave{}",
 }
 
 

@@ -109,7 +109,7 @@ def test_roster_names_and_ids(tmp_path):
     md = (out / "md/s002-worksheet.md").read_text()
     tex = (out / "tex/s002-worksheet.tex").read_text()
     assert "O'Brien &amp; \\\\input{/etc/passwd} &lt;script&gt;" in md
-    assert r"O'Brien \& \textbackslash{}input\{/etc/passwd\} <script>" in tex
+    assert r"O\textquotesingle{}Brien \& \textbackslash{}input\{/etc/passwd\} <script>" in tex
     assert "\\input{/etc" not in tex
 
 

@@ -10,7 +10,15 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from exgen.answers.base import AnswerKind, LmsForm, Score, misconception_score, own_wrong_answers
+from exgen.answers.base import (
+    AnswerKind,
+    AnswerSpace,
+    LmsForm,
+    Score,
+    SpaceForm,
+    misconception_score,
+    own_wrong_answers,
+)
 from exgen.answers.choice import CHOICE
 from exgen.answers.expression import EXPRESSION
 from exgen.answers.matrix import MATRIX
@@ -20,8 +28,8 @@ from exgen.discovery import discover
 from exgen.errors import FormatError
 from exgen.instance import KindName, Part
 
-__all__ = ["AnswerKind", "KindName", "LmsForm", "Score", "get_kind", "all_kinds", "grade_part",
-           "own_wrong_answers", "CHOICE", "EXPRESSION", "MATRIX", "SCALAR", "SHAPE"]
+__all__ = ["AnswerKind", "AnswerSpace", "KindName", "LmsForm", "Score", "SpaceForm", "get_kind", "all_kinds",
+           "grade_part", "own_wrong_answers", "CHOICE", "EXPRESSION", "MATRIX", "SCALAR", "SHAPE"]
 
 
 @cache

@@ -59,6 +59,29 @@ class LmsForm(enum.Enum):
     TEXT = "text"               # anything else: the canonical text ``kind.typed(answer)``
 
 
+class SpaceForm(enum.Enum):
+    """How a printed worksheet leaves room for a part's answer; each document format draws each form."""
+
+    LINE = "line"          # one value written on a line
+    TUPLE = "tuple"        # ``cols`` blanks in parentheses: a shape such as (2, 3)
+    GRID = "grid"          # ``rows`` x ``cols`` empty cells in brackets: a vector or matrix of the answer's shape
+    BOX = "box"            # a framed box ``rows`` lines high: a formula
+    CHOICES = "choices"    # a tick box before each of ``labels``
+
+
+@dataclass(frozen=True)
+class AnswerSpace:
+    """The room a part's answer needs on paper, declared by its kind (``AnswerKind.answer_space``)."""
+
+    form: SpaceForm
+    rows: int = 1
+    cols: int = 1
+    labels: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict:
+        return {"form": self.form.value, "rows": self.rows, "cols": self.cols, "labels": list(self.labels)}
+
+
 class AnswerKind:
     """Base class: subclasses set ``name`` and ``lms_form`` and implement ``parse``, ``equals``, ``typed``.
 
@@ -69,7 +92,8 @@ class AnswerKind:
     - ``honours_partial_credit``: a bank's ``grading: partial_credit`` sets ``options["partial"]``, and the
       kind then gives credit in proportion to the correct entries;
     - ``lms_form``: how the part is asked in an LMS (``LmsForm``);
-    - ``to_array`` / ``from_array``: numbers for error carried forward (None: the kind carries none).
+    - ``to_array`` / ``from_array``: numbers for error carried forward (None: the kind carries none);
+    - ``answer_space``: the room a printed worksheet leaves for the answer (default: one line).
     """
 
     name: ClassVar[KindName] = KindName("")
@@ -85,6 +109,10 @@ class AnswerKind:
     def from_array(self, array: np.ndarray, part: Part) -> Any:
         """Return a computed array in the part's stored form (comparable by ``equals``), or None."""
         return None
+
+    def answer_space(self, part: Part) -> AnswerSpace:
+        """Return the room a printed worksheet leaves for this part's answer."""
+        return AnswerSpace(SpaceForm.LINE)
 
     def expected_form(self, part: Part) -> str:
         """Return a short description of how to type an answer, with an example."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from exgen.answers.base import AnswerKind, LmsForm, require_text
+from exgen.answers.base import AnswerKind, AnswerSpace, LmsForm, SpaceForm, require_text
 from exgen.errors import FormatError
 from exgen.instance import KindName, Part
 
@@ -27,6 +27,11 @@ def _fold(text: str) -> str:
 class ChoiceKind(AnswerKind):
     name = CHOICE
     lms_form = LmsForm.CHOICE
+
+    def answer_space(self, part: Part) -> AnswerSpace:
+        # A choice that carries its own formula is listed in the prompt by key; tick the key.
+        labels = [c["key"] if c.get("tex") else c["label"] for c in part.options.get("choices", ())]
+        return AnswerSpace(SpaceForm.CHOICES, cols=len(labels), labels=tuple(labels))
 
     def expected_form(self, part: Part) -> str:
         return "one of: " + ", ".join(key for key, _ in _choices(part))

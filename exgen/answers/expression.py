@@ -18,7 +18,7 @@ from typing import Any, Final
 
 import numpy as np
 
-from exgen.answers.base import AnswerKind, LmsForm, Score, misconception_score, require_text
+from exgen.answers.base import AnswerKind, AnswerSpace, LmsForm, Score, SpaceForm, misconception_score, require_text
 from exgen.answers.tolerance import accepts, outer_window
 from exgen.errors import ExgenError, FormatError
 from exgen.expr.equivalence import REL_TOL, Comparison, compare, seed_from
@@ -126,6 +126,9 @@ class ExpressionKind(AnswerKind):
 
     name = EXPRESSION
     lms_form = LmsForm.FORMULA
+
+    def answer_space(self, part: Part) -> AnswerSpace:
+        return AnswerSpace(SpaceForm.BOX, rows=1)
 
     def expected_form(self, part: Part) -> str:
         names = ", ".join(_variables(part))

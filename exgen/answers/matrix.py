@@ -10,7 +10,7 @@ from typing import Any, Final
 
 import numpy as np
 
-from exgen.answers.base import AnswerKind, LmsForm, Score, require_text
+from exgen.answers.base import AnswerKind, AnswerSpace, LmsForm, Score, SpaceForm, require_text
 from exgen.answers.numbers import close, normalise, parse_number, plain
 from exgen.errors import FormatError
 from exgen.instance import KindName, Part, thaw
@@ -151,6 +151,11 @@ class MatrixKind(AnswerKind):
     numeric = True
     honours_tolerance = True
     honours_partial_credit = True
+
+    def answer_space(self, part: Part) -> AnswerSpace:
+        shape = _shape_of(part.answer)
+        rows, cols = shape if len(shape) == 2 else (1, shape[0])
+        return AnswerSpace(SpaceForm.GRID, rows=rows, cols=cols)
 
     def expected_form(self, part: Part) -> str:
         shape = _shape_of(part.answer)

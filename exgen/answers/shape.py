@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any, Final
 
-from exgen.answers.base import AnswerKind, LmsForm, Score, require_text
+from exgen.answers.base import AnswerKind, AnswerSpace, LmsForm, Score, SpaceForm, require_text
 from exgen.answers.numbers import normalise
 from exgen.errors import FormatError
 from exgen.instance import KindName, Part
@@ -48,6 +48,9 @@ def _split(text: str) -> list[str]:
 class ShapeKind(AnswerKind):
     name = SHAPE
     lms_form = LmsForm.SHAPE
+
+    def answer_space(self, part: Part) -> AnswerSpace:
+        return AnswerSpace(SpaceForm.TUPLE, cols=len(part.answer) if isinstance(part.answer, (list, tuple)) else 2)
 
     def expected_form(self, part: Part) -> str:
         return SHAPE_FORM

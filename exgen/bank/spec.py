@@ -19,10 +19,11 @@ from exgen.types import all_types, unknown_type_message
 from exgen.types.params import shown
 
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
-BANK_KEYS = ("bank", "title", "seed", "course", "grading", "exercises")
+BANK_KEYS = ("bank", "title", "seed", "course", "grading", "print", "exercises")
 EXERCISE_KEYS = ("id", "type", "title", "points", "params", "grading", "plot")
 COURSE_KEYS = ("name", "code", "term", "instructor", "institution", "date", "instructions")
 GRADING_KEYS = ("tolerance", "decimals", "significant_figures", "partial_credit", "reveal_answer")
+PRINT_KEYS = ("cover",)
 MAX_SEED = 2**63 - 1
 MAX_POINTS = 1000
 PART_ID_RE = re.compile(r"^[a-z]{1,2}$")
@@ -62,6 +63,8 @@ class BankSpec:
     course: Mapping[str, str]
     exercises: tuple[ExerciseSpec, ...]
     source: str = ""
+    #: ``print: {cover: true}``: LaTeX/PDF documents begin with a cover page.
+    cover: bool = False
 
 
 def _path_text(path: tuple) -> str:
@@ -98,6 +101,20 @@ class _Checker:
                               "expected printable text")
             return None
         return value
+
+    def print_options(self, value: Any, path: tuple) -> bool:
+        """Return ``cover`` of the bank's ``print`` mapping (the options of printed documents)."""
+        if value is None:
+            return False
+        if not isinstance(value, dict):
+            self.report(path, f"expected a mapping with {', '.join(PRINT_KEYS)}, got {shown(value)}")
+            return False
+        self.expect_keys(value, path, PRINT_KEYS)
+        cover = value.get("cover", False)
+        if not isinstance(cover, bool):
+            self.report(path + ("cover",), f"expected true or false, got {shown(cover)}")
+            return False
+        return cover
 
     def grading(self, value: Any, path: tuple) -> dict:
         if value is None:
@@ -173,12 +190,13 @@ def validate_bank(located: Located, *, name: str) -> tuple[BankSpec | None, list
                         val = None
                     if val is not None:
                         course[key] = val
+    cover = check.print_options(doc.get("print"), ("print",))
     bank_grading = check.grading(doc.get("grading"), ("grading",))
     exercises = _validate_exercises(check, doc.get("exercises"), bank_grading)
     if check.problems or not isinstance(bank_id, str) or title is None:
         return None, _by_line(check.problems)
     return BankSpec(id=bank_id, title=title, seed=seed, course=course, exercises=tuple(exercises),
-                    source=name), []
+                    source=name, cover=cover), []
 
 
 def _calendar_date_ok(text: str) -> bool:

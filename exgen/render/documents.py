@@ -88,6 +88,12 @@ def _answer(part: Mapping) -> str:
     return get_kind(p.kind).latex(p.answer, p)
 
 
+def _space(part: Mapping) -> dict:
+    """Return the room a printed worksheet leaves for a part's answer, as its kind declares it."""
+    p = Part.from_dict(part)
+    return get_kind(p.kind).answer_space(p).to_dict()
+
+
 def environment(fmt: str) -> jinja2.Environment:
     """Return the Jinja2 environment of a format (strict: a missing variable is an error).
 
@@ -107,7 +113,7 @@ def _environment(fmt: str, plugins: tuple[Path, ...]) -> jinja2.Environment:
         trim_blocks=True, lstrip_blocks=True, **dict[str, Any](spec.delimiters))
     env.filters.update({
         "num": num, "pts": points, "tex_num": tex_num, "bmatrix": bmatrix, "column": column, "shape": shape_tex, "dims": dims,
-        "esc": spec.escape, "rich": _rich(spec.escape), "answer": _answer,
+        "esc": spec.escape, "rich": _rich(spec.escape), "answer": _answer, "space": _space,
         "math": lambda tex: f"${tex}$", "displaymath": lambda tex: f"$${tex}$$",
         "tikz": lambda graph, key=False: tikz(graph, key=key),
         "mermaid": lambda graph, key=False: mermaid(graph, key=key),
@@ -187,7 +193,7 @@ def check_renderable(fmts: Sequence[str], instances: Sequence[Instance]) -> None
 
 
 def render_document(*, fmt: str, key: bool, bank: Mapping[str, Any], student: Mapping[str, str],
-                    instances: Sequence[Instance]) -> str:
+                    instances: Sequence[Instance], cover: bool = False) -> str:
     """Render a whole worksheet (``key=False``) or answer key (``key=True``) for one student.
 
     Args:
@@ -196,28 +202,17 @@ def render_document(*, fmt: str, key: bool, bank: Mapping[str, Any], student: Ma
         bank: ``{"id", "title", "course": {...}}`` of the bank.
         student: ``{"id", "name"}``.
         instances: the student's instances, in bank order.
+        cover: begin with a cover page (boxes for a name and id, a table of the exercises); the formats
+            made for printing (LaTeX, PDF) draw it, the others ignore it.
     """
     env = environment(fmt)
     exercises = _exercises(fmt, key, student, instances)
     total = sum(inst.points for inst in instances)
     doc = env.get_template(f"{'key' if key else 'worksheet'}.{FORMATS[fmt].ext}.j2")
-    return doc.render(bank=bank, student=student, exercises=exercises, total=total, key=key, md_document=True)
+    return doc.render(bank=bank, student=student, exercises=exercises, total=total, key=key, cover=cover,
+                      md_document=True)
 
 
 def _exercises(fmt: str, key: bool, student: Mapping[str, str], instances: Sequence[Instance]) -> list[dict]:
     return [{**inst.to_dict(), "statement": str(render_exercise(inst, fmt, key=key, document=True))
              + _figure(inst, fmt, key=key, student_id=student["id"])} for inst in instances]
-
-
-def render_class(*, key: bool, bank: Mapping[str, Any],
-                 documents: Sequence[tuple[Mapping[str, str], Sequence[Instance]]]) -> str:
-    """Render one LaTeX document for a whole class: each student's worksheet (or key) from a new page.
-
-    Args:
-        key: the answer keys instead of the worksheets.
-        bank: as for ``render_document``.
-        documents: ``(student, instances)`` per student, in roster order.
-    """
-    docs = [{"student": student, "exercises": _exercises("tex", key, student, insts),
-             "total": sum(i.points for i in insts)} for student, insts in documents]
-    return environment("tex").get_template("class.tex.j2").render(bank=bank, documents=docs, key=key)

@@ -7,32 +7,52 @@ This module imports nothing heavy, so the command line can list the formats with
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from exgen.render.pdf import PdfCompiler
 
 
-def _pdf_check() -> None:
-    from exgen.render.pdf import find_engine
+def _pdf_check(texts: Iterable[str] = (), *, assemble: bool = False) -> None:
+    from exgen.render.texsetup import check
 
-    find_engine()
+    check(texts, assemble=assemble)
 
 
-def _pdf_compile(jobs: Sequence[tuple[str, str]]) -> list[bytes]:
-    from exgen.render.pdf import compile_many
+def _pdf_session(workers: int | None = None) -> PdfCompiler:
+    import os
 
-    return compile_many(jobs)
+    from exgen.render.pdf import PdfCompiler
+
+    return PdfCompiler(workers=workers or os.cpu_count() or 1)
+
+
+def _pdf_assemble(parts: Sequence[tuple[Path, int | None]]) -> bytes:
+    from exgen.render.pdfjoin import assemble
+
+    return assemble(parts)
 
 
 @dataclass(frozen=True)
 class Compiler:
-    """Turns rendered text into a document's bytes; ``check`` fails early (before anything is written)
-    when the program it needs is missing."""
+    """Turns rendered text into a document's bytes.
 
-    check: Callable[[], None]
-    compile: Callable[[Sequence[tuple[str, str]]], list[bytes]]
+    - ``check(texts, assemble=...)`` fails early (before anything is written) when a program, package or
+      font that documents with those texts need is missing;
+    - ``session(workers)`` is a context manager whose ``submit(name, text)`` returns a future of a
+      ``Compiled`` (bytes and page count, or a one-line error: a failed document does not stop the others);
+    - ``assemble([(file, pages or None), ...])`` joins compiled documents into one (a class PDF).
+    """
+
+    check: Callable[..., None]
+    session: Callable[[int | None], PdfCompiler]
+    assemble: Callable[[Sequence[tuple[Path, int | None]]], bytes]
 
 
-PDFLATEX = Compiler(check=_pdf_check, compile=_pdf_compile)
+PDFLATEX = Compiler(check=_pdf_check, session=_pdf_session, assemble=_pdf_assemble)
 
 
 @dataclass(frozen=True)
@@ -54,8 +74,10 @@ DOCUMENT_FORMATS: dict[str, DocumentFormat] = {
     "md": DocumentFormat("md", "md", "md", "Markdown"),
     "tex": DocumentFormat("tex", "tex", "tex", "LaTeX"),
     "html": DocumentFormat("html", "html", "html", "offline HTML"),
-    "pdf": DocumentFormat("pdf", "pdf", "tex", "the LaTeX compiled; needs pdflatex", compiler=PDFLATEX),
+    "pdf": DocumentFormat("pdf", "pdf", "tex", "the LaTeX compiled (pdflatex; xelatex for text outside Latin)", compiler=PDFLATEX),
 }
-#: The whole class in one worksheet and one key document (``generate --combined``): LaTeX, compiled to PDF.
+#: The whole class in one worksheet and one key document (``generate --combined``): each student's PDF,
+#: joined (every student starting on an odd page).
 CLASS_DOCUMENTS = ("pdf/class-worksheets.pdf", "pdf/class-keys.pdf")
-CLASS_COMPILER = PDFLATEX
+#: The format whose per-student documents (worksheet, key) the class documents join.
+CLASS_FORMAT = "pdf"

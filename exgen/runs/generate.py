@@ -15,10 +15,10 @@ the files already written are identical, so they are kept without ``--force``.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from exgen.errors import ExgenError, IncompleteRun
 from exgen.outputs import OutputDir
@@ -49,6 +49,9 @@ class Plan:
     force: bool
     dictionaries: dict[str, bytes]
     skipped: frozenset[str] = frozenset()
+    cover: bool = False
+    #: TeX runs at once in each worker (while it renders the next students).
+    tex_workers: int = 1
 
 
 @dataclass
@@ -62,10 +65,13 @@ class Made:
     outline: list[dict]
     files: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
+    pages: dict[str, int] = field(default_factory=dict)
 
 
 _plan: Plan | None = None
 _out: OutputDir | None = None
+#: Each compiled format's session in this worker (its format files are made once, for all its students).
+_sessions: dict[str, Any] = {}
 
 
 def _setup(plan: Plan) -> None:
@@ -74,11 +80,28 @@ def _setup(plan: Plan) -> None:
     # the parent cleaned the folders before the workers started; a worker must not take another's
     # temporary file for a stale one
     _out = OutputDir(plan.root, force=plan.force, background=WRITERS, clean=False)
+    # a worker process ends without running atexit hooks; multiprocessing's own finalizers do run there
+    from multiprocessing.util import Finalize
+
+    Finalize(None, _close_sessions, exitpriority=10)
+
+
+def _close_sessions() -> None:
+    while _sessions:
+        _sessions.popitem()[1].close()
+
+
+def _session(fmt: DocumentFormat) -> Any:
+    assert _plan is not None and fmt.compiler is not None  # noqa: S101
+    if fmt.name not in _sessions:
+        _sessions[fmt.name] = fmt.compiler.session(_plan.tex_workers)
+    return _sessions[fmt.name]
 
 
 def _teardown() -> None:
     global _plan, _out
     try:
+        _close_sessions()
         if _out is not None:
             _out.close()  # every task flushes its files, so this only waits when a task stopped with an error
     except ExgenError:
@@ -86,22 +109,11 @@ def _teardown() -> None:
     _plan = _out = None
 
 
-def _compile(compiler: Compiler, jobs: list[tuple[str, str]]) -> list[bytes | ExgenError]:
-    """Compile a student's documents side by side; a document that fails gives its error, not a stop."""
-    def one(job: tuple[str, str]) -> bytes | ExgenError:
-        try:
-            return compiler.compile([job])[0]
-        except ExgenError as err:
-            return err
-
-    if len(jobs) == 1:
-        return [one(jobs[0])]
-    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
-        return list(pool.map(one, jobs))
-
-
 def _make(chunk: Sequence[tuple[int, Student]]) -> list[Made]:
-    """Worker task: build, render and write each student of a chunk; return their key records."""
+    """Worker task: build, render and write each student of a chunk; return their key records.
+
+    Compiled documents are queued as they are rendered, so TeX runs while the next students are built,
+    and collected (in order) at the end of the chunk."""
     from exgen.build.keystore import encode_record, outline
     from exgen.build.pipeline import build_student
     from exgen.render.documents import document_assets, render_document
@@ -109,6 +121,7 @@ def _make(chunk: Sequence[tuple[int, Student]]) -> list[Made]:
     plan, out = _plan, _out
     assert plan is not None and out is not None, "the pool's initializer sets the plan"  # noqa: S101
     done = []
+    queued: list[tuple[Made, Any]] = []
     for pos, student in chunk:
         instances = build_student(plan.bank, seed=plan.seed, student_id=student.id)
         who = student.to_dict()
@@ -118,46 +131,49 @@ def _make(chunk: Sequence[tuple[int, Student]]) -> list[Made]:
         for fmt in plan.formats:
             if fmt.name in plan.skipped:
                 continue
-            docs = []
             for name, is_key in zip(fmt.paths(student.id), (False, True)):
                 if (fmt.template, is_key) not in texts:
                     texts[(fmt.template, is_key)] = render_document(fmt=fmt.template, key=is_key, bank=plan.info,
-                                                                    student=who, instances=instances)
-                docs.append((name, is_key, texts[(fmt.template, is_key)]))
-            if fmt.compiler:
-                results = _compile(fmt.compiler, [(name, text) for name, _, text in docs])
-                for (name, _, _), data in zip(docs, results):
-                    if isinstance(data, ExgenError):
-                        made.failures.append(str(data).splitlines()[0])
-                    else:
-                        out.write(name, data)
-                        made.files.append(name)
-                continue
-            for name, is_key, text in docs:
-                out.write(name, text)
+                                                                    student=who, instances=instances,
+                                                                    cover=plan.cover)
+                if fmt.compiler:
+                    queued.append((made, _session(fmt).submit(name, texts[(fmt.template, is_key)])))
+                    continue
+                out.write(name, texts[(fmt.template, is_key)])
                 made.files.append(name)
                 for asset, content in document_assets(fmt=fmt.template, key=is_key, student=who,
                                                       instances=instances).items():
                     out.write(f"{fmt.name}/{asset}", content)
                     made.files.append(f"{fmt.name}/{asset}")
         done.append(made)
+    for made, future in queued:
+        compiled = future.result()
+        if compiled.pdf is None:
+            made.failures.append((compiled.error or compiled.name).splitlines()[0])
+        else:
+            out.write(compiled.name, compiled.pdf)
+            made.files.append(compiled.name)
+            made.pages[compiled.name] = compiled.pages
+    for session in _sessions.values():
+        list(session.finished(wait=True))  # the results were taken from their futures above
     out.flush()
     return done
 
 
-def _checked(compilers: dict[str, Compiler]) -> dict[str, str]:
-    """Return, for each compiled format whose program is missing, the one-line reason."""
+def _checked(compilers: dict[str, tuple[Compiler, bool]], texts: Sequence[str]) -> dict[str, str]:
+    """Return, for each compiled format (or the class PDFs) whose program, TeX package or font is missing for
+    documents with these texts, the one-line reason."""
     missing = {}
-    for name, compiler in compilers.items():
+    for name, (compiler, assemble) in compilers.items():
         try:
-            compiler.check()
+            compiler.check(texts, assemble=assemble)
         except ExgenError as err:
             missing[name] = str(err).splitlines()[0]
     return missing
 
 
 def generate_run(bank: BankSpec, roster: Sequence[Student], *, seed: int, formats: Sequence[DocumentFormat],
-                 out: OutputDir, combined: bool = False, key_json: bool = True, jobs: int = 1,
+                 out: OutputDir, combined: bool = False, cover: bool = False, key_json: bool = True, jobs: int = 1,
                  shard: Shard = WHOLE_RUN, progress=None) -> list[str]:
     """Write the documents and the key of a class (or of one shard of it) into ``out``.
 
@@ -165,7 +181,9 @@ def generate_run(bank: BankSpec, roster: Sequence[Student], *, seed: int, format
         bank, roster, seed: what to draw, for whom, with which seed.
         formats: the document formats to write.
         out: the output folder.
-        combined: also the class PDFs (``render.formats.CLASS_DOCUMENTS``); not with a shard.
+        combined: also the class PDFs (``render.formats.CLASS_DOCUMENTS``), joined from the students' PDFs
+            (which are then written too); not with a shard.
+        cover: LaTeX and PDF documents begin with a cover page.
         key_json: also ``answer_key.json`` (the key store ``answer_key.sqlite`` is always written).
         jobs: worker processes.
         shard: the slice of the roster to make; a slice's key goes to ``parts/`` for ``exgen merge``.
@@ -191,18 +209,25 @@ def generate_run(bank: BankSpec, roster: Sequence[Student], *, seed: int, format
         roster_digest,
     )
     from exgen.build.pipeline import bank_info, build_student
-    from exgen.render.formats import CLASS_COMPILER, CLASS_DOCUMENTS
+    from exgen.render.formats import CLASS_DOCUMENTS, CLASS_FORMAT, DOCUMENT_FORMATS
+    from exgen.render.formats import PDFLATEX as PDF_COMPILER
 
+    combined = combined and shard.whole
+    if combined and DOCUMENT_FORMATS[CLASS_FORMAT] not in formats:
+        formats = [*formats, DOCUMENT_FORMATS[CLASS_FORMAT]]
     positions = shard.range(len(roster))
     mine = [(pos, roster[pos]) for pos in positions]
     store_file = STORE_FILE if shard.whole else part_file(shard)
-    combined = combined and shard.whole
     key_json = key_json and shard.whole
     planned = [p for _, s in mine for f in formats for p in f.paths(s.id)] + [store_file]
     planned += ([KEY_FILE] if key_json else []) + (list(CLASS_DOCUMENTS) if combined else [])
     out.check_free(planned)
-    compilers = {f.name: f.compiler for f in formats if f.compiler}
-    missing = _checked({**compilers, **({"combined": CLASS_COMPILER} if combined else {})})
+    compilers = {f.name: (f.compiler, False) for f in formats if f.compiler}
+    if combined:
+        compilers["combined"] = (PDF_COMPILER, True)
+    texts = [s.name for _, s in mine] + [bank.title, *map(str, bank.course.values())]
+    texts += [e.title or "" for e in bank.exercises]
+    missing = _checked(compilers, texts)
     problems = [f"{name}/: not written: {why}" for name, why in missing.items() if name in compilers]
     if "combined" in missing and not problems:
         problems.append(f"{', '.join(CLASS_DOCUMENTS)}: not written: {missing['combined']}")
@@ -216,9 +241,11 @@ def generate_run(bank: BankSpec, roster: Sequence[Student], *, seed: int, format
     dictionaries = make_dictionaries(references)
     out.root.mkdir(parents=True, exist_ok=True)  # from the start: it fills student by student
     plan = Plan(bank=bank, info=info, seed=seed, formats=tuple(formats), root=str(out.root), force=out.force,
-                dictionaries=dictionaries, skipped=frozenset(missing))
+                dictionaries=dictionaries, skipped=frozenset(missing), cover=cover,
+                tex_workers=max(1, (os.cpu_count() or 1) // max(1, jobs)))
     size = max(1, min(CHUNK, -(-len(mine) // (4 * max(1, jobs)))))
     files: list[str] = []
+    pages: dict[str, int] = {}
     with Workers(jobs, initializer=_setup, initargs=(plan,), finalizer=_teardown) as workers, \
             out.staged(store_file) as staged:
         writer = KeyWriter(staged, bank=key_bank(info, seed), dictionaries=dictionaries, total=len(roster),
@@ -230,6 +257,7 @@ def generate_run(bank: BankSpec, roster: Sequence[Student], *, seed: int, format
                     writer.add(made.pos, made.id, made.name, made.record, made.outline)
                     files += made.files
                     problems += made.failures
+                    pages.update(made.pages)
                     done += 1
                     if progress:
                         progress(done, len(mine))
@@ -243,31 +271,32 @@ def generate_run(bank: BankSpec, roster: Sequence[Student], *, seed: int, format
         with out.staged(KEY_FILE) as staged, open(staged, "w", encoding="utf-8", newline="\n") as handle:
             export_json(store, handle)
         files.append(KEY_FILE)
-    if combined and "combined" not in missing and "pdf" not in missing:
-        problems += _write_combined(store, info, out, files)
     store.close()
+    if combined and not problems:
+        problems += _write_combined(mine, pages, out, files)
     if problems:
         raise IncompleteRun(_summary(problems, missing), files=files, problems=problems)
     return files
 
 
-def _write_combined(store, info: dict, out: OutputDir, files: list[str]) -> list[str]:
-    """Write the class PDFs (every student from a new page) from the key store; return failures."""
-    from exgen.instance import Instance
-    from exgen.render.documents import render_class
-    from exgen.render.formats import CLASS_COMPILER, CLASS_DOCUMENTS
+def _write_combined(mine: Sequence[tuple[int, Student]], pages: dict[str, int], out: OutputDir,
+                    files: list[str]) -> list[str]:
+    """Write the class PDFs: the students' PDFs joined (nothing compiled again), each student starting on an
+    odd page; return failures."""
+    from exgen.render.formats import CLASS_DOCUMENTS, CLASS_FORMAT, DOCUMENT_FORMATS
 
-    documents = [({"id": sid, "name": name}, [Instance.from_dict(d) for d in store.exercises_of(sid, record)])
-                 for _pos, sid, name, record in store.rows()]
-    jobs = [(name, render_class(key=is_key, bank=info, documents=documents))
-            for name, is_key in zip(CLASS_DOCUMENTS, (False, True))]
+    fmt = DOCUMENT_FORMATS[CLASS_FORMAT]
+    assert fmt.compiler is not None  # noqa: S101
     failures = []
-    for (name, _), data in zip(jobs, _compile(CLASS_COMPILER, jobs)):
-        if isinstance(data, ExgenError):
-            failures.append(str(data).splitlines()[0])
-        else:
-            out.write(name, data)
-            files.append(name)
+    for name, is_key in zip(CLASS_DOCUMENTS, (False, True)):
+        # a document kept from an earlier run (identical) has no page count here: the joiner counts it
+        parts = [(out.path(doc), pages.get(doc)) for _, s in mine for doc in [fmt.paths(s.id)[is_key]]]
+        try:
+            out.write(name, fmt.compiler.assemble(parts))
+        except ExgenError as err:
+            failures.append(f"{name}: not written: {str(err).splitlines()[0]}")
+            continue
+        files.append(name)
     return failures
 
 

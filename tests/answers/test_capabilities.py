@@ -8,7 +8,7 @@ from functools import cache
 import numpy as np
 import pytest
 
-from exgen.answers import CHOICE, EXPRESSION, MATRIX, SCALAR, SHAPE, LmsForm, all_kinds, get_kind, grade_part
+from exgen.answers import CHOICE, EXPRESSION, MATRIX, SCALAR, SHAPE, LmsForm, SpaceForm, all_kinds, get_kind, grade_part
 from exgen.instance import Part
 from tests.conftest import typed
 
@@ -95,3 +95,31 @@ def test_partial_credit_is_per_entry_where_declared():
     part = Part(id="a", kind=MATRIX, prompt="p", answer=[[1, 2], [3, 4]], options={"partial": True})
     assert grade_part(part, "[[1, 2], [3, 5]]").points == pytest.approx(0.75)
     assert grade_part(replace(part, options={}), "[[1, 2], [3, 5]]").points == 0.0
+
+
+def test_each_kind_asks_for_the_room_its_answers_take_on_paper():
+    expected = {SCALAR: SpaceForm.LINE, MATRIX: SpaceForm.GRID, SHAPE: SpaceForm.TUPLE, CHOICE: SpaceForm.CHOICES,
+                EXPRESSION: SpaceForm.BOX}
+    assert {name: get_kind(name).answer_space(parts_by_kind()[name][0]).form for name in KINDS} == expected
+
+
+@pytest.mark.parametrize("name", KINDS)
+def test_answer_space_has_the_shape_of_the_answer(name):
+    """A grid has one cell per entry in the answer's rows and columns, a tuple one blank per dimension, the
+    tick boxes one per choice (by key or label); a line or a box holds one value."""
+    kind = get_kind(name)
+    for part in parts_by_kind()[name]:
+        space = kind.answer_space(part)
+        assert space.rows >= 1 and space.cols >= 1
+        if space.form is SpaceForm.GRID:
+            shape = np.shape(np.asarray(part.answer, dtype=float))
+            assert (space.rows, space.cols) == (shape if len(shape) == 2 else (1, shape[0]))
+        elif space.form is SpaceForm.TUPLE:
+            assert space.cols == len(part.answer)
+        elif space.form is SpaceForm.CHOICES:
+            choices = part.options["choices"]
+            assert len(space.labels) == space.cols == len(choices)
+            assert all(label in (c["key"], c["label"]) for label, c in zip(space.labels, choices))
+        else:
+            assert not isinstance(part.answer, (list, tuple)), f"{name}: a list answer needs a grid or a tuple"
+        assert space.to_dict()["form"] == space.form.value

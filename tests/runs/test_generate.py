@@ -101,17 +101,28 @@ def test_running_again_once_pdflatex_is_there_completes_the_run(tmp_path, monkey
 
 
 def test_a_document_that_fails_to_compile_is_listed_and_the_rest_is_written(tmp_path, monkeypatch):
-    from exgen.render import formats
-    from exgen.render.pdf import TexError
-
-    def compile_all(jobs):
-        if any("student-002-key" in name for name, _ in jobs):
-            raise TexError("pdf/student-002-key.pdf: LaTeX failed at line 3: Undefined control sequence (in: \\x)")
-        return [b"%PDF-1.5 stand-in\n" for _ in jobs]
-
+    from concurrent.futures import Future
     from dataclasses import replace
 
-    fake = formats.Compiler(check=lambda: None, compile=compile_all)  # no pdflatex needed
+    from exgen.render import formats
+    from exgen.render.pdf import Compiled
+
+    class Session:  # no pdflatex needed: one document fails, the others "compile"
+        def submit(self, name, tex):
+            done: Future = Future()
+            done.set_result(Compiled(name, error="pdf/student-002-key.pdf: LaTeX failed at line 3: Undefined "
+                                                 "control sequence (in: \\x)") if "student-002-key" in name
+                            else Compiled(name, pdf=b"%PDF-1.5 stand-in\n", pages=1))
+            return done
+
+        def finished(self, wait=False):
+            return iter(())
+
+        def close(self):
+            pass
+
+    fake = formats.Compiler(check=lambda texts=(), assemble=False: None, session=lambda workers=None: Session(),
+                            assemble=lambda parts: b"")
     monkeypatch.setitem(formats.DOCUMENT_FORMATS, "pdf", replace(formats.DOCUMENT_FORMATS["pdf"], compiler=fake))
     out = tmp_path / "o"
     with pytest.raises(IncompleteRun) as info:

@@ -17,7 +17,7 @@ from tests.conftest import check_instance_contract
 TYPES = list(all_types())
 MALFORMED = ["@@@ ??", "[[1, 2", "1 ++ 2 )("]
 # How each format labels a part; formats not listed show "(a)".
-PART_LABEL = {"md": "**({id})**", "tex": "\\paragraph{{(}{id}{)}}"}
+PART_LABEL = {"md": "**({id})**", "tex": "\\exgenpartlabel{{id}}"}
 
 
 def check_type_declares_itself(name: str) -> None:
