@@ -87,9 +87,10 @@ def make_dictionaries(references: Sequence[Sequence[Instance]]) -> dict[str, byt
 
 
 def outline(instances: Sequence[Instance]) -> list[dict]:
-    """Return what the key's exercise list needs of a student's instances: id, title, points, part ids."""
-    return [{"id": i.exercise_id, "title": i.title, "points": i.points, "parts": [p.id for p in i.parts]}
-            for i in instances]
+    """Return what the key's exercise list needs of a student's instances: id, title, points, part ids and
+    exercise type (whose declared mistakes the class report describes)."""
+    return [{"id": i.exercise_id, "title": i.title, "points": i.points, "parts": [p.id for p in i.parts],
+             "type": i.type} for i in instances]
 
 
 def encode_record(instances: Sequence[Instance], dictionaries: Mapping[str, bytes]) -> bytes:
@@ -216,7 +217,7 @@ class KeyStore:
     Attributes:
         path: the file.
         bank: ``{"id", "title", "seed", "course"}`` as in ``answer_key.json``.
-        exercises: the outline: ``[{"id", "title", "points", "parts"}]``, first seen of each id, in order.
+        exercises: the outline: ``[{"id", "title", "points", "parts", "type"}]``, first seen of each id, in order.
         total: students in the whole roster; ``first`` and ``count``: the positions this file holds.
         part: the shard this file is (``1/1`` for a whole key).
     """

@@ -410,7 +410,7 @@ def exercise_infos(key: Mapping[str, Any]) -> tuple[ExerciseInfo, ...]:
     """Return the exercises of a loaded key in bank order (the union over students, first seen first)."""
     if key.get("exercises") is not None:  # a key store keeps this outline, so no student need be read
         return tuple(ExerciseInfo(id=e["id"], title=e["title"], max_points=round_points(e["points"]),
-                                  parts=tuple(e["parts"])) for e in key["exercises"])
+                                  parts=tuple(e["parts"]), type=e.get("type", "")) for e in key["exercises"])
     seen: dict[str, ExerciseInfo] = {}
     for entry in key["students"].values():
         for inst in entry["exercises"]:

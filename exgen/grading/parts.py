@@ -46,7 +46,7 @@ def save_part(part: PartResults, key: Mapping[str, Any], formats: Sequence[str])
     return dumps({
         "format": PART_FORMAT, "generator": f"exgen {__version__}", "part": str(part.shard),
         "key": key_identity(key), "formats": list(formats),
-        "exercises": [{"id": e.id, "title": e.title, "points": e.max_points, "parts": list(e.parts)}
+        "exercises": [{"id": e.id, "title": e.title, "points": e.max_points, "parts": list(e.parts), "type": e.type}
                       for e in exercise_infos(key)],
         "key_ids": part.key_ids, "read_problems": part.read_problems,
         "seen": [[s.student, s.source, s.in_key] for s in part.seen],
