@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from exgen.errors import OptionError, one_line
+from exgen.errors import ExgenError, OptionError, one_line
 from exgen.grading.writers import FORMATS as GRADE_OUTPUTS
 from exgen.render.formats import CLASS_COMPILER, CLASS_DOCUMENTS, DOCUMENT_FORMATS, Compiler, DocumentFormat
 
@@ -216,6 +216,14 @@ def _seed(seed: int | None, bank: BankSpec | None) -> int:
     return seed
 
 
+def _language(lang: str | None) -> None:
+    """Check a ``lang`` argument (None: the bank's or the key's language) before anything is read."""
+    from exgen.i18n import check_language
+
+    if lang is not None:
+        check_language(lang, what="lang")
+
+
 def _output(out: str | Path, force: bool) -> OutputDir:
     from exgen.outputs import OutputDir
 
@@ -227,7 +235,7 @@ def _output(out: str | Path, force: bool) -> OutputDir:
 def generate(bank: str | Path | BankSpec | None = None, *,
              students: str | Path | Iterable[Student] | int | None = None, seed: int | None = None,
              formats: str | Iterable[str] = GENERATE_FORMATS, out: str | Path = GENERATE_OUT, force: bool = False,
-             combined: bool = False, progress: Progress | None = None) -> GenerateResult:
+             combined: bool = False, lang: str | None = None, progress: Progress | None = None) -> GenerateResult:
     """Write a worksheet and an answer key per student in each format, plus ``answer_key.json``.
 
     Args:
@@ -239,22 +247,28 @@ def generate(bank: str | Path | BankSpec | None = None, *,
         out: the output folder; nothing is written outside it.
         force: overwrite files already in ``out`` (otherwise nothing is written when any exists).
         combined: also write ``pdf/class-worksheets.pdf`` and ``pdf/class-keys.pdf`` for the whole class.
+        lang: the language of every document, key and stored feedback (``exgen.i18n.languages()``: en,
+            ko); None is the bank's ``language`` (default en). ``grade`` answers in the key's language.
         progress: called as ``progress(done, total)`` after each student.
 
     Returns:
         The files written (relative to ``out``), the students, the bank and the seed.
 
     Raises:
-        OptionError: an unknown bank or format, a bad count, seed or student list.
+        OptionError: an unknown bank, format or language, a bad count, seed or student list.
         ExgenError: an unreadable roster or bank (``BankError``), files already in ``out``, or pdflatex
             missing or failing when PDFs are asked for.
     """
+    from exgen.i18n import language
+
     chosen = _choose(formats, DOCUMENT_FORMATS, "document format")
+    _language(lang)
     spec = resolve_bank(bank)
     roster = _students(students)
     run_seed = _seed(seed, spec)
-    files = _write_documents(spec, roster, seed=run_seed, formats=[DOCUMENT_FORMATS[f] for f in chosen],
-                             out=_output(out, force), combined=combined, progress=progress)
+    with language(lang or spec.language):
+        files = _write_documents(spec, roster, seed=run_seed, formats=[DOCUMENT_FORMATS[f] for f in chosen],
+                                 out=_output(out, force), combined=combined, progress=progress)
     return GenerateResult(out=Path(out), files=files, students=roster, bank=spec, seed=run_seed, formats=chosen)
 
 
@@ -320,6 +334,24 @@ def _key(key: str | Path | Mapping[str, Any]) -> tuple[Mapping[str, Any], str]:
     return load_key(path), one_line(path.name)
 
 
+def _key_language(key: Mapping[str, Any]) -> str:
+    """Return the language a key was written in (a key from before languages is English)."""
+    from exgen.i18n import SOURCE_LANGUAGE, check_language
+
+    lang = key["bank"].get("language", SOURCE_LANGUAGE)
+    try:
+        return check_language(lang)
+    except OptionError:
+        raise ExgenError(f"the answer key is in the language {one_line(lang)!r}, which this exgen cannot write; "
+                         f"it has {', '.join(_languages())}") from None
+
+
+def _languages() -> tuple[str, ...]:
+    from exgen.i18n import languages
+
+    return languages()
+
+
 def _submissions(submissions: str | Path | Submission | Iterable[str | Path | Submission]
                  ) -> tuple[list[Submission], list[str]]:
     from exgen.grading.submissions import Submission, read_path
@@ -369,6 +401,7 @@ def grade(submissions: str | Path | Submission | Iterable[str | Path | Submissio
     """
     from exgen.grading.batch import grade_batch
     from exgen.grading.writers import write_outputs
+    from exgen.i18n import language
 
     chosen = _choose(formats, GRADE_OUTPUTS, "grading output")
     if isinstance(jobs, bool) or not isinstance(jobs, int) or not 1 <= jobs <= MAX_JOBS:
@@ -382,8 +415,10 @@ def grade(submissions: str | Path | Submission | Iterable[str | Path | Submissio
         if progress:
             progress(graded[0], len(subs))
 
-    results = grade_batch(key_doc, subs, jobs=jobs, read_problems=read_problems, progress=advance)
-    files = write_outputs(results, _output(out, force), chosen) if out is not None else []
+    # Feedback is in the language the key was written in: its stored feedback is, and so is the grader's own.
+    with language(_key_language(key_doc)):
+        results = grade_batch(key_doc, subs, jobs=jobs, read_problems=read_problems, progress=advance)
+        files = write_outputs(results, _output(out, force), chosen) if out is not None else []
     return GradeResult(results=results, files=files, out=None if out is None else Path(out), key=key_name)
 
 
@@ -404,7 +439,8 @@ def exporter(target: str) -> Exporter:
 
 
 def export(target: str, bank: str | Path | BankSpec | None = None, *, seed: int | None = None,
-           out: str | Path | None = None, force: bool = False, **options: Any) -> ExportResult:
+           out: str | Path | None = None, force: bool = False, lang: str | None = None,
+           **options: Any) -> ExportResult:
     """Export a bank to an LMS: write the files that ``target`` imports.
 
     Args:
@@ -413,6 +449,7 @@ def export(target: str, bank: str | Path | BankSpec | None = None, *, seed: int 
         seed: the seed every variant is drawn from; None is the bank's seed.
         out: the output file or folder; None is the exporter's ``default_out``.
         force: overwrite an existing output.
+        lang: the language of the questions and feedback; None is the bank's ``language``.
         **options: the exporter's declared options (``exporter(target).options``), e.g. ``variants=20``.
 
     Returns:
@@ -422,16 +459,20 @@ def export(target: str, bank: str | Path | BankSpec | None = None, *, seed: int 
         OptionError: an unknown target, or an option the exporter does not declare or accept.
         ExgenError: the bank has problems (``BankError``), or ``out`` exists and ``force`` is false.
     """
+    from exgen.i18n import language
+
     chosen = exporter(target)
+    _language(lang)
     spec = resolve_bank(bank)
-    return chosen.export(spec, seed=_seed(seed, spec), out=str(chosen.default_out if out is None else out),
-                         force=force, **options)
+    with language(lang or spec.language):
+        return chosen.export(spec, seed=_seed(seed, spec), out=str(chosen.default_out if out is None else out),
+                             force=force, **options)
 
 
 # --- preview ----------------------------------------------------------------------------------------------
 
 def preview(type_name: str, *, seed: int = 0, student: str = PREVIEW_STUDENT,
-            params: Mapping[str, Any] | None = None) -> str:
+            params: Mapping[str, Any] | None = None, lang: str | None = None) -> str:
     """Return one instance of an exercise type with its answers, as Markdown (what ``exgen preview`` shows).
 
     Args:
@@ -439,14 +480,25 @@ def preview(type_name: str, *, seed: int = 0, student: str = PREVIEW_STUDENT,
         seed: the seed the instance is drawn with.
         student: the student id it is drawn for.
         params: the type's parameters (the others keep their defaults).
+        lang: the language of the instance's texts (None: English).
 
     Returns:
         The Markdown answer key of that one instance.
 
     Raises:
-        OptionError: an unknown type (the message suggests the closest), or parameters out of range.
+        OptionError: an unknown type (the message suggests the closest), parameters out of range, or an
+            unknown language.
     """
+    from exgen.i18n import language
+
+    _language(lang)
+    with language(lang):
+        return _preview(type_name, seed=seed, student=student, params=params)
+
+
+def _preview(type_name: str, *, seed: int, student: str, params: Mapping[str, Any] | None) -> str:
     from exgen.build.seeding import rng_for
+    from exgen.i18n import _
     from exgen.render.documents import render_document
     from exgen.types import get_type
 
@@ -459,5 +511,6 @@ def preview(type_name: str, *, seed: int = 0, student: str = PREVIEW_STUDENT,
         raise OptionError("; ".join(f"parameter {k}: {m}" for k, m in problems))
     inst = typ.build(exercise_id=type_name, title=None, points=None, params=resolved,
                      rng=rng_for(_seed(seed, None), student, type_name))
-    return render_document(fmt="md", key=True, bank={"id": "preview", "title": f"Preview: {typ.title}", "course": {}},
-                           student={"id": student, "name": "Preview"}, instances=[inst])
+    return render_document(fmt="md", key=True, bank={"id": "preview", "title": _("Preview: %(title)s") % {"title": inst.title},
+                                                     "course": {}},
+                           student={"id": student, "name": _("Preview")}, instances=[inst])

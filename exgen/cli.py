@@ -96,6 +96,15 @@ def cli() -> None:
     """
 
 
+def _lang_choice() -> click.Choice:
+    from exgen.i18n import languages
+
+    return click.Choice(languages())
+
+
+_LANG_OPTION = click.option(
+    "--lang", type=_lang_choice(), default=None,
+    help="Language of the worksheets, keys, solutions and feedback (default: the bank's 'language:', else en).")
 _DOCUMENTS = CommaList({name: f.help for name, f in api.DOCUMENT_FORMATS.items()})
 _GRADE_OUTPUTS = CommaList(api.GRADE_OUTPUTS)
 
@@ -110,11 +119,12 @@ _GRADE_OUTPUTS = CommaList(api.GRADE_OUTPUTS)
 @click.option("--combined", is_flag=True,
               help="Also write pdf/class-worksheets.pdf and pdf/class-keys.pdf: the whole class, each student "
                    "from a new page, for printing.")
+@_LANG_OPTION
 @click.option("--out", default=api.GENERATE_OUT, show_default=True, type=click.Path(file_okay=False),
               help="Output folder; nothing is written outside it.")
 @click.option("--force", is_flag=True, help="Overwrite existing files in --out.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
-def generate(bank, seed, roster, count, formats, out, force, quiet, combined) -> None:
+def generate(bank, seed, roster, count, formats, out, force, quiet, combined, lang) -> None:
     """Generate a worksheet and an answer key per student, plus answer_key.json.
 
     BANK is a bank file or a built-in bank's name (default: dl-math-basics).
@@ -125,12 +135,13 @@ def generate(bank, seed, roster, count, formats, out, force, quiet, combined) ->
       exgen generate week1.yaml --roster class.csv --format md,tex --out week1 --force
       exgen generate dot_product --seed 42 --count 5
       exgen generate --roster class.csv --format pdf,html --combined --out week1
+      exgen generate --roster class.csv --lang ko --format md,html,pdf --out week1-ko
     """
     if roster and count:
         raise click.UsageError("use either --roster or --count, not both")
     with _progress("Generating", quiet=quiet) as progress:
         result = api.generate(bank, students=roster or count, seed=seed, formats=formats, out=out, force=force,
-                              combined=combined, progress=progress)
+                              combined=combined, lang=lang, progress=progress)
     if quiet:
         return
     if sys.stdout.isatty():
@@ -189,15 +200,18 @@ def _parse_param(text: str):
 @click.option("--seed", type=SEED, default=0, show_default=True)
 @click.option("--student", default=api.PREVIEW_STUDENT, show_default=True, help="Student id the instance is drawn for.")
 @click.option("--param", "params", multiple=True, metavar="KEY=VALUE", help="A parameter (repeatable).")
-def preview(type_name, seed, student, params) -> None:
+@click.option("--lang", type=_lang_choice(), default=None, help="Language of the instance's texts (default en).")
+def preview(type_name, seed, student, params, lang) -> None:
     """Show one instance of an exercise type in the terminal, with its answers.
 
     \b
     Examples:
       exgen preview matmul
       exgen preview dot_product --seed 7 --param dim=5 --param parts=[value,cosine]
+      exgen preview matmul --lang ko
     """
-    click.echo(api.preview(type_name, seed=seed, student=student, params=dict(_parse_param(p) for p in params)))
+    click.echo(api.preview(type_name, seed=seed, student=student, params=dict(_parse_param(p) for p in params),
+                           lang=lang))
 
 
 @cli.command()
@@ -218,7 +232,8 @@ def grade(submissions, key_path, out, formats, jobs, force, quiet) -> None:
     SUBMISSIONS are YAML/JSON files (one per student: 'student: s001' and 'answers:' mapping
     exercise id or id.part to the answer), class CSV files (a 'student' column, then one column per
     part such as dot.a) or folders of them; see docs/submissions.md. Bad items are listed one per line
-    and grading goes on. Exit status: 0 when every submission was graded, 1 when some were not.
+    and grading goes on. Feedback is written in the key's language (generate --lang). Exit status: 0
+    when every submission was graded, 1 when some were not.
 
     \b
     Examples:
@@ -283,8 +298,8 @@ def export_command(exporter) -> click.Command:
     """Return the ``exgen export <name>`` command of an exporter: BANK, --seed, its options, --out, --force."""
     name = exporter.name
 
-    def run(bank, seed, out, force, quiet, **options) -> None:
-        result = api.export(name, bank, seed=seed, out=out, force=force, **options)
+    def run(bank, seed, out, force, quiet, lang, **options) -> None:
+        result = api.export(name, bank, seed=seed, out=out, force=force, lang=lang, **options)
         if not quiet:
             click.echo(result.summary(name))
 
@@ -295,6 +310,8 @@ def export_command(exporter) -> click.Command:
         *[_click_option(opt) for opt in exporter.options],
         click.Option(["--out"], type=out_type, default=exporter.default_out, show_default=True,
                      help=exporter.out_help or None),
+        click.Option(["--lang"], type=_lang_choice(), default=None,
+                     help="Language of the questions and feedback (default: the bank's 'language:', else en)."),
         click.Option(["--force"], is_flag=True, help="Overwrite an existing output."),
         click.Option(["-q", "--quiet"], is_flag=True, help="Print nothing but errors."),
     ]

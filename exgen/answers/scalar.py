@@ -8,6 +8,7 @@ import numpy as np
 
 from exgen.answers.base import AnswerKind, LmsForm, require_text
 from exgen.answers.numbers import NUMBER_FORM, close, parse_number, plain
+from exgen.i18n import _
 from exgen.instance import KindName, Part
 
 SCALAR: Final = KindName("scalar")
@@ -20,7 +21,7 @@ class ScalarKind(AnswerKind):
     honours_tolerance = True
 
     def expected_form(self, part: Part) -> str:
-        return NUMBER_FORM
+        return _(NUMBER_FORM)
 
     def parse(self, raw: Any, part: Part) -> float:
         if isinstance(raw, str):

@@ -9,6 +9,7 @@ from typing import Any
 
 from exgen import __version__
 from exgen.errors import ExgenError, one_line
+from exgen.i18n import SOURCE_LANGUAGE
 from exgen.instance import Instance
 
 KEY_FORMAT = "exgen-key/1"
@@ -21,7 +22,8 @@ def build_key(*, bank: Mapping[str, Any], seed: int,
     return {
         "format": KEY_FORMAT,
         "generator": f"exgen {__version__}",
-        "bank": {"id": bank["id"], "title": bank["title"], "seed": seed, "course": dict(bank.get("course", {}))},
+        "bank": {"id": bank["id"], "title": bank["title"], "seed": seed, "course": dict(bank.get("course", {})),
+                 "language": bank.get("language", SOURCE_LANGUAGE)},
         "students": [
             {"id": s["id"], "name": s["name"], "exercises": [inst.to_dict() for inst in insts]}
             for s, insts in students

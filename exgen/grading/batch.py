@@ -21,12 +21,13 @@ from exgen.grading.results import (
     round_points,
 )
 from exgen.grading.submissions import WHOLE, Submission
+from exgen.i18n import N_, _, current_language, language
 from exgen.instance import Instance
 
 #: Most submissions per task sent to a worker process.
 CHUNK = 64
-INTERNAL_ERROR_FEEDBACK = ("This answer could not be graded because of an error in the grader; "
-                           "your instructor has been told and will check it by hand.")
+INTERNAL_ERROR_FEEDBACK = N_("This answer could not be graded because of an error in the grader; "
+                              "your instructor has been told and will check it by hand.")
 
 
 def _who(sub: Submission) -> str:
@@ -35,7 +36,10 @@ def _who(sub: Submission) -> str:
 
 def _ids(values: Sequence[str]) -> str:
     shown = ", ".join(values[:12])
-    return shown + (f" and {len(values) - 12} more" if len(values) > 12 else "")
+    if len(values) <= 12:
+        return shown
+    # Translators: a list of ids cut short: "a, b, c, ... and 5 more".
+    return _("%(ids)s and %(count)d more") % {"ids": shown, "count": len(values) - 12}
 
 
 def grade_submission(name: str, instances: Sequence[Instance],
@@ -57,8 +61,9 @@ def grade_submission(name: str, instances: Sequence[Instance],
     known = {inst.exercise_id: inst for inst in instances}
     for ex_id in sub.answers:
         if ex_id not in known:
-            problems.append(Problem("warning", f"{_who(sub)}: unknown exercise id {ex_id!r} (ignored); "
-                                               f"expected one of {_ids(list(known))}"))
+            problems.append(Problem("warning", _("%(who)s: unknown exercise id %(id)r (ignored); expected one of "
+                                                 "%(ids)s") % {"who": _who(sub), "id": ex_id,
+                                                               "ids": _ids(list(known))}))
     exercises = []
     for inst in instances:
         given = dict(sub.answers.get(inst.exercise_id, {}))
@@ -68,13 +73,17 @@ def grade_submission(name: str, instances: Sequence[Instance],
             if len(part_ids) == 1 and part_ids[0] not in given:
                 given[part_ids[0]] = whole
             else:
-                problems.append(Problem("warning", f"{_who(sub)}: answer to {inst.exercise_id!r} as a whole "
-                                                   f"(ignored); it has parts {', '.join(part_ids)}: answer "
-                                                   f"{inst.exercise_id}.{part_ids[0]} and so on"))
+                problems.append(Problem("warning", _("%(who)s: answer to %(id)r as a whole (ignored); it has parts "
+                                                     "%(parts)s: answer %(first)s and so on")
+                                        % {"who": _who(sub), "id": inst.exercise_id, "parts": ", ".join(part_ids),
+                                           "first": f"{inst.exercise_id}.{part_ids[0]}"}))
         for part_id in given:
             if part_id not in part_ids:
-                problems.append(Problem("warning", f"{_who(sub)}: unknown part {inst.exercise_id}.{part_id} "
-                                                   f"(ignored); {inst.exercise_id} has parts {', '.join(part_ids)}"))
+                problems.append(Problem("warning", _("%(who)s: unknown part %(part)s (ignored); %(id)s has parts "
+                                                     "%(parts)s") % {"who": _who(sub),
+                                                                     "part": f"{inst.exercise_id}.{part_id}",
+                                                                     "id": inst.exercise_id,
+                                                                     "parts": ", ".join(part_ids)}))
         try:
             scores = grade_instance(inst, given)
             parts = tuple(PartResult(id=p.id, kind=p.kind, verdict=scores[p.id].verdict,
@@ -84,10 +93,11 @@ def grade_submission(name: str, instances: Sequence[Instance],
                                      answer=answer_text(given.get(p.id)))
                           for p in inst.parts)
         except Exception as err:  # a bug in a kind must not stop a class's grading; it is reported
-            problems.append(Problem("error", f"{_who(sub)}: exercise {inst.exercise_id}: internal grader error "
-                                             f"({type(err).__name__}: {str(err)[:120]}); graded as invalid"))
+            problems.append(Problem("error", _("%(who)s: exercise %(id)s: internal grader error (%(error)s); graded "
+                                               "as invalid") % {"who": _who(sub), "id": inst.exercise_id,
+                                                                "error": f"{type(err).__name__}: {str(err)[:120]}"}))
             parts = tuple(PartResult(id=p.id, kind=p.kind, verdict="invalid", points=0.0,
-                                     max_points=round_points(p.points), feedback=INTERNAL_ERROR_FEEDBACK,
+                                     max_points=round_points(p.points), feedback=_(INTERNAL_ERROR_FEEDBACK),
                                      answer=answer_text(given.get(p.id)))
                           for p in inst.parts)
         exercises.append(ExerciseResult(id=inst.exercise_id, title=inst.title, points=_scaled(inst, parts),
@@ -111,12 +121,15 @@ def _scaled(inst: Instance, parts: Sequence[PartResult]) -> float:
 _SHARED_KEY: Mapping[str, Any] | None = None
 
 
-def _grade_shared(chunk: list[Submission]) -> list[tuple[StudentResult, list[Problem]]]:
-    """Worker task (forked workers): grade submissions against the key inherited from the parent."""
+def _grade_shared(task: tuple[str, list[Submission]]) -> list[tuple[StudentResult, list[Problem]]]:
+    """Worker task (forked workers): grade submissions against the key inherited from the parent, in the
+    parent's language (sent with each task: a worker may have run another run's tasks before)."""
     assert _SHARED_KEY is not None, "the parent sets the key before forking"  # noqa: S101
+    lang, chunk = task
     students = _SHARED_KEY["students"]
-    return [grade_submission(students[sub.student]["name"], students[sub.student]["exercises"], sub)
-            for sub in chunk]
+    with language(lang):
+        return [grade_submission(students[sub.student]["name"], students[sub.student]["exercises"], sub)
+                for sub in chunk]
 
 
 def _in_workers(key: Mapping[str, Any], todo: list[Submission], jobs: int):
@@ -130,12 +143,14 @@ def _in_workers(key: Mapping[str, Any], todo: list[Submission], jobs: int):
     slices = [todo[i:i + size] for i in range(0, len(todo), size)]
     task: Callable[[Any], list[tuple[StudentResult, list[Problem]]]]
     chunks: list[Any]
+    lang = current_language()
     if "fork" in multiprocessing.get_all_start_methods():
-        task, chunks, context = _grade_shared, slices, multiprocessing.get_context("fork")
+        task, context = _grade_shared, multiprocessing.get_context("fork")
+        chunks = [(lang, chunk) for chunk in slices]
     else:
         _allow_pickling_instances()
         students = key["students"]
-        chunks = [[(sub, students[sub.student]["name"], students[sub.student]["exercises"]) for sub in chunk]
+        chunks = [(lang, [(sub, students[sub.student]["name"], students[sub.student]["exercises"]) for sub in chunk])
                   for chunk in slices]
         task, context = _grade_chunk, None
     import gc
@@ -150,9 +165,12 @@ def _in_workers(key: Mapping[str, Any], todo: list[Submission], jobs: int):
         gc.unfreeze()
 
 
-def _grade_chunk(chunk: list[tuple[Submission, str, list[Instance]]]) -> list[tuple[StudentResult, list[Problem]]]:
-    """Worker task: grade each submission of a chunk."""
-    return [grade_submission(name, instances, sub) for sub, name, instances in chunk]
+def _grade_chunk(task: tuple[str, list[tuple[Submission, str, list[Instance]]]]
+                 ) -> list[tuple[StudentResult, list[Problem]]]:
+    """Worker task: grade each submission of a chunk, in the parent's language."""
+    lang, chunk = task
+    with language(lang):
+        return [grade_submission(name, instances, sub) for sub, name, instances in chunk]
 
 
 def _proxy(mapping: dict) -> Any:

@@ -21,7 +21,7 @@ CASES = [
      ["b.yaml:1: a tag (!!name or !name) other than !!str is not supported; write plain values"]),
     ("empty", "", ["b.yaml:1: the file is empty; expected a mapping with 'bank', 'title' and 'exercises'"]),
     ("not-a-mapping", "- 1\n- 2\n",
-     ["b.yaml:1: (top level): expected a mapping with bank, title, seed, course, grading, exercises, got [1, 2]"]),
+     ["b.yaml:1: (top level): expected a mapping with bank, title, seed, language, course, grading, exercises, got [1, 2]"]),
     ("missing-fields", "seed: 1\n",
      ["b.yaml:1: bank: missing; expected a bank id like week1-basics",
       "b.yaml:1: title: missing; expected text",
