@@ -264,9 +264,9 @@ def generate(bank: str | Path | BankSpec | None = None, *,
     chosen = _choose(formats, DOCUMENT_FORMATS, "document format")
     _language(lang)
     spec = resolve_bank(bank)
-    roster = _students(students)
     run_seed = _seed(seed, spec)
     with language(lang or spec.language):
+        roster = _students(students)
         files = _write_documents(spec, roster, seed=run_seed, formats=[DOCUMENT_FORMATS[f] for f in chosen],
                                  out=_output(out, force), combined=combined, progress=progress)
     return GenerateResult(out=Path(out), files=files, students=roster, bank=spec, seed=run_seed, formats=chosen)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from exgen.bank.files import read_regular_file, shown
 from exgen.errors import ExgenError
-from exgen.i18n import NP_, in_every_language
+from exgen.i18n import NP_, _, in_every_language
 
 STUDENT_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}$")
 MAX_ROSTER_BYTES = 5_000_000
@@ -42,9 +42,11 @@ def check_student_id(student_id: str) -> str | None:
 
 
 def numbered(count: int) -> list[Student]:
-    """Return ``count`` anonymous students ``student-001`` ... for ``--count``."""
+    """Return ``count`` anonymous students ``student-001`` ... for ``--count``, named in the running language."""
     width = max(3, len(str(count)))
-    return [Student(f"student-{i:0{width}d}", f"Student {i}") for i in range(1, count + 1)]
+    # Translators: the name printed on the worksheet of an anonymous student (exgen generate --count).
+    name = _("Student %(number)d")
+    return [Student(f"student-{i:0{width}d}", name % {"number": i}) for i in range(1, count + 1)]
 
 
 # The header words of a roster's columns, in exgen's language and in each translation (학번,이름).
