@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from exgen.errors import ExgenError, OptionError, one_line
+from exgen.errors import BankError, ExgenError, OptionError, one_line
 from exgen.grading.writers import FORMATS as GRADE_OUTPUTS
 from exgen.render.formats import CLASS_COMPILER, CLASS_DOCUMENTS, DOCUMENT_FORMATS, Compiler, DocumentFormat
 
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from exgen.grading.submissions import Submission
     from exgen.outputs import OutputDir
 
-__all__ = ["generate", "grade", "export", "preview", "resolve_bank", "exporter", "GenerateResult", "GradeResult",
+__all__ = ["generate", "grade", "export", "preview", "resolve_bank", "validate", "exporter", "GenerateResult", "GradeResult",
            "DOCUMENT_FORMATS", "GRADE_OUTPUTS"]
 
 #: Defaults of ``generate`` (and of ``exgen generate``).
@@ -153,6 +153,26 @@ def resolve_bank(bank: str | Path | BankSpec | None = None) -> BankSpec:
     if isinstance(bank, BankSpec):
         return bank
     return load_bank(_bank_path(bank))
+
+
+def validate(bank: str | Path | BankSpec | None = None) -> BankSpec:
+    """Return a validated bank after building every exercise once (for a probe student).
+
+    Reading the file finds every problem of the file; the trial build finds what only generating shows:
+    an answer key the grader could not check (a formula it cannot read or evaluate on its domain) or
+    parameters too tight to draw an instance from.
+
+    Raises:
+        OptionError: no such file or built-in bank.
+        BankError: every problem, one line each.
+    """
+    from exgen.build.pipeline import check_bank
+
+    spec = resolve_bank(bank)
+    problems = check_bank(spec)
+    if problems:
+        raise BankError(problems)
+    return spec
 
 
 def _bank_path(bank: str | Path | None) -> Path:

@@ -174,11 +174,14 @@ def list_() -> None:
 def validate(bank) -> None:
     """Check a bank file; print every problem as file:line: field: message.
 
+    Besides reading the file, every exercise is generated once for a probe student, so that an answer key
+    the grader could not check (or parameters too tight to draw from) is reported now, not at grading.
+
     \b
     Example:
       exgen validate week1.yaml
     """
-    spec = api.resolve_bank(bank)
+    spec = api.validate(bank)  # reads the file, then builds every exercise once
     click.echo(f"{Path(spec.source).name}: ok ({len(spec.exercises)} exercises, seed {spec.seed})")
 
 

@@ -117,6 +117,14 @@ class AnswerKind:
         """Return a stored value as plain text for feedback messages (defaults to ``typed``)."""
         return self.typed(value, part)
 
+    def check_key(self, part: Part) -> list[str]:
+        """Return why the grader could not check answers against this part's key (empty: it can).
+
+        Called when instances are generated, so that a broken key is an error there, not a silent 0 for
+        every student at grading.
+        """
+        return []
+
     def diagnose(self, value: Any, part: Part) -> Score | None:
         """Return a specific verdict for a wrong answer (e.g. wrong shape, transposed), or None."""
         return None

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 
+from exgen.answers.tolerance import accepts
 from exgen.errors import FormatError
 from exgen.formatting import exact as plain  # noqa: F401  (the name the scalar and matrix kinds import)
 from exgen.i18n import N_, _
@@ -15,14 +17,17 @@ _DECIMAL = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,3})?"
 _NUMBER_RE = re.compile(rf"^{_DECIMAL}$")
 _FRACTION_RE = re.compile(rf"^({_DECIMAL})\s*/\s*({_DECIMAL})$")
 # Students paste these from documents; they mean the ASCII characters.
-_LOOKALIKES = str.maketrans({"\u2212": "-", "\u2013": "-", "\u00a0": " ", "\u2009": " "})
+_LOOKALIKES = str.maketrans({"\u2212": "-", "\u2013": "-", "\u00a0": " ", "\u2009": " ", "\u2215": "/",
+                             "\u00f7": "/"})
 
 NUMBER_FORM = N_("a number such as 3, -0.25, 3/4 or 1.5e-3")
 
 
 def normalise(text: str) -> str:
-    """Map typographic minus signs and spaces to ASCII."""
-    return text.translate(_LOOKALIKES)
+    """Map typographic minus signs, spaces and fullwidth digits (an East Asian input method) to ASCII."""
+    if text.isascii():
+        return text
+    return unicodedata.normalize("NFKC", text.translate(_LOOKALIKES)).translate(_LOOKALIKES)
 
 
 def parse_number(raw: object) -> float:
@@ -63,8 +68,6 @@ def parse_number(raw: object) -> float:
 
 
 def close(a: float, b: float, tolerance) -> bool:
-    """Return whether ``a`` is within ``abs + rel * |b|`` of ``b`` (tolerance mapping or None)."""
-    tol_abs = float(tolerance.get("abs", 0.0)) if tolerance else 0.0
-    tol_rel = float(tolerance.get("rel", 0.0)) if tolerance else 0.0
-    # A floor of a few ulps keeps exactly-typed answers from failing on binary rounding (0.1 + 0.2).
-    return abs(a - b) <= max(tol_abs + tol_rel * abs(b), 1e-9 * max(1.0, abs(b)))
+    """Return whether answer ``a`` matches key ``b`` under a tolerance mapping (or None): see
+    ``exgen.answers.tolerance``."""
+    return accepts(float(a), float(b), tolerance)

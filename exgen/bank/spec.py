@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from exgen.answers.tolerance import MAX_DECIMALS, MAX_SIGNIFICANT
 from exgen.bank.files import read_regular_file
 from exgen.bank.files import shown as shown_path
 from exgen.bank.yamlsrc import MAX_BANK_BYTES, Located, load_located
@@ -22,7 +23,7 @@ ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 BANK_KEYS = ("bank", "title", "seed", "language", "course", "grading", "exercises")
 EXERCISE_KEYS = ("id", "type", "title", "points", "params", "grading", "plot")
 COURSE_KEYS = ("name", "code", "term", "instructor", "institution", "date", "instructions")
-GRADING_KEYS = ("tolerance", "partial_credit", "reveal_answer")
+GRADING_KEYS = ("tolerance", "decimals", "significant_figures", "partial_credit", "reveal_answer")
 MAX_SEED = 2**63 - 1
 #: Most exercises in one bank: every student gets every exercise (40,000 took 67 s and 1.35 GB per student).
 MAX_EXERCISES = 1_000
@@ -111,6 +112,15 @@ class _Checker:
             else:
                 self.report(path + ("tolerance",), f"expected a mapping like {{abs: 0.01, rel: 0.001}} with "
                                                    f"non-negative numbers, got {shown(tol)}")
+        for key, lo, hi, meaning in (("decimals", 0, MAX_DECIMALS, "decimal places the worksheet asks for"),
+                                     ("significant_figures", 1, MAX_SIGNIFICANT, "significant figures")):
+            if key in value:
+                raw = value[key]
+                if isinstance(raw, int) and not isinstance(raw, bool) and lo <= raw <= hi:
+                    out[key] = raw
+                else:
+                    self.report(path + (key,), f"expected a whole number of {meaning} from {lo} to {hi}, "
+                                               f"got {shown(raw)}")
         for flag in ("partial_credit", "reveal_answer"):
             if flag in value:
                 if isinstance(value[flag], bool):

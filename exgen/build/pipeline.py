@@ -4,22 +4,30 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from exgen.answers import get_kind
 from exgen.bank.spec import BankSpec, ExerciseSpec
 from exgen.build.seeding import rng_for
+from exgen.errors import GenerationError
 from exgen.i18n import current_language
 from exgen.instance import Instance, Part
 from exgen.types import get_type
+
+#: Bank grading options that become part of a numeric part's tolerance (see docs/tolerance.md).
+PRECISION_OPTIONS = ("decimals", "significant_figures")
 
 
 def _apply_grading(part: Part, grading) -> Part:
     """Return the part with the bank's grading options that its kind honours (the others are ignored)."""
     kind = get_kind(part.kind)
     changes: dict[str, Any] = {}
-    if "tolerance" in grading and kind.honours_tolerance:
-        changes["tolerance"] = dict(grading["tolerance"])
+    if kind.honours_tolerance:
+        tolerance = dict(grading["tolerance"]) if "tolerance" in grading else dict(part.tolerance or {})
+        tolerance.update({k: grading[k] for k in PRECISION_OPTIONS if k in grading})
+        if tolerance != dict(part.tolerance or {}):
+            changes["tolerance"] = tolerance
     if grading.get("partial_credit") and kind.honours_partial_credit:
         changes["options"] = {**dict(part.options), "partial": True}
     return replace(part, **changes) if changes else part
@@ -41,6 +49,25 @@ def build_instance(exercise: ExerciseSpec, *, seed: int, student_id: str) -> Ins
 def build_student(bank: BankSpec, *, seed: int, student_id: str) -> list[Instance]:
     """Generate every exercise of a bank for one student, in bank order."""
     return [build_instance(ex, seed=seed, student_id=student_id) for ex in bank.exercises]
+
+
+#: The student id of the trial build ``validate`` makes (any id works; this one is never a real student).
+PROBE_STUDENT = "exgen-validate-probe"
+
+
+def check_bank(bank: BankSpec, *, seed: int | None = None) -> list[str]:
+    """Build every exercise once for a probe student; return one line per exercise that cannot be built.
+
+    This is what ``exgen validate`` adds to reading the file: a key the grader could not check (or
+    parameters too tight to draw an instance) is found before any worksheet is handed out.
+    """
+    problems = []
+    for exercise in bank.exercises:
+        try:
+            build_instance(exercise, seed=bank.seed if seed is None else seed, student_id=PROBE_STUDENT)
+        except GenerationError as err:
+            problems.append(f"{Path(bank.source).name}: {err}" if bank.source else str(err))
+    return problems
 
 
 def bank_info(bank: BankSpec) -> dict:

@@ -53,7 +53,8 @@ def solution_html(instance: Instance, math: Math) -> str:
 
 
 def margin(value: float, tolerance) -> float:
-    """Return the absolute margin exgen's checker allows around ``value`` (``abs + rel * |value|``)."""
-    tol_abs = float(tolerance.get("abs", 0.0)) if tolerance else 0.0
-    tol_rel = float(tolerance.get("rel", 0.0)) if tolerance else 0.0
-    return tol_abs + tol_rel * abs(float(value))
+    """Return the absolute margin exgen's checker allows around ``value`` (``abs + rel * |value|``, widened to
+    half a unit of the asked decimal place or significant figure; see docs/tolerance.md)."""
+    from exgen.answers.tolerance import margin as tolerance_margin
+
+    return tolerance_margin(value, tolerance)

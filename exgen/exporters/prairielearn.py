@@ -47,7 +47,13 @@ def pl_name(part: Part) -> str:
 
 def _tol(part: Part) -> tuple[str, str]:
     tol = part.tolerance or {}
-    return repr(float(tol.get("rel", 0.0)) or 1e-9), repr(float(tol.get("abs", 0.0)) or 1e-9)
+    absolute = float(tol.get("abs", 0.0))
+    if tol.get("decimals") is not None:  # the rounding the worksheet asks for (docs/tolerance.md)
+        absolute = max(absolute, 0.5 * 10.0 ** -int(tol["decimals"]))
+    rel = float(tol.get("rel", 0.0))
+    if tol.get("significant_figures") is not None:  # half a unit of the last figure, relative to the key
+        rel = max(rel, 5.0 * 10.0 ** -int(tol["significant_figures"]))
+    return repr(rel or 1e-9), repr(absolute or 1e-9)
 
 
 # --- one element per LMS form: part -> question.html fragment -------------------------------------------

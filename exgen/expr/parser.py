@@ -1,19 +1,29 @@
 """A whitelist parser for formula answers: text -> small immutable AST. Never evaluates text.
 
-Grammar (``^`` and ``**`` are the same right-associative power, binding tighter than unary minus)::
+Reading follows written mathematics (the full list of decisions is in ``docs/submissions.md``)::
 
-    expr    := term (('+' | '-') term)*
-    term    := unary (('*' | '/') unary | <implicit> power)*
-    unary   := ('+' | '-') unary | power
-    power   := primary (('^' | '**') unary)?
-    primary := NUMBER | CONSTANT | VARIABLE | FUNCTION '(' expr ')' | '(' expr ')'
+    expr     := term (('+' | '-') term)*
+    term     := signed (('*' | '/') signed | <juxtaposition> factor)*
+    signed   := ('+' | '-') signed | factor
+    factor   := atom ('^' exponent)?               ^ and ** are the same, right-associative
+    exponent := ('+' | '-') exponent | atom ('^' exponent)?
+    atom     := NUMBER | CONSTANT | VARIABLE | '(' expr ')' | '|' expr '|' | application
+    application := FUNCTION ('^' n)? ( '(' expr (',' expr)* ')' | bare-argument )
 
-Implicit multiplication (when enabled) is juxtaposition where the right factor starts with a name or
-``(``: ``2x``, ``3(x+1)``, ``x sin(x)``, ``(x+1)(x-1)``; it has the precedence of ``*``. A run of
-declared one-letter variables such as ``xy`` reads as ``x*y``.
+- Juxtaposition is a product with the precedence of ``*`` and ``/`` (left to right): ``2x^2`` is
+  ``2*x^2``, ``1/2x`` is ``(1/2)*x``, ``3(x+1)`` is ``3*(x+1)``. A power belongs to its own factor:
+  ``xy^2`` is ``x*y^2`` and ``nm^(-1)`` is ``n*m^(-1)``: a run of letters is split into the declared
+  variables, constants and functions it is made of (``xsin(x)`` is ``x*sin(x)``) before anything else.
+- A function may take its argument without parentheses: the argument is the product that follows, up to
+  the next function name or explicit operator: ``sin 2x`` is ``sin(2x)``, ``sin x cos x`` is
+  ``sin(x)*cos(x)``, ``sin x^2`` is ``sin(x^2)``, ``sin 2x/3`` is ``sin(2x)/3``. ``sin^2 x`` and
+  ``sin^2(x)`` are ``sin(x)^2``.
+- ``|x|`` is ``abs(x)``; a bar after an operand closes the innermost open bar unless only opening it
+  balances the bars (``a|x+b|y||`` is ``a*abs(x + b*abs(y))``).
 
-Every input is bounded before any work: length, parenthesis depth, node count and the magnitude of a
-constant exponent; each refusal is a ``FormatError`` naming the limit.
+Every input is bounded before any work: length, nesting depth, node count and the size of a constant
+exponent; each refusal is a ``FormatError`` with a one-line reason naming the position (1-based, in the
+text as typed).
 """
 
 from __future__ import annotations
@@ -26,37 +36,51 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from exgen.errors import FormatError
+from exgen.expr.functions import ALIASES, ARITY, COMMON, CONSTANTS, canonical
+from exgen.expr.normalise import normalise
 
 MAX_EXPR_CHARS = 1000
 MAX_DEPTH = 40
 MAX_NODES = 400
-MAX_EXPONENT = 100.0
+#: Constant exponents up to this magnitude are read (and evaluated exactly where floats overflow).
+MAX_EXPONENT = 1_000_000.0
 MAX_NUMBER_CHARS = 40
+MAX_NAME_CHARS = 60
+MAX_BARS = 100
 
-#: Functions a student may call (all take one argument); ``ln`` is the natural log, like ``log``.
-FUNCTIONS = ("exp", "log", "ln", "sqrt", "sin", "cos", "tan", "sinh", "cosh", "tanh", "sigmoid",
-             "relu", "abs")
-CONSTANTS = ("e", "pi")
-_ALIASES = {"ln": "log"}
-# Typographic characters students paste from documents; they mean these ASCII operators.
-_LOOKALIKES = str.maketrans({"\u2212": "-", "\u2013": "-", "\u00d7": "*", "\u22c5": "*", "\u00b7": "*",
-                             "\u00a0": " ", "\u2009": " "})
-_NUMBER_RE = re.compile(r"(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
-_NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9]*")
-_OPS = ("**", "+", "-", "*", "/", "^", "(", ")", ",")
+#: Canonical names of the functions a student may call (aliases such as ``ln`` map onto these).
+FUNCTIONS = tuple(ARITY)
 
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, eq=False)
 class Node:
     """One AST node: ``op`` is num, const, var, neg, add, sub, mul, div, pow or call.
 
-    ``value`` holds the number (num), the name (const, var) or the function name (call); ``args`` the
-    operands.
+    ``value`` holds the number (num), the name (const, var) or the canonical function name (call); ``args``
+    the operands (a call has one argument, or two or more for max and min). Two trees are equal when they
+    have the same structure and values.
     """
 
     op: str
     args: tuple[Node, ...] = ()
     value: float | str | None = None
+
+    def __post_init__(self) -> None:
+        # Trees are keys of several caches: a hash computed once, and compared before the structure, keeps
+        # every lookup O(1) instead of a walk over the whole tree.
+        object.__setattr__(self, "_hash", hash((self.op, self.args, self.value)))
+
+    def __hash__(self) -> int:
+        return self._hash  # type: ignore[attr-defined]
+
+    def __eq__(self, other: object) -> bool:
+        if self is other:
+            return True
+        if not isinstance(other, Node):
+            return NotImplemented
+        return (self._hash == other._hash and self.op == other.op  # type: ignore[attr-defined]
+                and self.value == other.value and self.args == other.args)
 
     @property
     def number(self) -> float:
@@ -67,21 +91,48 @@ class Node:
 
     def variables(self) -> frozenset[str]:
         """Return the variable names used in this expression."""
-        found: set[str] = set()
-        stack = [self]
-        while stack:
-            node = stack.pop()
-            if node.op == "var":
-                found.add(str(node.value))
-            stack.extend(node.args)
-        return frozenset(found)
+        return _variables(self)
 
 
-@dataclass(frozen=True)
+@lru_cache(maxsize=8192)
+def _variables(node: Node) -> frozenset[str]:
+    if node.op == "var":
+        return frozenset((str(node.value),))
+    found: frozenset[str] = frozenset()
+    for a in node.args:
+        found |= _variables(a)
+    return found
+
+
+@dataclass
 class Token:
-    kind: str  # "num", "name", "op", "end"
-    text: str
-    pos: int
+    kind: str  # "num", "var", "const", "func", "op", "end"
+    text: str  # the token as normalised (a canonical name for func), "|(" / "|)" for resolved bars
+    pos: int  # index in the normalised text
+    shown: str = ""  # the token as typed, for messages
+
+
+class _Source:
+    """The text as typed and as normalised, mapping positions back for messages."""
+
+    def __init__(self, typed: str):
+        self.typed = typed
+        self.text, self.origin = normalise(typed)
+
+    def where(self, pos: int) -> int:
+        """Return the 1-based position in the typed text of normalised index ``pos``."""
+        if self.origin is None:
+            return pos + 1
+        if pos >= len(self.origin):
+            return len(self.typed) + 1
+        return self.origin[pos] + 1
+
+    def typed_slice(self, start: int, end: int) -> str:
+        if self.origin is None:
+            return self.text[start:end]
+        a = self.origin[start]
+        b = self.origin[end - 1] + 1 if end > start else a
+        return self.typed[a:b]
 
 
 def _describe_char(ch: str) -> str:
@@ -90,60 +141,247 @@ def _describe_char(ch: str) -> str:
     return f"{ch!r} ({code} {name})" if name else f"{ch!r} ({code})"
 
 
-def tokenize(text: str) -> list[Token]:
-    """Split text into tokens; raises FormatError naming the first character outside the whitelist."""
+def _short(text: str) -> str:
+    return text if len(text) <= 20 else text[:17] + "..."
+
+
+def _shown_name(text: str) -> str:
+    shown = _short(text)
+    extra = [f"U+{ord(c):04X} {unicodedata.name(c, '')}".strip() for c in text[:3] if not c.isascii()]
+    return f"'{shown}'" + (f" ({', '.join(extra)})" if extra else "")
+
+
+class _Names:
+    """Splits a run of letters into the variables, constants and functions it is made of."""
+
+    def __init__(self, variables: frozenset[str]):
+        self.variables = variables
+        self.vocabulary = sorted(variables | set(CONSTANTS) | set(ARITY) | set(ALIASES), key=len, reverse=True)
+
+    def role(self, name: str) -> tuple[str, str] | None:
+        if name in self.variables:
+            return "var", name
+        if name in CONSTANTS:
+            return "const", name
+        fn = canonical(name)
+        if fn is not None:
+            return "func", fn
+        return None
+
+    def split(self, name: str) -> list[tuple[int, int]] | None:
+        """Return the fewest pieces (start, end) that are each a known name, or None."""
+        n = len(name)
+        best: list[tuple[int, int] | None] = [None] * (n + 1)  # (pieces, previous cut)
+        best[0] = (0, -1)
+        for k in range(n):
+            if best[k] is None:
+                continue
+            rest = name[k:]
+            low = rest.lower()
+            for word in self.vocabulary:
+                if rest.startswith(word) or (low.startswith(word) and canonical(word) is not None):
+                    end = k + len(word)
+                    cand = (best[k][0] + 1, k)  # type: ignore[index]
+                    if best[end] is None or cand[0] < best[end][0]:  # type: ignore[index]
+                        best[end] = cand
+        if best[n] is None:
+            return None
+        cuts = []
+        end = n
+        while end > 0:
+            start = best[end][1]  # type: ignore[index]
+            cuts.append((start, end))
+            end = start
+        return cuts[::-1]
+
+
+@lru_cache(maxsize=256)
+def _names(variables: tuple[str, ...]) -> _Names:
+    return _Names(frozenset(variables))
+
+
+_TOKEN_RE = re.compile(r"[ \t\r\n]+|(?P<num>(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)|(?P<name>[A-Za-z][A-Za-z0-9]*)"
+                       r"|(?P<op>\*\*|[-+*/^(),|])")
+
+
+def tokenize(source: _Source, names: _Names, implicit: bool) -> list[Token]:
+    """Split text into tokens; raises FormatError naming the first thing outside the whitelist."""
+    text = source.text
     out: list[Token] = []
     pos, n = 0, len(text)
+    match = _TOKEN_RE.match
     while pos < n:
-        ch = text[pos]
-        if ch in " \t\r\n":
-            pos += 1
-            continue
-        m = _NUMBER_RE.match(text, pos)
-        if m:
-            if len(m.group()) > MAX_NUMBER_CHARS:
-                raise FormatError(f"number at position {pos + 1} is too long (at most {MAX_NUMBER_CHARS} characters)")
-            out.append(Token("num", m.group(), pos))
-            pos = m.end()
-            continue
-        m = _NAME_RE.match(text, pos)
-        if m:
-            out.append(Token("name", m.group(), pos))
-            pos = m.end()
-            continue
-        op = "**" if text.startswith("**", pos) else ch
-        if op in _OPS:
-            out.append(Token("op", op, pos))
-            pos += len(op)
-            continue
-        if ch.isascii():
-            raise FormatError(f"character {ch!r} at position {pos + 1} is not allowed in a formula")
-        raise FormatError(f"character {_describe_char(ch)} at position {pos + 1} is not allowed; "
-                          "type formulas with ASCII letters, digits and + - * / ^ ( )")
-    out.append(Token("end", "", n))
+        m = match(text, pos)
+        if m is None:
+            raise _refusal(source, pos)
+        kind, end = m.lastgroup, m.end()
+        if kind == "num":
+            if end - pos > MAX_NUMBER_CHARS:
+                raise FormatError(f"number at position {source.where(pos)} is too long "
+                                  f"(at most {MAX_NUMBER_CHARS} characters)")
+            out.append(Token("num", m.group(), pos, source.typed_slice(pos, end)))
+        elif kind == "name":
+            out.extend(_name_tokens(m.group(), pos, source, names, implicit))
+        elif kind == "op":
+            text_op = m.group()
+            out.append(Token("op", "^" if text_op == "**" else text_op, pos, text_op))
+        pos = end
+    out.append(Token("end", "", n, ""))
     return out
 
 
-def _check_depth(tokens: Sequence[Token]) -> None:
+def _refusal(source: _Source, pos: int) -> FormatError:
+    """The error for a character no token starts with."""
+    where = source.where(pos)
+    ch = source.text[pos]
+    if ch == "=":
+        return FormatError(f"'=' at position {where}: type only the formula itself (the right-hand side)")
+    typed = source.typed[where - 1] if where - 1 < len(source.typed) else ch
+    if typed.isascii():
+        return FormatError(f"character {typed!r} at position {where} is not allowed in a formula")
+    return FormatError(f"character {_describe_char(typed)} at position {where} is not allowed; "
+                       "type formulas with letters, digits and + - * / ^ ( )")
+
+
+def _name_tokens(name: str, pos: int, source: _Source, names: _Names, implicit: bool) -> list[Token]:
+    where = source.where(pos)
+    typed = source.typed_slice(pos, pos + len(name))
+    if len(name) > MAX_NAME_CHARS:
+        raise FormatError(f"name at position {where} is too long (at most {MAX_NAME_CHARS} letters)")
+    role = names.role(name)
+    if role is not None:
+        return [Token(role[0], role[1], pos, typed)]
+    pieces = names.split(name) if implicit else None
+    if pieces is None:
+        raise FormatError(f"unknown variable or function {_shown_name(typed)} at position {where}; "
+                          f"{_allowed(names.variables)}")
+    out = []
+    for start, end in pieces:
+        kind, value = names.role(name[start:end]) or ("var", name[start:end])
+        out.append(Token(kind, value, pos + start, source.typed_slice(pos + start, pos + end)))
+    return out
+
+
+def _allowed(variables: frozenset[str]) -> str:
+    shown = ", ".join(sorted(variables)) or "none"
+    return f"variables: {shown}; functions such as {', '.join(COMMON)}; constants: e, pi"
+
+
+def _check_parentheses(tokens: Sequence[Token], source: _Source) -> None:
     depth = 0
+    opened: list[int] = []
     for tok in tokens:
-        if tok.text == "(" and tok.kind == "op":
+        if tok.kind != "op":
+            continue
+        if tok.text == "(":
             depth += 1
+            opened.append(tok.pos)
             if depth > MAX_DEPTH:
-                raise FormatError(f"parentheses are nested more than {MAX_DEPTH} levels deep")
-        elif tok.text == ")" and tok.kind == "op":
+                raise FormatError(f"parentheses are nested more than {MAX_DEPTH} levels deep "
+                                  f"(at position {source.where(tok.pos)})")
+        elif tok.text == ")":
             depth -= 1
             if depth < 0:
-                raise FormatError(f"unmatched ')' at position {tok.pos + 1}")
+                raise FormatError(f"unmatched ')' at position {source.where(tok.pos)}")
+            opened.pop()
     if depth > 0:
-        raise FormatError(f"{depth} unclosed '(' (missing ')')")
+        raise FormatError(f"{depth} unclosed '(' (the first at position {source.where(opened[0])}; missing ')')")
+
+
+def _ends_operand(tok: Token) -> bool:
+    return tok.kind in ("num", "var", "const") or (tok.kind == "op" and tok.text in (")", "|)"))
+
+
+def _starts_operand(tok: Token) -> bool:
+    return tok.kind in ("num", "var", "const", "func") or (tok.kind == "op" and tok.text in ("(", "|", "+", "-"))
+
+
+def _resolve_bars(tokens: list[Token], source: _Source) -> None:
+    """Mark each '|' as opening ('|(') or closing ('|)'), group by group of parentheses.
+
+    A bar after an operand closes the innermost open bar when the rest can still balance; otherwise it
+    opens a new one (an implicit product such as ``a|x|``). A dynamic program over (bar, depth) finds the
+    first reading, in that order of preference, that balances every group.
+    """
+    bars = [i for i, t in enumerate(tokens) if t.kind == "op" and t.text == "|"]
+    if not bars:
+        return
+    if len(bars) > MAX_BARS:
+        raise FormatError(f"too many '|' bars (at most {MAX_BARS}; the next is at position "
+                          f"{source.where(tokens[bars[MAX_BARS]].pos)})")
+    group_of: dict[int, int] = {}
+    stack = [-1]
+    for i, t in enumerate(tokens):
+        if t.kind == "op" and t.text == "(":
+            stack.append(i)
+        elif t.kind == "op" and t.text == ")":
+            stack.pop()
+        elif t.kind == "op" and t.text == "|":
+            group_of[i] = stack[-1]
+    groups: dict[int, list[int]] = {}
+    for i in bars:
+        groups.setdefault(group_of[i], []).append(i)
+    for members in groups.values():
+        _resolve_group(tokens, members, source)
+
+
+def _bar_table(tokens: list[Token], members: list[int], limit: int):
+    """Return (options, ok): the readings open to each bar, and which (bar, depth, previous) can balance."""
+    n = len(members)
+    # prev_fixed[k]: None when the token before bar k is bar k-1 (its reading decides), else whether it ends
+    # an operand.
+    prev_fixed: list[bool | None] = []
+    can_open: list[bool] = []
+    for k, i in enumerate(members):
+        before = tokens[i - 1] if i > 0 else None
+        if k > 0 and members[k - 1] == i - 1:
+            prev_fixed.append(None)
+        else:
+            prev_fixed.append(before is not None and _ends_operand(before))
+        can_open.append(_starts_operand(tokens[i + 1]))
+
+    def options(k: int, d: int, p: int) -> list[tuple[str, int]]:
+        ends = prev_fixed[k] if prev_fixed[k] is not None else bool(p)
+        found = []
+        if ends and d > 0:
+            found.append(("|)", d - 1))
+        if can_open[k] and d < limit:
+            found.append(("|(", d + 1))
+        return found
+
+    # ok[k][d][p]: bars k.. can balance from depth d, where p says the previous bar closed (1) or opened (0)
+    ok = [[[False, False] for _ in range(limit + 2)] for _ in range(n + 1)]
+    ok[n][0] = [True, True]
+    for k in range(n - 1, -1, -1):
+        for d in range(limit + 1):
+            for p in (0, 1):
+                ok[k][d][p] = any(ok[k + 1][d2][1 if kind == "|)" else 0] for kind, d2 in options(k, d, p))
+    return options, ok
+
+
+def _resolve_group(tokens: list[Token], members: list[int], source: _Source) -> None:
+    n = len(members)
+    options, ok = _bar_table(tokens, members, min(MAX_DEPTH, n))
+    if not ok[0][0][0]:
+        first = tokens[members[0]]
+        if n > MAX_DEPTH and _bar_table(tokens, members, n)[1][0][0][0]:
+            raise FormatError(f"'|' bars are nested more than {MAX_DEPTH} levels deep (from position "
+                              f"{source.where(first.pos)})")
+        raise FormatError(f"the '|' bars do not pair up (the first is at position {source.where(first.pos)})")
+    d, p = 0, 0
+    for k, i in enumerate(members):
+        for kind, d2 in options(k, d, p):
+            if ok[k + 1][d2][1 if kind == "|)" else 0]:
+                tokens[i].text = kind
+                d, p = d2, (1 if kind == "|)" else 0)
+                break
 
 
 class _Parser:
-    def __init__(self, tokens: list[Token], variables: frozenset[str], implicit: bool):
+    def __init__(self, tokens: list[Token], source: _Source, implicit: bool):
         self.tokens = tokens
+        self.source = source
         self.i = 0
-        self.variables = variables
         self.implicit = implicit
         self.nodes = 0
         self.depth = 0
@@ -158,23 +396,50 @@ class _Parser:
         return tok
 
     def is_op(self, *ops: str) -> bool:
-        tok = self.peek()
+        tok = self.tokens[self.i]
         return tok.kind == "op" and tok.text in ops
+
+    def at(self, tok: Token) -> str:
+        return f"position {self.source.where(tok.pos)}"
 
     def node(self, op: str, args: tuple[Node, ...] = (), value=None) -> Node:
         self.nodes += 1
         if self.nodes > MAX_NODES:
-            raise FormatError(f"formula is too long (more than {MAX_NODES} numbers, names and operations)")
+            raise FormatError(f"formula is too long (more than {MAX_NODES} numbers, names and operations, "
+                              f"at {self.at(self.tokens[min(self.i, len(self.tokens) - 1)])})")
         return Node(op, args, value)
 
     def enter(self) -> None:
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise FormatError(f"formula is nested more than {MAX_DEPTH} levels deep")
+            raise FormatError(f"formula is nested more than {MAX_DEPTH} levels deep "
+                              f"(at {self.at(self.tokens[min(self.i, len(self.tokens) - 1)])})")
 
-    def allowed(self) -> str:
-        names = sorted(self.variables) + list(FUNCTIONS) + list(CONSTANTS)
-        return ", ".join(names)
+    def leave(self) -> None:
+        self.depth -= 1
+
+    def expect_close(self, closer: str, opener: Token, what: str) -> None:
+        if self.is_op(closer):
+            self.take()
+            return
+        tok = self.peek()
+        if tok.kind == "end":
+            raise FormatError(f"missing {what} for the {opener.shown or opener.text!r} at {self.at(opener)}")
+        raise FormatError(f"unexpected {tok.shown or tok.text!r} at {self.at(tok)} (expected {what})")
+
+    def starts_factor(self) -> bool:
+        """Whether the next token begins a factor of an implicit product."""
+        tok = self.peek()
+        if tok.kind in ("var", "const", "func"):
+            return True
+        if tok.kind == "op" and tok.text in ("(", "|("):
+            return True
+        if tok.kind == "num":
+            prev = self.tokens[self.i - 1]
+            if prev.kind == "op" and prev.text in (")", "|)"):
+                return True  # (x+2)3
+            raise FormatError(f"missing operator before the number {tok.shown!r} at {self.at(tok)}")
+        return False
 
     # -- grammar -----------------------------------------------------------------------------------
     def parse(self) -> Node:
@@ -184,8 +449,8 @@ class _Parser:
         tok = self.peek()
         if tok.kind != "end":
             if tok.text == ")":
-                raise FormatError(f"unmatched ')' at position {tok.pos + 1}")
-            raise FormatError(f"unexpected {tok.text!r} at position {tok.pos + 1}")
+                raise FormatError(f"unmatched ')' at {self.at(tok)}")
+            raise FormatError(f"unexpected {tok.shown or tok.text!r} at {self.at(tok)}")
         return tree
 
     def expr(self) -> Node:
@@ -196,106 +461,156 @@ class _Parser:
         return left
 
     def term(self) -> Node:
-        left = self.unary()
+        left = self.signed()
         while True:
-            tok = self.peek()
             if self.is_op("*", "/"):
                 op = "mul" if self.take().text == "*" else "div"
-                left = self.node(op, (left, self.unary()))
-            elif tok.kind == "name" or (tok.kind == "op" and tok.text == "("):
+                left = self.node(op, (left, self.signed()))
+            elif self.starts_factor():
                 if not self.implicit:
-                    raise FormatError(f"missing '*' before {tok.text!r} at position {tok.pos + 1}")
-                left = self.node("mul", (left, self.power()))
-            elif tok.kind == "num":
-                raise FormatError(f"missing operator before the number {tok.text!r} at position {tok.pos + 1}")
+                    tok = self.peek()
+                    raise FormatError(f"missing '*' before {tok.shown or tok.text!r} at {self.at(tok)}")
+                left = self.node("mul", (left, self.factor()))
             else:
                 return left
 
-    def unary(self) -> Node:
+    def signed(self) -> Node:
         if self.is_op("+", "-"):
             sign = self.take().text
             self.enter()
-            operand = self.unary()
-            self.depth -= 1
+            operand = self.signed()
+            self.leave()
             return operand if sign == "+" else self.node("neg", (operand,))
-        return self.power()
+        return self.factor()
 
-    def power(self) -> Node:
-        base = self.primary()
-        if self.is_op("^", "**"):
+    def factor(self) -> Node:
+        base = self.atom()
+        if self.is_op("^"):
             tok = self.take()
             self.enter()
-            exponent = self.unary()
-            self.depth -= 1
-            _check_exponent(exponent, tok.pos)
+            exponent = self.exponent()
+            self.leave()
+            _check_exponent(exponent, self.source.where(tok.pos))
             return self.node("pow", (base, exponent))
         return base
 
-    def primary(self) -> Node:
+    def exponent(self) -> Node:
+        if self.is_op("+", "-"):
+            sign = self.take().text
+            self.enter()
+            operand = self.exponent()
+            self.leave()
+            return operand if sign == "+" else self.node("neg", (operand,))
+        return self.factor()
+
+    def atom(self) -> Node:
         tok = self.take()
         if tok.kind == "num":
             value = float(tok.text)
             if not math.isfinite(value):
-                raise FormatError(f"number {tok.text[:20]!r} is too large")
+                raise FormatError(f"number {_short(tok.shown)!r} at {self.at(tok)} is too large")
             return self.node("num", value=value)
-        if tok.kind == "op" and tok.text == "(":
+        if tok.kind == "var":
+            return self.node("var", value=tok.text)
+        if tok.kind == "const":
+            return self.node("const", value=tok.text)
+        if tok.kind == "func":
+            return self.application(tok)
+        if tok.kind == "op" and tok.text in ("(", "|("):
             self.enter()
             inner = self.expr()
-            self.depth -= 1
-            if not self.is_op(")"):
-                raise FormatError(f"missing ')' for the '(' at position {tok.pos + 1}")
-            self.take()
-            return inner
-        if tok.kind == "name":
-            return self.name(tok)
+            self.leave()
+            if tok.text == "(":
+                self.expect_close(")", tok, "')'")
+                return inner
+            self.expect_close("|)", tok, "closing '|'")
+            return self.node("call", (inner,), "abs")
         if tok.kind == "end":
-            raise FormatError("formula ends too early (an operand is missing)")
-        raise FormatError(f"unexpected {tok.text!r} at position {tok.pos + 1}")
+            raise FormatError(f"formula ends too early (an operand is missing at {self.at(tok)})")
+        raise FormatError(f"unexpected {tok.shown or tok.text!r} at {self.at(tok)}")
 
-    def name(self, tok: Token) -> Node:
+    def application(self, tok: Token) -> Node:
         name = tok.text
-        if name in FUNCTIONS:
-            if not self.is_op("("):
-                raise FormatError(f"function '{name}' needs parentheses, like {name}(x)")
-            self.take()
+        shown = tok.shown or name
+        arity = ARITY[name]
+        power = None
+        if self.is_op("^"):
+            hat = self.take()
             self.enter()
-            arg = self.expr()
-            self.depth -= 1
-            if self.is_op(","):
-                raise FormatError(f"function '{name}' takes one argument")
-            if not self.is_op(")"):
-                raise FormatError(f"missing ')' after the argument of '{name}'")
-            self.take()
-            return self.node("call", (arg,), _ALIASES.get(name, name))
-        if name in self.variables:
-            return self.node("var", value=name)
-        if name in CONSTANTS:
-            return self.node("const", value=name)
-        if self.implicit and all(ch in self.variables for ch in name):
-            node = self.node("var", value=name[0])
-            for ch in name[1:]:
-                node = self.node("mul", (node, self.node("var", value=ch)))
-            return node
-        shown = name if len(name) <= 20 else name[:17] + "..."
-        raise FormatError(f"unknown variable or function '{shown}'; allowed: {self.allowed()}")
+            power = self.exponent()
+            self.leave()
+            _check_function_power(power, shown, self.source.where(hat.pos))
+        if self.is_op("("):
+            opener = self.take()
+            self.enter()
+            args = [self.expr()]
+            while self.is_op(","):
+                self.take()
+                args.append(self.expr())
+            self.leave()
+            self.expect_close(")", opener, f"')' after the argument{'s' if len(args) > 1 else ''} of '{shown}'")
+            if arity is None and len(args) < 2:
+                raise FormatError(f"function '{shown}' at {self.at(tok)} takes two or more arguments, "
+                                  f"like {name}(x, 0)")
+            if arity is not None and len(args) != arity:
+                raise FormatError(f"function '{shown}' at {self.at(tok)} takes one argument")
+        else:
+            if arity != 1 or not self.implicit:
+                example = f"{name}(x, 0)" if arity is None else f"{name}(x)"
+                raise FormatError(f"function '{shown}' at {self.at(tok)} needs parentheses, like {example}")
+            nxt = self.peek()
+            if not (nxt.kind in ("num", "var", "const", "func") or (nxt.kind == "op" and nxt.text == "|(")):
+                raise FormatError(f"function '{shown}' at {self.at(tok)} needs its argument in parentheses, "
+                                  f"like {name}(x)")
+            self.enter()
+            args = [self.bare_argument()]
+            self.leave()
+        call = self.node("call", tuple(args), name)
+        return self.node("pow", (call, power)) if power is not None else call
+
+    def bare_argument(self) -> Node:
+        """The argument of ``sin 2x``: a product of factors up to the next function name or operator."""
+        arg = self.factor()
+        while self.peek().kind != "func" and self.starts_factor():
+            arg = self.node("mul", (arg, self.factor()))
+        return arg
 
 
 def _constant_value(node: Node) -> float | None:
     """Return the value of a variable-free subtree (None when it has variables or is undefined)."""
+    if node.op == "num":
+        return node.number
+    if node.op == "neg" and node.args[0].op == "num":
+        return -node.args[0].number
     if node.variables():
         return None
     from exgen.expr.evaluate import evaluate_scalar
 
-    return evaluate_scalar(node, {})
+    value = evaluate_scalar(node, {})
+    if value is None:
+        from exgen.expr.precise import constant
+
+        value = constant(node)
+    return value
 
 
-def _check_exponent(exponent: Node, pos: int) -> None:
-    if exponent.op == "var" or exponent.variables():
+def _check_exponent(exponent: Node, where: int) -> None:
+    if exponent.variables():
         return
     value = _constant_value(exponent)
     if value is None or abs(value) > MAX_EXPONENT:
-        raise FormatError(f"exponent at position {pos + 1} is too large (a constant exponent must be at most "
-                          f"{MAX_EXPONENT:g} in magnitude)")
+        raise FormatError(f"exponent at position {where} is too large (a constant exponent must be at most "
+                          f"{MAX_EXPONENT:,.0f} in magnitude)")
+
+
+def _check_function_power(power: Node, shown: str, where: int) -> None:
+    value = _constant_value(power)
+    if value == -1:
+        raise FormatError(f"'{shown}^-1' at position {where} is ambiguous: write a{shown}(x) or arc{shown}(x) "
+                          f"for the inverse function, or 1/{shown}(x)")
+    if value is None or value != int(value) or not 1 <= value <= 100:
+        raise FormatError(f"the power on '{shown}' at position {where} must be a whole number from 1 to 100, "
+                          f"like {shown}^2(x); otherwise write ({shown}(x))^p")
 
 
 def parse(text: str, variables: Sequence[str] = ("x",), *, implicit_multiplication: bool = True) -> Node:
@@ -304,13 +619,15 @@ def parse(text: str, variables: Sequence[str] = ("x",), *, implicit_multiplicati
     Args:
         text: the formula; ``^`` or ``**`` for powers; the whitelisted functions and constants only.
         variables: the variable names the formula may use.
-        implicit_multiplication: accept ``2x`` and ``3(x+1)`` for ``2*x`` and ``3*(x+1)``.
+        implicit_multiplication: accept ``2x``, ``xy``, ``3(x+1)`` and ``sin x`` (juxtaposition) for
+            ``2*x``, ``x*y``, ``3*(x+1)`` and ``sin(x)``.
 
     Returns:
         The expression as an immutable ``Node`` tree.
 
     Raises:
-        FormatError: the text is too long, too deep, uses an unknown name or character, or is malformed.
+        FormatError: the text is too long, too deep, uses an unknown name or character, or is malformed;
+            the message names the position.
     """
     if not isinstance(text, str):
         raise FormatError(f"expected a formula as text, got {type(text).__name__}")
@@ -321,9 +638,11 @@ def parse(text: str, variables: Sequence[str] = ("x",), *, implicit_multiplicati
 
 @lru_cache(maxsize=4096)
 def _parse_cached(text: str, variables: tuple[str, ...], implicit: bool) -> Node:
-    text = text.translate(_LOOKALIKES).strip()
-    if not text:
+    if not text.strip():
         raise FormatError("empty formula")
-    tokens = tokenize(text)
-    _check_depth(tokens)
-    return _Parser(tokens, frozenset(variables), implicit).parse()
+    source = _Source(text)
+    names = _names(variables)
+    tokens = tokenize(source, names, implicit)
+    _check_parentheses(tokens, source)
+    _resolve_bars(tokens, source)
+    return _Parser(tokens, source, implicit).parse()

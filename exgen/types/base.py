@@ -12,7 +12,7 @@ from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 
-from exgen.errors import GenerationError, InvalidParams
+from exgen.errors import FormatError, GenerationError, InvalidParams
 from exgen.instance import Instance, Part
 from exgen.types.params import DIFFICULTY, Param
 
@@ -92,8 +92,18 @@ class ExerciseType:
 
     def build(self, *, exercise_id: str, title: str | None, points: float | None,
               params: Mapping[str, Any], rng: np.random.Generator) -> Instance:
-        """Generate and assemble a frozen instance, scaling part weights to the exercise's points."""
-        draft = self.generate(params, rng=rng)
+        """Generate and assemble a frozen instance, scaling part weights to the exercise's points.
+
+        Raises:
+            GenerationError: no usable instance could be drawn, or a key the grader could not check (a
+                formula its parser cannot read or that is undefined on the part's domain), naming the
+                exercise and part.
+        """
+        try:
+            draft = self.generate(params, rng=rng)
+        except FormatError as err:  # a formula we built that the answer parser cannot read
+            raise GenerationError(f"exercise {exercise_id}: a generated formula cannot be read by the grader: "
+                                  f"{err}") from None
         _check_kinds(self.name, draft.parts)
         total_weight = sum(p.points for p in draft.parts)
         target = float(points) if points is not None else float(total_weight)
@@ -101,8 +111,19 @@ class ExerciseType:
         # The last part absorbs the rounding so that the parts add up to the exercise's points exactly.
         shares[-1] = round(target - sum(shares[:-1]), 4)
         parts = tuple(_with_points(p, share) for p, share in zip(draft.parts, shares))
+        _check_keys(exercise_id, parts)
         return Instance(exercise_id=exercise_id, type=self.name, title=title or self.title,
                         points=target, given=draft.given, parts=parts, context=draft.context)
+
+
+def _check_keys(exercise_id: str, parts) -> None:
+    """Fail loudly here when the grader could not check a part's key (never a silent 0 at grading)."""
+    from exgen.answers import get_kind
+
+    for part in parts:
+        found = get_kind(part.kind).check_key(part)
+        if found:
+            raise GenerationError(f"exercise {exercise_id}: {'; '.join(found)}")
 
 
 def _check_kinds(type_name: str, parts: list[Part]) -> None:

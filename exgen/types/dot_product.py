@@ -21,7 +21,7 @@ DIRECTION_CHOICES = {"choices": [
     {"key": "orthogonal", "label": "Orthogonal (right angle)"},
     {"key": "opposite", "label": "Opposite direction (obtuse angle)"},
 ]}
-COSINE_TOLERANCE = {"abs": 0.005, "rel": 0.0}
+COSINE_TOLERANCE = {"abs": 0.005, "rel": 0.0, "decimals": 3}  # the prompt asks for 3 decimal places
 _SIGN_WORD = {"same": "positive", "orthogonal": "zero", "opposite": "negative"}
 
 

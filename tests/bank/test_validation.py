@@ -75,6 +75,12 @@ CASES = [
      ["b.yaml:8: exercises[0].grading.tolerance: expected a mapping like {abs: 0.01, rel: 0.001} with "
       "non-negative numbers, got {abs: -1}",
       "b.yaml:9: exercises[0].grading.reveal_answer: expected true or false, got 'sometimes'"]),
+    ("bad-precision", HEAD + "  - id: m\n    type: matmul\n    grading:\n      decimals: 13\n"
+                             "      significant_figures: 0\n",
+     ["b.yaml:8: exercises[0].grading.decimals: expected a whole number of decimal places the worksheet asks for "
+      "from 0 to 12, got 13",
+      "b.yaml:9: exercises[0].grading.significant_figures: expected a whole number of significant figures from 1 "
+      "to 15, got 0"]),
     ("alias-bomb", "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
                    "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
                    "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n",

@@ -134,14 +134,80 @@ def test_sample_points_are_deterministic_and_inside_the_domain():
     assert all(((lo <= p1[v]) & (p1[v] <= hi)).all() for v, (lo, hi) in XY.items())
 
 
-def test_points_where_either_side_is_undefined_are_skipped():
-    # sqrt(x)^2 == x wherever sqrt(x) is defined: half of [-2, 2]
-    result = compare(parse("sqrt(x)^2", ("x",)), parse("x", ("x",)), {"x": (-2.0, 2.0)}, seed=seed_from("s"), n=40)
-    assert result.equal and 10 <= result.valid < 40
-    # ... but not when it is undefined at most points where the reference is defined
-    result = compare(parse("sqrt(x - 1.8)^2 + 1.8", ("x",)), parse("x", ("x",)), {"x": (-2.0, 2.0)},
-                     seed=seed_from("s"), n=40)
-    assert not result.equal and result.reason == "undefined"
+def test_the_key_domain_decides_where_the_answer_must_be_defined():
+    # sqrt(x)^2 equals x only where sqrt(x) is defined: on [-2, 2] the key x is defined everywhere, so the
+    # answer is rejected as undefined there (it used to be credited on the points that happened to work)
+    result = compare(parse("sqrt(x)^2", ("x",)), parse("x", ("x",)), {"x": (-2.0, 2.0)}, seed=seed_from("s"))
+    assert not result.equal and result.reason == "undefined" and result.point["x"] < 0
+    # ... while points where the key is undefined are not asked about: sqrt(x)^2 as the key, x as the answer
+    result = compare(parse("x", ("x",)), parse("sqrt(x)^2", ("x",)), {"x": (-2.0, 2.0)}, seed=seed_from("s"))
+    assert result.equal and result.valid >= 12
+
+
+@pytest.mark.parametrize("student,key,box,equal", [
+    ("exp(log(x))", "x", (-2.0, 2.0), False),  # issue #12: was credited
+    ("2*log(x)", "log(x^2)", (-2.0, 2.0), False),  # log(x^2) is defined for x < 0 too
+    ("log(x^2)", "2*log(x)", (-2.0, 2.0), True),  # the key's own domain is x > 0: they agree there
+    ("2*log(abs(x))", "log(x^2)", (-2.0, 2.0), True),
+    ("log(2x + 3) - log(3)", "log(2x/3 + 1)", (-2.0, 2.0), True),  # key defined only on x > -1.5
+    ("log(x - 1.9)", "log(x - 1.9)", (-2.0, 2.0), True),  # defined on 2.5% of the box: the box narrows
+    ("sqrt(1.95 - x)", "sqrt(1.95 - x)", (1.9, 2.0), True),
+])
+def test_domain_the_key_implies(student, key, box, equal):
+    assert equivalent(parse(student, ("x",)), parse(key, ("x",)), {"x": box}, seed=seed_from(key)) is equal
+
+
+def test_a_key_undefined_on_the_domain_is_reported_not_guessed():
+    result = compare(parse("0", ("x",)), parse("log(-1 - x^2)", ("x",)), {"x": (-2.0, 2.0)}, seed=seed_from("k"))
+    assert not result.equal and result.reason == "key-undefined"
+
+
+@pytest.mark.parametrize("student,key,variables,box,equal", [
+    # negative bases: at whole and half-whole exponents a negative base has a real power
+    ("(a^b)^c", "a^(b*c)", ("a", "b", "c"), {"a": (-3.0, -0.5), "b": (-3.0, 3.0), "c": (-3.0, 3.0)}, False),
+    ("(a^b)^c", "a^(b*c)", ("a", "b", "c"), {"a": (-3.0, 3.0), "b": (-3.0, 3.0), "c": (-3.0, 3.0)}, False),
+    ("(a^b)^c", "a^(b*c)", ("a", "b", "c"), {"a": (0.1, 3.0), "b": (-3.0, 3.0), "c": (-3.0, 3.0)}, True),
+    ("(x^2)^(1/2)", "x", ("x",), {"x": (-2.0, 2.0)}, False),
+    ("abs(x)", "(x^2)^(1/2)", ("x",), {"x": (-2.0, 2.0)}, True),
+    ("a^b*a^c", "a^(b+c)", ("a", "b", "c"), {"a": (-3.0, 3.0), "b": (-3.0, 3.0), "c": (-3.0, 3.0)}, True),
+])
+def test_negative_bases_expose_power_rules(student, key, variables, box, equal):
+    assert equivalent(parse(student, variables), parse(key, variables), box, seed=seed_from(key)) is equal
+
+
+@pytest.mark.parametrize("student,key,box", [
+    ("x^2 - 2680000001", "x^2 - 2680000000", (-2.0, 2.0)),  # issue #12: a slip in a large constant
+    ("x^10 + 1000", "x^10", (-50.0, 50.0)),  # hidden where x^10 is huge; seen near 0
+    ("1000000*x + 1", "1000000*x", (-10.0, 10.0)),
+    ("exp(x) + 1", "exp(x)", (-5.0, 30.0)),
+    ("1.000001*x^3", "x^3", (-2.0, 2.0)),
+    ("exp(-z)/(1+exp(-z))^2 + 1e-6", "exp(-z)/(1+exp(-z))^2", (-30.0, 30.0)),
+    ("2^1001 x", "2^1000 x", (-2.0, 2.0)),  # beyond double precision: decided exactly
+    ("(x-1)^6000", "(x-1)^5999", (-3.0, 3.0)),
+    ("(x-1)^201", "(1-x)^201", (-3.0, 3.0)),
+])
+def test_slips_are_caught_at_every_scale(student, key, box):
+    names = tuple(sorted(parse(key, ("x", "z")).variables()))
+    assert not equivalent(parse(student, names), parse(key, names), {names[0]: box}, seed=seed_from(key))
+
+
+@pytest.mark.parametrize("student,key,box", [
+    # double precision loses every digit of these on wide logit domains; the checker must not
+    ("exp(-z)/(1+exp(-z))^2", "sigmoid(z)*(1-sigmoid(z))", (-60.0, 60.0)),
+    ("exp(z)/(1+exp(z))^2", "sigmoid(z)*(1-sigmoid(z))", (-60.0, 60.0)),
+    ("1/(4*cosh(z/2)^2)", "sigmoid(z)*(1-sigmoid(z))", (-40.0, 40.0)),
+    ("(1+tanh(z/2))/2", "sigmoid(z)", (-60.0, 60.0)),
+    ("sigmoid(-z)", "1-sigmoid(z)", (-60.0, 60.0)),
+    ("1/cosh(z)^2", "1-tanh(z)^2", (-30.0, 30.0)),
+    ("4/(exp(z)+exp(-z))^2", "1-tanh(z)^2", (-300.0, 300.0)),
+    ("log(1+exp(z))", "softplus(z)", (-60.0, 60.0)),
+    ("-softplus(-z)", "log(sigmoid(z))", (-60.0, 60.0)),
+    ("z - log(1 + exp(z))", "log(sigmoid(z))", (-800.0, 800.0)),
+    ("(z-1)^6000", "(1-z)^6000", (-3.0, 3.0)),
+    ("2^500*2^500*z", "2^1000 z", (-2.0, 2.0)),
+])
+def test_wide_domains_and_huge_values_are_judged_exactly(student, key, box):
+    assert equivalent(parse(student, ("z",)), parse(key, ("z",)), {"z": box}, seed=seed_from(key))
 
 
 @pytest.mark.parametrize("student,tag", [("x exp(x^2)", "constant-factor"), ("-2x exp(x^2)", "sign"),
@@ -149,3 +215,16 @@ def test_points_where_either_side_is_undefined_are_skipped():
 def test_diagnosis_names_the_kind_of_mistake(student, tag):
     score = grade_part(_part("2*x*exp(x^2)", R), student)
     assert score.verdict == "incorrect" and score.tag == tag and score.feedback.startswith("Not correct:")
+
+
+@pytest.mark.parametrize("student,key,hint", [
+    ("1/2x", "1/(2*x)", True), ("1/2 sqrt(x)", "1/(2*sqrt(x))", True), ("3/4x^2", "3/(4*x^2)", True),
+    ("1/(2x)", "1/(2*x)", False),  # right as written: no hint needed
+    ("1/2x", "x/2", False),  # right as written
+    ("1/3x", "1/(2*x)", False),  # wrong either way: no precedence hint
+])
+def test_the_other_reading_of_a_division_is_named(student, key, hint):
+    score = grade_part(_part(key, POS), student)
+    assert (score.tag == "precedence") is hint
+    if hint:
+        assert score.verdict == "incorrect" and "1/(2x)" in score.feedback

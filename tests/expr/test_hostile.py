@@ -27,11 +27,12 @@ HOSTILE = {
     "import": ("__import__('os').system('echo pwned')", "not allowed"),
     "dunder attribute": ("x.__class__.__bases__", "not allowed"),
     "attribute": ("exp.__globals__", "not allowed"),
-    "lambda": ("lambda: 1", "not allowed"),
+    "lambda": ("lambda: 1", "unknown variable or function 'lambda'"),
     "lambda name": ("lambda", "unknown variable or function 'lambda'"),
     "power tower": ("9^9^9^9", "exponent"),
     "power tower python": ("9**9**9**9", "exponent"),
     "huge exponent": ("x^(10^9)", "exponent"),
+    "huge exponent written out": ("x^1000000000", "exponent"),
     "factorial": ("factorial(10**9)", "unknown variable or function 'factorial'"),
     "eval": ("eval(x)", "unknown variable or function 'eval'"),
     "open": ("open(x)", "unknown variable or function 'open'"),
@@ -42,9 +43,15 @@ HOSTILE = {
     "one megabyte": ("x+" * 500_000, "too long"),
     "cyrillic e": ("\u0435xp(x)", "CYRILLIC"),
     "greek x": ("2\u03c7", "GREEK"),
-    "fullwidth x": ("2\uff58", "FULLWIDTH"),
     "zero width": ("2x\u200b", "ZERO WIDTH"),
-    "superscript": ("x\u00b2", "SUPERSCRIPT"),
+    "bidi override": ("x\u202e1+", "RIGHT-TO-LEFT OVERRIDE"),
+    "combining mark": ("x\u0301", "COMBINING ACUTE ACCENT"),
+    "name too long": ("x" + "q" * 100, "name at position 1 is too long"),
+    "many bars": ("|x" * 60 + "|" * 60, "too many '|' bars"),
+    "bare application tower": ("sin " * 60 + "x", "nested more than"),
+    "function power tower": ("sin^2 " * 45 + "x", "nested more than"),
+    "exponent beyond the limit": ("2^(10^7)", "exponent"),
+    "equals": ("f(x) = 2x", "unknown variable or function 'f'"),
     "string literal": ("'x'", "not allowed"),
     "semicolon": ("x; import os", "not allowed"),
     "brackets": ("[x for x in ()]", "not allowed"),
@@ -110,3 +117,17 @@ def test_random_text_is_decided_or_refused_within_a_bounded_time(text):
     assert score.verdict in ("correct", "incorrect", "invalid", "missing")
     assert 0 <= score.points <= PART.points
     assert elapsed < HANG_GUARD_S
+
+
+@pytest.mark.parametrize("text,verdict", [
+    ("+".join(["(x-1)^6000-(x-1)^6000"] * 30) + "+2x exp(x^2)", "correct"),  # exact cancellation of huge terms
+    ("+".join(["(3x-4)^6000"] * 40), "incorrect"),  # every term beyond double precision
+    ("exp(exp(exp(exp(exp(exp(x))))))", "incorrect"),  # beyond any precision: never computed
+    ("sin(exp(exp(x+5)))", "incorrect"),
+    ("2x exp(x^2) + exp(-exp(exp(x+3)))", "correct"),  # the extra term underflows to nothing everywhere
+])
+def test_answers_beyond_double_precision_are_decided_in_bounded_time(text, verdict):
+    start = time.perf_counter()
+    score = grade_part(PART, text)
+    assert time.perf_counter() - start < HANG_GUARD_S
+    assert score.verdict == verdict, score.feedback
