@@ -33,7 +33,7 @@ def exact_value(text: str) -> float:
     node = parse(text, ())
     value = constant(node)
     if value is None:
-        raise FormatError("the value is undefined or too large")
+        raise FormatError(_("the value is undefined or too large"))
     return value
 
 
