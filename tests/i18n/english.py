@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 #: Words that are the same in every language: operation names the seed itself keeps in English (MatMul,
 #: Repeat and Sum nodes), function names, and units of code a student types (``exp``).
-ALLOWED = {"MatMul", "Repeat", "Sum", "ReLU", "relu", "sigmoid", "softmax", "exp", "log", "tanh", "sin", "cos",
+ALLOWED = {"MatMul", "Repeat", "repeat", "Sum", "ReLU", "relu", "sigmoid", "softmax", "exp", "log", "tanh", "sin", "cos",
            "sqrt", "exgen"}
 
 _TEXT_IN_MATH = re.compile(r"\\(?:text|textrm|textbf|mathrm|operatorname)\s*\{([^{}]*)\}")
