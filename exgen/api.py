@@ -30,8 +30,8 @@ if TYPE_CHECKING:
     from exgen.grading.submissions import Submission
     from exgen.outputs import OutputDir
 
-__all__ = ["generate", "grade", "export", "preview", "resolve_bank", "validate", "exporter", "GenerateResult", "GradeResult",
-           "DOCUMENT_FORMATS", "GRADE_OUTPUTS"]
+__all__ = ["generate", "grade", "export", "preview", "init", "resolve_bank", "validate", "exporter", "GenerateResult",
+           "GradeResult", "DOCUMENT_FORMATS", "GRADE_OUTPUTS"]
 
 #: Defaults of ``generate`` (and of ``exgen generate``).
 GENERATE_FORMATS: tuple[str, ...] = ("md", "tex")
@@ -146,13 +146,17 @@ def resolve_bank(bank: str | Path | BankSpec | None = None) -> BankSpec:
 
     Raises:
         OptionError: no such file or built-in bank.
-        BankError: the bank file has problems (every one, as ``file:line: field: message``).
+        BankError: the bank file has problems (every one, as ``file:line: field: message``), including
+            points per part that do not fit the exercise's parts.
     """
     from exgen.bank.spec import BankSpec, load_bank
+    from exgen.build.pipeline import part_points_problems
 
-    if isinstance(bank, BankSpec):
-        return bank
-    return load_bank(_bank_path(bank))
+    spec = bank if isinstance(bank, BankSpec) else load_bank(_bank_path(bank))
+    problems = part_points_problems(spec)  # per-part points checked against drawn parts
+    if problems:
+        raise BankError(problems)
+    return spec
 
 
 def validate(bank: str | Path | BankSpec | None = None) -> BankSpec:
@@ -304,6 +308,10 @@ def _write_documents(bank: BankSpec, students: Sequence[Student], *, seed: int, 
     compilers = [f.compiler for f in formats if f.compiler] + ([CLASS_COMPILER] if combined else [])
     for compiler in dict.fromkeys(compilers):
         compiler.check()  # before anything is written
+    if students:
+        from exgen.render.documents import check_renderable
+
+        check_renderable([f.template for f in formats], build_student(bank, seed=seed, student_id=students[0].id))
     info = bank_info(bank)
     files: list[str] = []
     key_students = []
@@ -491,37 +499,48 @@ def export(target: str, bank: str | Path | BankSpec | None = None, *, seed: int 
 
 # --- preview ----------------------------------------------------------------------------------------------
 
+PREVIEW_FORMATS = ("md", "html")
+
+
 def preview(type_name: str, *, seed: int = 0, student: str = PREVIEW_STUDENT,
-            params: Mapping[str, Any] | None = None, lang: str | None = None) -> str:
-    """Return one instance of an exercise type with its answers, as Markdown (what ``exgen preview`` shows).
+            params: Mapping[str, Any] | None = None, format: str = "md", key: bool = True,
+            lang: str | None = None) -> str:
+    """Return one instance of an exercise type as a document: the answer key (what ``exgen preview``
+    shows) or the student's worksheet, as Markdown or an HTML page.
 
     Args:
         type_name: a registered exercise type (``exgen list`` shows them).
         seed: the seed the instance is drawn with.
         student: the student id it is drawn for.
         params: the type's parameters (the others keep their defaults).
-        lang: the language of the instance's texts (None: English).
+        format: ``md`` or ``html`` (a self-contained page, as ``generate`` writes).
+        key: the answer key with worked solutions; False is the student's worksheet.
+        lang: the language of the document (None: English).
 
     Returns:
-        The Markdown answer key of that one instance.
+        The document's text.
 
     Raises:
-        OptionError: an unknown type (the message suggests the closest), parameters out of range, or an
-            unknown language.
+        OptionError: an unknown type (the message suggests the closest), format or language, or
+            parameters out of range.
+        ExgenError: HTML of a graph exercise without Graphviz.
     """
     from exgen.i18n import language
 
     _language(lang)
     with language(lang):
-        return _preview(type_name, seed=seed, student=student, params=params)
+        return _preview(type_name, seed=seed, student=student, params=params, format=format, key=key)
 
 
-def _preview(type_name: str, *, seed: int, student: str, params: Mapping[str, Any] | None) -> str:
+def _preview(type_name: str, *, seed: int, student: str, params: Mapping[str, Any] | None, format: str,
+             key: bool) -> str:
     from exgen.build.seeding import rng_for
     from exgen.i18n import _
     from exgen.render.documents import render_document
     from exgen.types import get_type
 
+    if format not in PREVIEW_FORMATS:
+        raise OptionError(f"format: expected one of {', '.join(PREVIEW_FORMATS)}, got {format!r}")
     try:
         typ = get_type(type_name)
     except KeyError as err:
@@ -531,6 +550,52 @@ def _preview(type_name: str, *, seed: int, student: str, params: Mapping[str, An
         raise OptionError("; ".join(f"parameter {k}: {m}" for k, m in problems))
     inst = typ.build(exercise_id=type_name, title=None, points=None, params=resolved,
                      rng=rng_for(_seed(seed, None), student, type_name))
-    return render_document(fmt="md", key=True, bank={"id": "preview", "title": _("Preview: %(title)s") % {"title": inst.title},
-                                                     "course": {}},
+    return render_document(fmt=format, key=key, bank={"id": "preview", "title": _("Preview: %(title)s") % {
+                               "title": inst.title}, "course": {}},
                            student={"id": student, "name": _("Preview")}, instances=[inst])
+
+
+# --- init -------------------------------------------------------------------------------------------------
+
+#: What ``init`` writes: a bank to edit and a roster to replace.
+INIT_BANK = "my-bank.yaml"
+INIT_ROSTER = "class.csv"
+#: The starter roster: ids are file names; names are UTF-8 text (pdflatex's fonts limit the PDF to Latin
+#: letters for now, so the starter names stay within them).
+STARTER_ROSTER = "id,name\ns001,Kim Min-jun\ns002,Lee Seo-yeon\ns003,Amélie Durand\n"
+
+
+def init(bank: str | None = None, folder: str | Path = ".", *, force: bool = False) -> list[str]:
+    """Write a starter bank (a copy of a built-in bank, to edit) and a starter roster into ``folder``.
+
+    Args:
+        bank: a built-in bank's name (``exgen list`` shows them; default ``dl-math-basics``).
+        folder: where to write ``my-bank.yaml`` and ``class.csv`` (created if missing).
+        force: overwrite them if they exist (otherwise nothing is written).
+
+    Returns:
+        The files written, relative to ``folder``.
+
+    Raises:
+        OptionError: ``bank`` is not a built-in bank.
+        ExgenError: the files exist and ``force`` is false.
+    """
+    from exgen.outputs import OutputDir
+    from exgen.resources import DEFAULT_BANK, builtin_banks
+
+    name = bank or DEFAULT_BANK
+    builtin = builtin_banks()
+    if name not in builtin:
+        raise OptionError(f"no built-in bank named {name!r}; built-in: {', '.join(builtin)}")
+    source = builtin[name].read_text(encoding="utf-8")
+    header = (f"# A starter bank: a copy of exgen's built-in bank {name!r}, made by `exgen init`. Edit it: add,\n"
+              "# remove or reorder exercises, change points and params (docs/bank-format.md lists every type's\n"
+              f"# parameters), then check it with `exgen validate {INIT_BANK}`.\n")
+    out = OutputDir(folder, force=force)
+    existing = [n for n in (INIT_BANK, INIT_ROSTER) if out.path(n).exists()]
+    if existing and not force:
+        raise ExgenError(f"{folder} already holds {' and '.join(existing)}; use --force to overwrite them or "
+                         "choose another folder")
+    out.write(INIT_BANK, header + source)
+    out.write(INIT_ROSTER, STARTER_ROSTER)
+    return [INIT_BANK, INIT_ROSTER]

@@ -203,18 +203,60 @@ def _parse_param(text: str):
 @click.option("--seed", type=SEED, default=0, show_default=True)
 @click.option("--student", default=api.PREVIEW_STUDENT, show_default=True, help="Student id the instance is drawn for.")
 @click.option("--param", "params", multiple=True, metavar="KEY=VALUE", help="A parameter (repeatable).")
-@click.option("--lang", type=_lang_choice(), default=None, help="Language of the instance's texts (default en).")
-def preview(type_name, seed, student, params, lang) -> None:
-    """Show one instance of an exercise type in the terminal, with its answers.
+@click.option("--format", "fmt", type=click.Choice(api.PREVIEW_FORMATS), default="md", show_default=True,
+              help="md: the answer key as Markdown; html: the student's worksheet as an HTML page (on stdout).")
+@click.option("--open", "open_page", is_flag=True,
+              help="Write the student's worksheet and the key as HTML pages and open the worksheet in the browser.")
+@click.option("--lang", type=_lang_choice(), default=None, help="Language of the document (default en).")
+def preview(type_name, seed, student, params, fmt, open_page, lang) -> None:
+    """Show one instance of an exercise type: its key in the terminal, or a student's page in the browser.
 
     \b
     Examples:
       exgen preview matmul
       exgen preview dot_product --seed 7 --param dim=5 --param parts=[value,cosine]
+      exgen preview backprop_graph --open
+      exgen preview derivative --format html > derivative.html
       exgen preview matmul --lang ko
     """
-    click.echo(api.preview(type_name, seed=seed, student=student, params=dict(_parse_param(p) for p in params),
-                           lang=lang))
+    options = {"seed": seed, "student": student, "params": dict(_parse_param(p) for p in params), "lang": lang}
+    if not open_page:
+        click.echo(api.preview(type_name, format=fmt, key=fmt == "md", **options))
+        return
+    import tempfile
+    import webbrowser
+
+    from exgen.outputs import OutputDir
+
+    pages = {f"{type_name}-{kind}.html": api.preview(type_name, format="html", key=kind == "key", **options)
+             for kind in ("worksheet", "key")}
+    out = OutputDir(tempfile.mkdtemp(prefix="exgen-preview-"))
+    paths = [out.write(name, text) for name, text in pages.items()]
+    click.echo(f"Worksheet: {paths[0]}\nKey:       {paths[1]}")
+    if not webbrowser.open(paths[0].resolve().as_uri()):
+        click.echo("No browser could be opened; open the worksheet above yourself.", err=True)
+
+
+@cli.command()
+@click.argument("bank", required=False)
+@click.argument("folder", required=False, default=".", type=click.Path(file_okay=False))
+@click.option("--force", is_flag=True, help=f"Overwrite {api.INIT_BANK} and {api.INIT_ROSTER} if they exist.")
+def init(bank, folder, force) -> None:
+    """Write a starter bank (my-bank.yaml) and roster (class.csv) to edit.
+
+    BANK is a built-in bank to copy (default: dl-math-basics; 'exgen list' shows them); FOLDER is where to
+    write (default: the current folder).
+
+    \b
+    Examples:
+      exgen init
+      exgen init backprop_graph week3
+    """
+    written = api.init(bank, folder, force=force)
+    shown = [str(Path(folder) / name) for name in written]
+    click.echo(f"Wrote {' and '.join(shown)}. Next:\n"
+               f"  exgen validate {shown[0]}\n"
+               f"  exgen generate {shown[0]} --roster {shown[1]} --format md,html --out week1")
 
 
 @cli.command()

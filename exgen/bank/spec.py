@@ -25,6 +25,8 @@ EXERCISE_KEYS = ("id", "type", "title", "points", "params", "grading", "plot")
 COURSE_KEYS = ("name", "code", "term", "instructor", "institution", "date", "instructions")
 GRADING_KEYS = ("tolerance", "decimals", "significant_figures", "partial_credit", "reveal_answer")
 MAX_SEED = 2**63 - 1
+MAX_POINTS = 1000
+PART_ID_RE = re.compile(r"^[a-z]{1,2}$")
 #: Most exercises in one bank: every student gets every exercise (40,000 took 67 s and 1.35 GB per student).
 MAX_EXERCISES = 1_000
 # control characters other than tab and line breaks: they would be copied into every document format
@@ -34,7 +36,11 @@ _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 
 @dataclass(frozen=True)
 class ExerciseSpec:
-    """One validated exercise entry of a bank."""
+    """One validated exercise entry of a bank.
+
+    ``points`` is the exercise's total (None: one per part); ``part_points`` each part's points when the
+    bank gives them (a tuple in part order or a mapping by part id; ``points`` is then their sum).
+    """
 
     id: str
     type: str
@@ -43,6 +49,8 @@ class ExerciseSpec:
     params: Mapping[str, Any]
     grading: Mapping[str, Any] = field(default_factory=dict)
     plot: bool = False
+    part_points: tuple[float, ...] | Mapping[str, float] | None = None
+    points_at: str = ""  # "file:line: exercises[i].points", for messages about per-part points
 
 
 @dataclass(frozen=True)
@@ -242,11 +250,7 @@ def _validate_exercises(check: _Checker, raw: Any, bank_grading: dict) -> list[E
         else:
             typ = types[type_name]
         title = check.text(entry.get("title"), path + ("title",), required=False)
-        points = entry.get("points")
-        if points is not None and (not isinstance(points, (int, float)) or isinstance(points, bool)
-                                   or not 0 < points <= 1000):
-            check.report(path + ("points",), f"expected a number in (0, 1000], got {shown(points)}")
-            points = None
+        points, part_points = _points(check, entry.get("points"), path + ("points",))
         params = entry.get("params", {}) or {}
         resolved: dict = {}
         if not isinstance(params, dict):
@@ -261,10 +265,58 @@ def _validate_exercises(check: _Checker, raw: Any, bank_grading: dict) -> list[E
             check.report(path + ("plot",), f"expected true or false, got {shown(plot)}")
             plot = False
         if ex_id and typ is not None:
-            out.append(ExerciseSpec(id=ex_id, type=typ.name, title=title,
-                                    points=float(points) if points is not None else None,
-                                    params=resolved, grading=grading, plot=plot))
+            where = f"{check.name}:{check.located.line(path + ('points',))}: {_path_text(path + ('points',))}"
+            out.append(ExerciseSpec(id=ex_id, type=typ.name, title=title, points=points, params=resolved,
+                                    grading=grading, plot=plot, part_points=part_points,
+                                    points_at=where if part_points is not None else ""))
     return out
+
+
+def _number(value: Any) -> float | None:
+    """Return a number of points (in (0, 1000], at most 2 decimals), or None."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 < value <= MAX_POINTS:
+        return None
+    return float(value) if abs(value * 100 - round(value * 100)) < 1e-6 else None
+
+
+_POINTS_FORMS = "a number in (0, 1000] with at most 2 decimals"
+
+
+def _points(check: _Checker, raw: Any, path: tuple
+            ) -> tuple[float | None, tuple[float, ...] | dict[str, float] | None]:
+    """Return (total, per-part points) of an exercise's ``points``: a total, a list in part order, or a
+    mapping from part id to points."""
+    if raw is None:
+        return None, None
+    if isinstance(raw, list):
+        if not raw or len(raw) > 26:
+            check.report(path, f"expected 1 to 26 numbers, one per part, got {len(raw)}")
+            return None, None
+        values = [_number(v) for v in raw]
+        for i, (v, got) in enumerate(zip(values, raw)):
+            if v is None:
+                check.report(path + (i,), f"expected {_POINTS_FORMS}, got {shown(got)}")
+        ok = [v for v in values if v is not None]
+        return (round(sum(ok), 2), tuple(ok)) if len(ok) == len(values) else (None, None)
+    if isinstance(raw, dict):
+        out: dict[str, float] = {}
+        for key, got in raw.items():
+            if not isinstance(key, str) or not PART_ID_RE.match(key):
+                check.report(path + (key,), f"expected a part id like a or b, got {shown(key)}")
+                continue
+            v = _number(got)
+            if v is None:
+                check.report(path + (key,), f"expected {_POINTS_FORMS}, got {shown(got)}")
+            else:
+                out[key] = v
+        if not raw:
+            check.report(path, "expected points for each part, got an empty mapping")
+        return (round(sum(out.values()), 2), out) if len(out) == len(raw) and out else (None, None)
+    total = _number(raw)
+    if total is None:
+        check.report(path, f"expected {_POINTS_FORMS}, a list with one per part, or a mapping from part id "
+                           f"to points, got {shown(raw)}")
+    return total, None
 
 
 def load_bank(path: str | Path) -> BankSpec:

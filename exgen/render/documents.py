@@ -21,16 +21,9 @@ from exgen.i18n import _, ngettext, pgettext
 from exgen.instance import Instance, Part
 from exgen.render.diagrams.mermaid import mermaid
 from exgen.render.diagrams.tikz import tikz
+from exgen.render.markdown import md_rich, md_text
 from exgen.render.richtext import dollars, render_rich
 from exgen.resources import templates_dir
-
-_MD_ESCAPES = {"\\": "\\\\", "*": "\\*", "_": "\\_", "`": "\\`", "[": "\\[", "]": "\\]", "#": "\\#",
-               "|": "\\|", "$": "\\$", "<": "&lt;", ">": "&gt;", "&": "&amp;", "~": "\\~"}
-
-
-def md_text(text: Any) -> str:
-    """Escape user text for Markdown so it shows literally (no emphasis, links, math or HTML)."""
-    return "".join(_MD_ESCAPES.get(ch, ch) for ch in str(text))
 
 
 def _rich(escape: Callable[[str], str]) -> Callable[[str], str]:
@@ -49,12 +42,29 @@ class Format:
     delimiters: Mapping[str, str]
     autoescape: bool = False
     filters: Mapping[str, Callable] = field(default_factory=dict)  # format-specific filters (override)
+    globals: Callable[[], Mapping[str, Any]] | None = None  # format-specific template variables
+
+
+@jinja2.pass_context
+def _md_rich(context: Any, text: Any, indent: int = 0, after: bool = False) -> str:
+    """The Markdown ``rich`` filter: display blocks for formulas with rows in a Markdown document
+    (``md_document``), plain ``$...$`` in a statement on its way to HTML."""
+    if context.get("md_document"):
+        return md_rich(text, indent, after)
+    return render_rich(text, words=md_text, math=dollars)
 
 
 def _html_filters() -> dict:
     from exgen.render import html as htmlfmt
 
     return {"rich": htmlfmt.rich, "math": htmlfmt.math, "displaymath": lambda tex: htmlfmt.math(tex, True)}
+
+
+def _html_globals() -> dict:
+    from exgen.render.html import answer_script
+
+    script, source = answer_script()
+    return {"answer_script": script, "answer_script_source": source}
 
 
 def _html_escape(text: Any) -> str:
@@ -67,9 +77,10 @@ _LATEX_DELIMITERS = {"block_start_string": "((*", "block_end_string": "*))", "va
                      "variable_end_string": ")))", "comment_start_string": "((=", "comment_end_string": "=))"}
 
 FORMATS: dict[str, Format] = {
-    "md": Format("md", "markdown", "md", md_text, {}),
+    "md": Format("md", "markdown", "md", md_text, {}, filters={"rich": _md_rich}),
     "tex": Format("tex", "latex", "tex", tex_text, _LATEX_DELIMITERS),
-    "html": Format("html", "html", "html", _html_escape, {}, autoescape=True, filters=_html_filters()),
+    "html": Format("html", "html", "html", _html_escape, {}, autoescape=True, filters=_html_filters(),
+                   globals=_html_globals),
 }
 
 
@@ -110,6 +121,8 @@ def _environment(fmt: str, plugins: tuple[Path, ...]) -> jinja2.Environment:
         "mermaid": lambda graph, key=False: mermaid(graph, key=key),
     })
     env.filters.update(spec.filters)
+    if spec.globals:
+        env.globals.update(spec.globals())
     return env
 
 
@@ -132,10 +145,13 @@ def type_template(fmt: str, type_name: str) -> str:
     return f"{type_name}.{FORMATS[fmt].ext}.j2"
 
 
-def render_exercise(instance: Instance, fmt: str, *, key: bool = False) -> str:
+def render_exercise(instance: Instance, fmt: str, *, key: bool = False, document: bool = False) -> str:
     """Render the statement of one exercise (its given data) in a format.
 
     A type without an HTML template gets its Markdown statement converted (``exgen.render.html``).
+    ``document``: the statement goes into a Markdown file, where formulas with rows need display blocks of
+    their own (``exgen.render.markdown``); a statement converted to HTML (our pages, LMS question text)
+    keeps them inline, where each renderer shows them well.
     """
     env = environment(fmt)
     try:
@@ -148,7 +164,7 @@ def render_exercise(instance: Instance, fmt: str, *, key: bool = False) -> str:
 
         return str(markdown_statement(render_exercise(instance, "md", key=key),
                                       figure=graph_figure(instance.to_dict(), key=key)))
-    return template.render(ex=instance.to_dict(), key=key)
+    return template.render(ex=instance.to_dict(), key=key, md_document=document)
 
 
 def _figure(instance: Instance, fmt: str, *, key: bool, student_id: str) -> str:
@@ -180,6 +196,18 @@ def document_assets(*, fmt: str, key: bool, student: Mapping[str, str], instance
     return out
 
 
+def check_renderable(fmts: Sequence[str], instances: Sequence[Instance]) -> None:
+    """Fail early, before anything is written, when a format cannot draw these instances.
+
+    Raises:
+        ExgenError: HTML is asked for, an exercise has a graph diagram and Graphviz's ``dot`` is missing.
+    """
+    if "html" in fmts and any(isinstance((inst.context or {}).get("graph"), Mapping) for inst in instances):
+        from exgen.render.diagrams.graphviz import find_dot
+
+        find_dot()
+
+
 def render_document(*, fmt: str, key: bool, bank: Mapping[str, Any], student: Mapping[str, str],
                     instances: Sequence[Instance]) -> str:
     """Render a whole worksheet (``key=False``) or answer key (``key=True``) for one student.
@@ -195,11 +223,11 @@ def render_document(*, fmt: str, key: bool, bank: Mapping[str, Any], student: Ma
     exercises = _exercises(fmt, key, student, instances)
     total = sum(inst.points for inst in instances)
     doc = env.get_template(f"{'key' if key else 'worksheet'}.{FORMATS[fmt].ext}.j2")
-    return doc.render(bank=bank, student=student, exercises=exercises, total=total, key=key)
+    return doc.render(bank=bank, student=student, exercises=exercises, total=total, key=key, md_document=True)
 
 
 def _exercises(fmt: str, key: bool, student: Mapping[str, str], instances: Sequence[Instance]) -> list[dict]:
-    return [{**inst.to_dict(), "statement": str(render_exercise(inst, fmt, key=key))
+    return [{**inst.to_dict(), "statement": str(render_exercise(inst, fmt, key=key, document=True))
              + _figure(inst, fmt, key=key, student_id=student["id"])} for inst in instances]
 
 

@@ -76,6 +76,21 @@ def markdown_statement(text: str, *, figure: str = "") -> Markup:
     return Markup(markdown_html(text, mathml, mermaid=figure))  # noqa: S704  (raw HTML off: parser output)
 
 
+# -- the worksheet's one script ---------------------------------------------------------------------------
+@cache
+def answer_script() -> tuple[Markup, Markup]:
+    """Return the worksheet's script (``templates/html/_answers.js``: keep what a student types, save it
+    as a submission file) and its CSP source, ``'sha256-...'``: the page allows that script and no other."""
+    import base64
+    import hashlib
+
+    from exgen.resources import templates_dir
+
+    text = (templates_dir() / "html" / "_answers.js").read_text(encoding="utf-8")
+    digest = base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
+    return Markup(text), Markup(f"'sha256-{digest}'")  # noqa: S704  (our own shipped file; base64)
+
+
 # -- the parser ------------------------------------------------------------------------------------------
 @cache
 def _parser():

@@ -25,7 +25,8 @@ class Piece:
 
 
 def split_math(text: object) -> list[Piece]:
-    """Return rich text as its words and formulas in order (empty runs of words left out)."""
+    """Return rich text as its words and formulas in order (empty runs of words left out; inline formulas
+    with nothing between them are one formula)."""
     source = str(text)
     pieces: list[Piece] = []
     at = 0
@@ -33,7 +34,13 @@ def split_math(text: object) -> list[Piece]:
         if m.start() > at:
             pieces.append(Piece(source[at:m.start()]))
         display = m.group("display") is not None
-        pieces.append(Piece(m.group("display") if display else m.group("inline"), math=True, display=display))
+        latex = m.group("display") if display else m.group("inline")
+        last = pieces[-1] if pieces else None
+        if not display and m.start() == at and last is not None and last.math and not last.display:
+            # $(N \times K)$$(K \times M)$ is one product; written as two, $$ would open a display block
+            pieces[-1] = Piece(last.text + latex, math=True)
+        else:
+            pieces.append(Piece(latex, math=True, display=display))
         at = m.end()
     if at < len(source):
         pieces.append(Piece(source[at:]))

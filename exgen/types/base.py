@@ -6,7 +6,7 @@ its YAML ``type:`` and its template stem (``templates/<format>/<name>.<ext>.j2``
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
 
@@ -91,13 +91,20 @@ class ExerciseType:
         return None
 
     def build(self, *, exercise_id: str, title: str | None, points: float | None,
-              params: Mapping[str, Any], rng: np.random.Generator) -> Instance:
-        """Generate and assemble a frozen instance, scaling part weights to the exercise's points.
+              params: Mapping[str, Any], rng: np.random.Generator,
+              part_points: Sequence[float] | Mapping[str, float] | None = None) -> Instance:
+        """Generate and assemble a frozen instance with each part's points.
+
+        Args:
+            points: the exercise's total, split over the parts by their weights into whole or half points
+                (``split_points``); None is the sum of the weights.
+            part_points: each part's points as the bank gives them, in order or by part id; they replace
+                ``points`` (the total is their sum).
 
         Raises:
-            GenerationError: no usable instance could be drawn, or a key the grader could not check (a
+            GenerationError: no usable instance could be drawn, a key the grader could not check (a
                 formula its parser cannot read or that is undefined on the part's domain), naming the
-                exercise and part.
+                exercise and part, or ``part_points`` does not match this instance's parts.
         """
         try:
             draft = self.generate(params, rng=rng)
@@ -105,15 +112,72 @@ class ExerciseType:
             raise GenerationError(f"exercise {exercise_id}: a generated formula cannot be read by the grader: "
                                   f"{err}") from None
         _check_kinds(self.name, draft.parts)
-        total_weight = sum(p.points for p in draft.parts)
-        target = float(points) if points is not None else float(total_weight)
-        shares = [round(target * p.points / total_weight, 4) for p in draft.parts]
-        # The last part absorbs the rounding so that the parts add up to the exercise's points exactly.
-        shares[-1] = round(target - sum(shares[:-1]), 4)
+        if part_points is not None:
+            shares = given_points(part_points, [p.id for p in draft.parts])
+        else:
+            weights = [float(p.points) for p in draft.parts]
+            shares = split_points(float(points) if points is not None else sum(weights), weights)
         parts = tuple(_with_points(p, share) for p, share in zip(draft.parts, shares))
         _check_keys(exercise_id, parts)
         return Instance(exercise_id=exercise_id, type=self.name, title=title or self.title,
-                        points=target, given=draft.given, parts=parts, context=draft.context)
+                        points=_round(sum(shares)), given=draft.given, parts=parts, context=draft.context)
+
+
+#: Units a total is split into, coarsest first: whole points, else halves (finer only for totals that are
+#: not a multiple of one half).
+UNITS = (1.0, 0.5, 0.25, 0.1, 0.05, 0.01)
+
+
+def _round(value: float) -> float:
+    return round(value, 2) + 0.0
+
+
+def split_points(total: float, weights: Sequence[float]) -> list[float]:
+    """Split ``total`` over parts by weight into whole points, or halves when there are more parts than points,
+    adding up to ``total`` exactly.
+
+    The unit is the coarsest of ``UNITS`` that divides ``total`` and leaves every part at least one (else
+    the finest that divides it). Each part gets its proportional number of units, rounded down; the units
+    left go to the largest remainders (earlier parts first on a tie); a part left with none then takes one
+    from the part holding the most (the last of them on a tie). 6 points over 9 parts: three parts of 1 and
+    six of 0.5.
+    """
+    n = len(weights)
+    if n == 0:
+        return []
+    dividing = [u for u in UNITS if abs(total / u - round(total / u)) < 1e-9]
+    unit = next((u for u in dividing if round(total / u) >= n), dividing[-1] if dividing else UNITS[-1])
+    units = round(total / unit)
+    weight = sum(weights) or float(n)
+    quota = [units * (w if sum(weights) else 1.0) / weight for w in weights]
+    counts = [int(q + 1e-9) for q in quota]
+    order = sorted(range(n), key=lambda i: (-(quota[i] - counts[i]), i))
+    for i in order[:units - sum(counts)]:
+        counts[i] += 1
+    for i in range(n):
+        if counts[i] == 0 and units >= n:
+            donor = max(range(n), key=lambda j: (counts[j], j))
+            counts[donor] -= 1
+            counts[i] += 1
+    return [_round(c * unit) for c in counts]
+
+
+def given_points(given: Sequence[float] | Mapping[str, float], part_ids: Sequence[str]) -> list[float]:
+    """Return each part's points from the bank's list (in part order) or mapping (by part id).
+
+    Raises:
+        GenerationError: the list's length or the mapping's ids are not this instance's parts.
+    """
+    ids = ", ".join(part_ids)
+    if isinstance(given, Mapping):
+        if set(given) != set(part_ids):
+            raise GenerationError(f"points are given for parts {', '.join(map(str, given))} but this instance's "
+                                  f"parts are {ids}")
+        return [_round(float(given[i])) for i in part_ids]
+    if len(given) != len(part_ids):
+        raise GenerationError(f"points are given for {len(given)} parts but this instance has {len(part_ids)} "
+                              f"({ids})")
+    return [_round(float(v)) for v in given]
 
 
 def _check_keys(exercise_id: str, parts) -> None:

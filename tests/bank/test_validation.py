@@ -42,7 +42,8 @@ CASES = [
     ("bad-difficulty", HEAD + "  - id: m1\n    type: matmul\n    params: {difficulty: extreme}\n",
      ["b.yaml:7: exercises[0].params.difficulty: expected one of easy, medium, hard, got 'extreme'"]),
     ("bad-points", HEAD + "  - id: m1\n    type: matmul\n    points: zero\n",
-     ["b.yaml:7: exercises[0].points: expected a number in (0, 1000], got 'zero'"]),
+     ["b.yaml:7: exercises[0].points: expected a number in (0, 1000] with at most 2 decimals, a list with one "
+      "per part, or a mapping from part id to points, got 'zero'"]),
     ("unknown-language", "bank: b1\ntitle: T\nlanguage: kr\nexercises:\n  - {id: a, type: matmul}\n",
      ["b.yaml:3: language: expected one of en, ko, got 'kr'"]),
     ("language-not-text", "bank: b1\ntitle: T\nlanguage: [ko]\nexercises:\n  - {id: a, type: matmul}\n",

@@ -1,16 +1,22 @@
-"""Diagrams: the statement marks what to find, the key shows every value, TikZ compiles with pdflatex."""
+"""Diagrams: the statement marks what to find, the key shows every value, TikZ compiles with pdflatex, and the
+SVG (laid out by Graphviz) keeps every label clear of every arrow and of every other label."""
 
 from __future__ import annotations
 
 import re
 import subprocess
+from pathlib import Path
 
 import pytest
 
 from exgen.build.seeding import rng_for
+from exgen.errors import ExgenError
 from exgen.render.diagrams.mermaid import mermaid
 from exgen.render.diagrams.tikz import tikz
 from exgen.types import get_type
+from tests.render.svggeom import overlaps, parse
+
+needs_dot = pytest.mark.needs("dot", why="Graphviz lays out the HTML diagrams (apt-get install graphviz)")
 
 PREAMBLE = r"""\documentclass{article}
 \usepackage{amsmath,amssymb}
@@ -94,3 +100,195 @@ def test_rendered_documents_compile(tmp_path):
         run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", f"{name}.tex"],
                              cwd=tmp_path, capture_output=True, text=True, timeout=180)
         assert run.returncode == 0, run.stdout[-3000:]
+
+
+# -- SVG (Graphviz) -------------------------------------------------------------------------------------
+SCALAR6 = ("backprop_graph", {"family": ["scalar"], "nodes": [6, 6]})
+
+
+@needs_dot
+@pytest.mark.parametrize("type_name,params", CASES + [SCALAR6])
+def test_svg_labels_overlap_no_arrow_and_no_other_label(type_name, params):
+    from exgen.render.diagrams.svg import graph_svg
+
+    for seed in range(12):
+        graph = build(type_name, seed, **params).to_dict()["context"]["graph"]
+        for key in (False, True):
+            svg = graph_svg(graph, key=key)
+            assert overlaps(svg) == [], (seed, key)
+            texts, curves, _ = parse(svg)
+            assert len(curves) == 2 * len(graph["edges"])  # every arrow: its curve and its head
+
+
+def test_the_overlap_check_finds_overlaps():
+    """The checker itself: a label on an arrow, two labels on top of each other, a label across a node."""
+    head = '<svg xmlns="http://www.w3.org/2000/svg" font-size="12">'
+    crossed = head + '<path d="M0 20C10 20 20 20 100 20"/><text x="30" y="24" textLength="40">x = 3</text></svg>'
+    stacked = head + '<text x="0" y="20" textLength="40">a</text><text x="20" y="25" textLength="40">b</text></svg>'
+    on_node = head + '<rect x="0" y="0" width="20" height="20"/><text x="10" y="15" textLength="40">ab</text></svg>'
+    clear = head + '<path d="M0 40C10 40 20 40 100 40"/><text x="30" y="24" textLength="40">x = 3</text></svg>'
+    assert overlaps(crossed) and overlaps(stacked) and overlaps(on_node)
+    assert overlaps(clear) == []
+
+
+@needs_dot
+@pytest.mark.parametrize("type_name,params", CASES)
+def test_svg_marks_every_asked_part_and_key_shows_values(type_name, params):
+    from exgen.render.diagrams.svg import graph_svg
+
+    inst = build(type_name, 4, **params)
+    graph = inst.to_dict()["context"]["graph"]
+    sheet, key = graph_svg(graph), graph_svg(graph, key=True)
+    shown = {k: "".join(t.what for t in parse(svg)[0]).replace("\xa0", " ") for k, svg in (("s", sheet), ("k", key))}
+    for part in inst.parts:
+        assert f"({part.id}) ?" in shown["s"] and f"({part.id}) ?" not in shown["k"]
+    squeeze = shown["k"].replace(" ", "")
+    for e in graph["edges"]:
+        assert e["value_text"].replace(" ", "") in squeeze and e["grad_text"].replace(" ", "") in squeeze
+
+
+@needs_dot
+def test_svg_is_byte_identical_across_processes():
+    import subprocess
+    import sys
+
+    script = ("from tests.render.test_diagrams import build, CASES\n"
+              "from exgen.render.diagrams.svg import graph_svg\n"
+              "import hashlib\n"
+              "h = hashlib.sha256()\n"
+              "for t, p in CASES:\n"
+              "    g = build(t, 3, **p).to_dict()['context']['graph']\n"
+              "    h.update(graph_svg(g).encode()); h.update(graph_svg(g, key=True).encode())\n"
+              "print(h.hexdigest())\n")
+    runs = {subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                           cwd=Path(__file__).resolve().parents[2]).stdout for _ in range(2)}
+    assert len(runs) == 1 and len(runs.pop().strip()) == 64
+
+
+def test_a_missing_dot_is_one_clear_message(monkeypatch, tmp_path):
+    from exgen.render.diagrams import graphviz
+    from exgen.render.diagrams.svg import graph_svg
+
+    monkeypatch.setenv("PATH", str(tmp_path))  # no dot there
+    graphviz._layout.cache_clear()
+    graph = build("backprop_node", 1, node=["add"]).to_dict()["context"]["graph"]
+    with pytest.raises(ExgenError) as err:
+        graph_svg(graph)
+    message = str(err.value)
+    assert "\n" not in message and "graphviz" in message and "dot" in message
+
+
+def test_generate_html_without_dot_stops_before_writing(tmp_path):
+    import os
+    import sys
+
+    env = {**os.environ, "PATH": str(tmp_path / "bin")}  # no dot (nor anything else) on PATH
+    out = tmp_path / "out"
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "exgen", "generate", *args, "--out", str(out)], env=env,
+                              capture_output=True, text=True, timeout=120)
+
+    failed = run("backprop_node", "--format", "md,html")
+    assert failed.returncode == 1
+    assert failed.stderr.startswith("Error: ") and "graphviz" in failed.stderr
+    assert len(failed.stderr.strip().splitlines()) == 1 and "Traceback" not in failed.stderr
+    assert not out.exists() or not any(out.rglob("*.*"))  # not even the Markdown
+    ok = run("derivative", "--format", "html", "-q")  # without a graph, HTML needs no Graphviz
+    assert ok.returncode == 0 and (out / "html" / "student-001-worksheet.html").is_file()
+
+
+# -- TikZ (grid layout) ---------------------------------------------------------------------------------
+def _grid_problems(desc, grid) -> list[str]:
+    """Check a grid layout from its output alone: lines (along rows, down node columns, in lanes) never run
+    through a node, a label or a mark; values never share a stretch of row or of column; one label a cell."""
+    from exgen.render.diagrams.tracks import DROP, JUNCTION
+
+    col, row = grid.columns, grid.rows
+    nodes = {(row[n], 2 * col[n]): n for n in row}
+    problems = [] if len(nodes) == len(row) else ["two nodes in one place"]
+    cells = list(grid.labels) + list(grid.marks)
+    if len(set(cells)) < len(cells):
+        problems.append("two labels or marks in one cell")
+    flat, upright = [], []  # (row, x0, x1, value), (x, row0, row1, value)
+    for route, e in zip(grid.routes, [desc["edges"][r.edge] for r in grid.routes]):
+        s, d = e["src"], e["dst"]
+        x0, x1, r0, r1 = 2 * col[s], 2 * col[d], row[s], row[d]
+        if route.kind == DROP:
+            flat.append((r0, x0, x1, s))
+            upright.append((x1, r0, r1, s))
+        elif route.kind == JUNCTION:
+            flat += [(r0, x0, x1 - 1, s), (r1, x1 - 1, x1, s)]
+        else:
+            flat.append((r0, x0, x1, s))
+    for r, a, b, v in flat:
+        for (nr, nx), n in nodes.items():
+            if nr == r and a < nx < b:
+                problems.append(f"{v}'s line runs through node {n}")
+        for cr, cx in grid.marks:
+            if cr == r and a < cx < b:
+                problems.append(f"{v}'s line runs through a mark")
+        for r2, a2, b2, v2 in flat:
+            if v2 != v and r2 == r and max(a, a2) < min(b, b2):
+                problems.append(f"{v} and {v2} share a stretch of row {r}")
+    for x, r0, r1, v in upright:
+        lo, hi = min(r0, r1), max(r0, r1)
+        for (nr, nx), n in nodes.items():
+            if nx == x and lo < nr < hi:
+                problems.append(f"{v}'s drop runs through node {n}")
+        for x2, q0, q1, v2 in upright:
+            if v2 != v and x2 == x and max(lo, min(q0, q1)) < min(hi, max(q0, q1)):
+                problems.append(f"{v} and {v2} share a stretch of column {x}")
+    return problems
+
+
+@pytest.mark.parametrize("type_name,params", CASES + [SCALAR6])
+def test_grid_layout_keeps_lines_off_nodes_labels_and_marks(type_name, params):
+    from exgen.render.diagrams.tracks import layout
+
+    for seed in range(40):
+        desc = build(type_name, seed, **params).to_dict()["context"]["graph"]
+        grid = layout(desc)
+        assert len(grid.routes) == len(desc["edges"]) and len(grid.marks) == len(desc.get("marks", ()))
+        assert _grid_problems(desc, grid) == [], seed
+
+
+def test_grid_check_finds_a_line_through_a_node():
+    from exgen.render.diagrams.tracks import Grid, Route
+
+    desc = {"nodes": [{"id": "x"}, {"id": "a"}, {"id": "b"}],
+            "edges": [{"src": "x", "dst": "b"}, {"src": "x", "dst": "a"}]}
+    through = Grid(columns={"x": 1, "a": 2, "b": 3}, rows={"x": 0, "a": 0, "b": 0},
+                   routes=(Route(0, "straight"), Route(1, "straight")), labels=((0, 5), (0, 3)), marks=(),
+                   lanes={})
+    assert any("through node a" in p for p in _grid_problems(desc, through))
+
+
+@pytest.mark.needs("pdflatex", "pdftotext", why="TeX Live and poppler-utils; see .ci/run")
+def test_tikz_words_never_overlap_in_the_pdf(tmp_path):
+    """What TeX really typeset: no two words of a diagram (labels, node names, marks) overlap."""
+    import xml.etree.ElementTree as ET
+
+    body = []
+    for type_name, params in CASES + [SCALAR6]:
+        for seed in (5, 6):
+            d = drawings(build(type_name, seed, **params))
+            body += [d["tikz"], r"\par\bigskip", d["tikz_key"], r"\clearpage"]
+    (tmp_path / "d.tex").write_text(PREAMBLE + "\n".join(body) + "\n\\end{document}\n")
+    subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "d.tex"], cwd=tmp_path,
+                   capture_output=True, check=True, timeout=180)
+    subprocess.run(["pdftotext", "-bbox", "d.pdf", "d.html"], cwd=tmp_path, check=True, timeout=60)
+    text = (tmp_path / "d.html").read_text(encoding="utf-8").replace("&nbsp;", " ")
+    root = ET.fromstring(re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", "?", text))  # glyphs with no Unicode
+    pages = [p for p in root.iter() if p.tag.endswith("page")]
+    assert len(pages) == 2 * (len(CASES) + 1)
+    for number, page in enumerate(pages, 1):
+        words = [(float(w.get("xMin")), float(w.get("yMin")), float(w.get("xMax")), float(w.get("yMax")), w.text)
+                 for w in page if w.tag.endswith("word")]
+        assert words, number
+        for i, a in enumerate(words):
+            for b in words[i + 1:]:
+                # a word's box is its font's full height, so the rows of a small matrix touch a little
+                dx, dy = min(a[2], b[2]) - max(a[0], b[0]), min(a[3], b[3]) - max(a[1], b[1])
+                small = min(a[3] - a[1], b[3] - b[1])
+                assert not (dx > 0.5 and dy > 0.3 * small), (number, a, b)

@@ -1,116 +1,102 @@
-"""Computational-graph diagrams as inline SVG for HTML pages, from the description in ``exgen.types.graphs``.
+"""Computational-graph diagrams as inline SVG for HTML pages, laid out by Graphviz (``.graphviz``).
 
-The layout follows the TikZ drawing (``exgen.render.diagrams.tikz``): columns left to right, forward values above
-the arrows, gradients below (in red), gradients to find as ``(c) ?``. Only plain text is drawn, always
-escaped; the result is deterministic.
+Forward values sit on the first lines of each arrow's label, gradients (red) below them, a value to find
+as ``(c) ?``; a gradient asked at a branching value stands left of its node. Every text line is drawn in a
+monospace font with its length pinned (``textLength``) to the box the layout reserved, so what a browser
+draws stays inside the boxes Graphviz kept apart. Only plain text is drawn, always escaped; every style is
+an attribute (no CSS, no ids), so the SVG looks the same in our pages and in LMS question text.
 """
 
 from __future__ import annotations
 
 import html
-import math
+import re
 from collections.abc import Mapping
 from typing import Any
 
-from exgen.render.diagrams.common import is_wide
+from exgen.render.diagrams.common import mark_lines
+from exgen.render.diagrams.graphviz import CHAR, FONT_SIZE, LINE, PAD, Box, label_lines, layout, node_lines
 
-_GRAD = "#a31515"
-
-
-def _forward(e: Mapping[str, Any], key: bool) -> str:
-    if e["forward_part"] and not key:
-        return f"({e['forward_part']}) ?"
-    return f"{e['src']} = {e['value_text']}"
+INK = "#222"
+GRAD = "#a31515"
+NBSP = "\u00a0"
+FONT = "DejaVu Sans Mono, Menlo, Consolas, Liberation Mono, monospace"
 
 
-def _backward(e: Mapping[str, Any], key: bool) -> str:
-    if key or e["grad_given"]:
-        return f"∂L/∂{e['src']} = {e['grad_text']}"
-    if e["grad_part"]:
-        return f"∂L/∂{e['src']} = ({e['grad_part']}) ?"
-    return ""
+def _f(v: float) -> str:
+    return f"{v:.1f}"
 
 
-def _skips(e: Mapping[str, Any], desc: Mapping[str, Any]) -> bool:
-    where = {n["id"]: (n["col"], n["row"]) for n in desc["nodes"]}
-    (c1, r1), (c2, r2) = where[e["src"]], where[e["dst"]]
-    return r1 == r2 and abs(c2 - c1) > 1
+def _keep_spaces(text: str) -> str:
+    """Return text whose leading spaces and runs of spaces (which align a matrix's columns) are no-break
+    spaces, since SVG collapses them; single spaces stay, so ``(a) ?`` reads as typed."""
+    return re.sub(r"^ +| {2,}", lambda m: NBSP * len(m.group()), text)
 
 
-def _text_width(text: str) -> float:
-    return 6.6 * len(text) + 8
+def _block(lines: list[str], box: Box, color: str, *, align: str = "centre", valign: str = "middle",
+           italic: bool = False) -> list[str]:
+    """Return the ``<text>`` lines of one block, left-aligned together, placed in ``box``.
+
+    ``align``: the block centred or against the box's right side; ``valign``: against its top, its bottom
+    (next to the arrow's rail) or in the middle.
+    """
+    if not lines:
+        return []
+    width = max(len(s) for s in lines) * CHAR
+    left = box.x - width / 2 if align == "centre" else box.left + box.w - PAD - width
+    height = len(lines) * LINE
+    top = {"top": box.top + PAD, "bottom": box.bottom - PAD - height, "middle": box.y - height / 2}[valign]
+    style = ' font-style="italic"' if italic else ""
+    out = []
+    for i, line in enumerate(lines):
+        baseline = top + i * LINE + 0.78 * LINE
+        length = f' textLength="{_f(len(line) * CHAR)}" lengthAdjust="spacingAndGlyphs"' if len(line) > 1 else ""
+        out.append(f'<text x="{_f(left)}" y="{_f(baseline)}" fill="{color}"{style}{length}>'
+                   f'{_keep_spaces(html.escape(line))}</text>')
+    return out
+
+
+def _arrowhead(path: tuple[tuple[float, float], ...], tip: tuple[float, float]) -> str:
+    (bx, by), (tx, ty) = path[-1], tip
+    nx, ny = -(ty - by) * 0.4, (tx - bx) * 0.4
+    pts = [(tx, ty), (bx + nx, by + ny), (bx - nx, by - ny)]
+    return f'<polygon points="{" ".join(f"{_f(x)},{_f(y)}" for x, y in pts)}" fill="{INK}"/>'
 
 
 def graph_svg(desc: Mapping[str, Any], *, key: bool = False, label: str = "Computational graph") -> str:
-    """Return an ``<svg>`` drawing of a graph description (``role="img"``, titled for screen readers)."""
-    wide = is_wide(desc)
-    forward = {e["src"] + ">" + e["dst"]: _forward(e, key) for e in desc["edges"]}
-    longest = max([_text_width(t) for t in forward.values()] + [_text_width(_backward(e, key)) for e in desc["edges"]]
-                  + [80])
-    dx = max(150.0, longest + 50) if wide else max(130.0, longest + 40)
-    dy = 80.0
-    col0 = min(n["col"] for n in desc["nodes"])
-    row0 = min(n["row"] for n in desc["nodes"])
-    top = 40 + (0.9 * dy if any(e for e in desc["edges"] if _skips(e, desc)) else 0)
-    marks = [f"∂L/∂{m['node']} = {m['grad_text'] if key else '(' + m['part'] + ') ?'}" for m in desc.get("marks", ())]
-    left = max([40.0] + [_text_width(t) / 2 + 8 for t in marks])
-    pos = {n["id"]: (left + (n["col"] - col0) * dx, top + (n["row"] - row0) * dy) for n in desc["nodes"]}
-    width = max(x for x, _ in pos.values()) + 60
-    height = max(y for _, y in pos.values()) + 70
-    size = {}
+    """Return an ``<svg>`` drawing of a graph description (``role="img"``, titled for screen readers).
+
+    Raises:
+        ExgenError: Graphviz's ``dot`` is missing or failed.
+    """
+    lay = layout(desc)
+    nodes = {n["id"]: n for n in desc["nodes"]}
+    marks = {m["node"]: m for m in desc.get("marks", ())}
     out = []
-    for n in desc["nodes"]:
-        x, y = pos[n["id"]]
-        text = html.escape(n["text"])
-        if n["kind"] == "op":
-            w = max(36.0, _text_width(n["text"]))
-            size[n["id"]] = w / 2
-            out.append(f'<rect x="{x - w / 2:.1f}" y="{y - 18:.1f}" width="{w:.1f}" height="36" rx="18" '
-                       f'fill="#f2f2f2" stroke="#333" stroke-width="1.5"/>'
-                       f'<text x="{x:.1f}" y="{y + 5:.1f}" text-anchor="middle">{text}</text>')
-        else:
-            size[n["id"]] = _text_width(n["text"]) / 2
-            out.append(f'<text x="{x:.1f}" y="{y + 5:.1f}" text-anchor="middle" font-style="italic">{text}</text>')
-    for e in desc["edges"]:
-        (x1, y1), (x2, y2) = pos[e["src"]], pos[e["dst"]]
-        length = math.hypot(x2 - x1, y2 - y1) or 1.0
-        ux, uy = (x2 - x1) / length, (y2 - y1) / length
-        sx, sy = x1 + ux * (size[e["src"]] + 2), y1 + uy * (size[e["src"]] + 2)
-        ex_, ey = x2 - ux * (size[e["dst"]] + 4), y2 - uy * (size[e["dst"]] + 4)
-        mx, my = (sx + ex_) / 2, (sy + ey) / 2
-        if abs(y2 - y1) < 1e-6 and abs(x2 - x1) > 1.5 * dx:  # skips a column: arc above the nodes between
-            ay = sy - 0.9 * dy
-            out.append(f'<path d="M{sx:.1f} {sy - 8:.1f} Q{mx:.1f} {ay:.1f} {ex_:.1f} {ey - 8:.1f}" fill="none" '
-                       f'stroke="#333" stroke-width="1.5" marker-end="url(#head)"/>')
-            top = (sy - 8 + ay) / 2
-            out.append(f'<text x="{mx:.1f}" y="{top - 22:.1f}" text-anchor="middle" font-size="12">'
-                       f'{html.escape(forward[e["src"] + ">" + e["dst"]])}</text>')
-            back = _backward(e, key)
-            if back:
-                out.append(f'<text x="{mx:.1f}" y="{top - 8:.1f}" text-anchor="middle" font-size="12" '
-                           f'fill="{_GRAD}">{html.escape(back)}</text>')
+    for a in lay.arrows:
+        (x0, y0), rest = a.path[0], a.path[1:]
+        curve = " ".join(f"{_f(x)} {_f(y)}" for x, y in rest)
+        out.append(f'<path d="M{_f(x0)} {_f(y0)}C{curve}" fill="none" stroke="{INK}" stroke-width="1.3"/>')
+        out.append(_arrowhead(a.path, a.tip))
+    for s in lay.shapes:
+        b = s.box
+        if s.mark:
+            out += _block(mark_lines(marks[s.id], key), b, GRAD, align="right")
             continue
-        angle = math.degrees(math.atan2(uy, ux))
-        turn = f' transform="rotate({angle:.1f} {mx:.1f} {my:.1f})"' if abs(angle) > 0.5 else ""
-        out.append(f'<line x1="{sx:.1f}" y1="{sy:.1f}" x2="{ex_:.1f}" y2="{ey:.1f}" stroke="#333" '
-                   f'stroke-width="1.5" marker-end="url(#head)"/>')
-        out.append(f'<text x="{mx:.1f}" y="{my - 6:.1f}" text-anchor="middle" font-size="12"{turn}>'
-                   f'{html.escape(forward[e["src"] + ">" + e["dst"]])}</text>')
-        back = _backward(e, key)
-        if back:
-            out.append(f'<text x="{mx:.1f}" y="{my + 15:.1f}" text-anchor="middle" font-size="12" '
-                       f'fill="{_GRAD}"{turn}>{html.escape(back)}</text>')
-    for m in desc.get("marks", ()):
-        x, y = pos[m["node"]]
-        value = m["grad_text"] if key else f"({m['part']}) ?"
-        text = html.escape(f"∂L/∂{m['node']} = {value}")
-        out.append(f'<text x="{x:.1f}" y="{y + 40:.1f}" text-anchor="middle" font-size="12" fill="{_GRAD}">'
-                   f'{text}</text>')
-    head = ('<defs><marker id="head" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" markerHeight="8" '
-            'orient="auto"><path d="M0 0L10 5L0 10z" fill="#333"/></marker></defs>')
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {height:.0f}" width="{width:.0f}" '
-            f'height="{height:.0f}" role="img" aria-label="{html.escape(label)}" class="graph" '
-            f'font-family="sans-serif" font-size="14"><title>{html.escape(label)}</title>{head}'
+        n = nodes[s.id]
+        if n["kind"] == "op":
+            out.append(f'<rect x="{_f(b.left)}" y="{_f(b.top)}" width="{_f(b.w)}" height="{_f(b.h)}" '
+                       f'rx="{_f(b.h / 2)}" fill="#f2f2f2" stroke="{INK}" stroke-width="1.3"/>')
+        out += _block(node_lines(n), b, INK, italic=n["kind"] != "op")
+    for a in lay.arrows:
+        fwd, back = label_lines(desc["edges"][a.index], key)
+        out += _block(fwd, a.above, INK, valign="bottom")
+        if a.below:
+            out += _block(back, a.below, GRAD, valign="top")
+    w, h = lay.width, lay.height
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="-2 -2 {_f(w + 4)} {_f(h + 4)}" width="{w + 4:.0f}" '
+            f'height="{h + 4:.0f}" role="img" aria-label="{html.escape(label)}" class="graph" '
+            f'font-family="{FONT}" font-size="{FONT_SIZE}"><title>{html.escape(label)}</title>'
             + "".join(out) + "</svg>")
 
 
@@ -119,8 +105,8 @@ def graph_figure(ex: Mapping[str, Any], *, key: bool) -> str:
     desc = (ex.get("context") or {}).get("graph")
     if not isinstance(desc, Mapping):
         return ""
-    label = ("Computational graph with every forward value and gradient" if key else
-             "Computational graph: forward values above the arrows, gradients below; (letter) ? marks a value "
-             "to find")
+    label = ("Computational graph with every forward value (above the arrows) and gradient (below, in red)" if key
+             else "Computational graph: forward values above the arrows, gradients below (in red); (letter) ? "
+                  "marks a value to find")
     return f'<figure class="graph">{graph_svg(desc, key=key, label=label)}<figcaption>{html.escape(label)}' \
            "</figcaption></figure>"
