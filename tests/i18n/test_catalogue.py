@@ -83,7 +83,7 @@ def test_every_message_is_translated(lang):
 #: Characters that mean something in Markdown, LaTeX or HTML. Outside math, a translation uses only those its
 #: source uses there (the templates put translated text into documents as it is, so a new one would be
 #: markup); its math is balanced ``$...$``, which every format keeps as math.
-MARKUP = set("\\{}_^&#%<>*[]`~|")
+MARKUP = set('\\{}_^&#%<>*[]`~|"')
 _MATH = re.compile(r"\$[^$]*\$")
 
 

@@ -62,3 +62,20 @@ def test_no_english_is_left_in_a_korean_document(type_name, fmt):
             text = render(inst, fmt, key, "ko")
             left.update(dict.fromkeys(english_words(text, fmt, also_allowed=[STUDENT["id"], "ex1"])))
     assert not left, f"English words in Korean {type_name} documents ({fmt}): {sorted(left)[:40]}"
+
+
+def test_the_answer_page_script_speaks_the_page_language():
+    """The worksheet's one script is the same in every language (the page allows it by its hash); its
+    messages come from the page, translated, with their {placeholders} kept for the script."""
+    import re
+
+    from exgen.render.html import answer_script
+
+    inst = build("dot_product", 0, "ko")
+    page = render(inst, "html", False, "ko")
+    messages = dict(re.findall(r'data-msg-([a-z-]+)="([^"]*)"', page))
+    assert set(messages) == {"restored", "saved", "too-large", "not-answers", "other-student", "loaded"}
+    assert messages["saved"].count("{file}") == messages["saved"].count("{count}") == 1
+    assert "{student}" in messages["other-student"]
+    assert all(re.search("[가-힣]", m) for m in messages.values())
+    assert answer_script()[1] in page  # the script's hash, language-independent
