@@ -399,6 +399,24 @@ def _submissions(submissions: str | Path | Submission | Iterable[str | Path | Su
     return subs, problems
 
 
+def _read(submissions: str | Path | Submission | Iterable[str | Path | Submission], key: Mapping[str, Any]
+          ) -> tuple[Mapping[str, Any], list[Submission], list[str]]:
+    """Pick the reader: an LMS's response export (Canvas Student Analysis, Moodle Responses) is read against the
+    variant key its export wrote, which becomes the key of the LMS's students; anything else is exgen's own
+    submission files."""
+    from exgen.grading.lms_responses import lms_exports, read_responses
+    from exgen.grading.submissions import Submission
+
+    items = [submissions] if isinstance(submissions, (str, Path, Submission)) else list(submissions)
+    if lms_exports(items):
+        paths = [i for i in items if isinstance(i, (str, Path))]
+        if len(paths) != len(items):
+            raise OptionError("submissions: give an LMS's response exports alone, not with Submission objects")
+        return read_responses(paths, key)
+    subs, problems = _submissions(items)
+    return key, subs, problems
+
+
 def grade(submissions: str | Path | Submission | Iterable[str | Path | Submission], *,
           key: str | Path | Mapping[str, Any], out: str | Path | None = GRADE_OUT,
           formats: str | Iterable[str] = GRADE_FORMATS, jobs: int = 1, force: bool = False,
@@ -410,7 +428,8 @@ def grade(submissions: str | Path | Submission | Iterable[str | Path | Submissio
 
     Args:
         submissions: YAML/JSON files (one per student), class CSV files, folders of them, or
-            ``Submission`` objects; one or a list (see docs/submissions.md).
+            ``Submission`` objects; one or a list (see docs/submissions.md). Or an LMS's response export
+            (Canvas Student Analysis, Moodle Responses CSV) with ``key`` the ``*-key.json`` its export wrote.
         key: ``answer_key.json`` written by ``generate``, the folder holding it, or a key read by
             ``exgen.build.keyfile.load_key``.
         out: the output folder (nothing is written outside it); None writes nothing.
@@ -435,7 +454,7 @@ def grade(submissions: str | Path | Submission | Iterable[str | Path | Submissio
     if isinstance(jobs, bool) or not isinstance(jobs, int) or not 1 <= jobs <= MAX_JOBS:
         raise OptionError(f"jobs: expected an integer from 1 to {MAX_JOBS}, got {jobs!r}")
     key_doc, key_name = _key(key)
-    subs, read_problems = _submissions(submissions)
+    key_doc, subs, read_problems = _read(submissions, key_doc)
     graded = [0]
 
     def advance(count: int) -> None:

@@ -262,7 +262,8 @@ def init(bank, folder, force) -> None:
 @cli.command()
 @click.argument("submissions", nargs=-1, required=True, type=click.Path())
 @click.option("--key", "key_path", required=True, type=click.Path(),
-              help="answer_key.json written by 'exgen generate' (or the folder holding it).")
+              help="answer_key.json written by 'exgen generate' (or the folder holding it); for an LMS's "
+                   "response export, the *-key.json written by 'exgen export qti/moodle'.")
 @click.option("--out", default=api.GRADE_OUT, show_default=True, type=click.Path(file_okay=False),
               help="Output folder; nothing is written outside it.")
 @click.option("--format", "formats", type=_GRADE_OUTPUTS, default=",".join(api.GRADE_FORMATS), show_default=True,
@@ -276,15 +277,18 @@ def grade(submissions, key_path, out, formats, jobs, force, quiet) -> None:
 
     SUBMISSIONS are YAML/JSON files (one per student: 'student: s001' and 'answers:' mapping
     exercise id or id.part to the answer), class CSV files (a 'student' column, then one column per
-    part such as dot.a) or folders of them; see docs/submissions.md. Bad items are listed one per line
-    and grading goes on. Feedback is written in the key's language (generate --lang). Exit status: 0
-    when every submission was graded, 1 when some were not.
+    part such as dot.a) or folders of them; see docs/submissions.md. They may instead be an LMS's own
+    export of a quiz's responses (Canvas "Student Analysis" CSV, Moodle "Responses" CSV), graded against
+    the key the export wrote; see docs/lms.md. Bad items are listed one per line and grading goes on.
+    Feedback is written in the key's language (generate --lang). Exit status: 0 when every submission
+    was graded, 1 when some were not.
 
     \b
     Examples:
       exgen grade --key week1/answer_key.json submissions/ --out week1-grades
       exgen grade --key week1 class.csv --format csv,canvas --jobs 4 --force
       exgen grade --key week1/answer_key.json s001.yaml --format json,feedback --out one
+      exgen grade --key quiz-key.json "Week 1 Student Analysis Report.csv" --format canvas,report
     """
     with _progress("Grading", quiet=quiet) as progress:
         result = api.grade(list(submissions), key=key_path, out=out, formats=formats, jobs=jobs, force=force,

@@ -205,14 +205,15 @@ def test_export_matches_the_cli_byte_for_byte(tmp_path, cli_runner, target, opti
     result = exgen.export(target, "dot_product", seed=3, out=tmp_path / "py", **options)
     invoke(cli_runner, ["export", target, "dot_product", "--seed", "3", "--out", str(tmp_path / "cli"), *cli_options])
     assert (tmp_path / "py").read_bytes() == (tmp_path / "cli").read_bytes()
-    assert result.files == [str(tmp_path / "py")] and result.questions > 0
+    assert (tmp_path / "py-key.json").read_bytes() == (tmp_path / "cli-key.json").read_bytes()
+    assert result.files == [str(tmp_path / "py"), str(tmp_path / "py-key.json")] and result.questions > 0
     assert result.to_dict()["questions"] == result.questions
 
 
 def test_export_defaults_come_from_the_declarations(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = exgen.export("moodle", "dot_product")
-    assert result.files == ["questions.xml"]
+    assert result.files == ["questions.xml", "questions-key.json"]
     variants = api.exporter("moodle").resolve({})["variants"]
     text = (tmp_path / "questions.xml").read_text(encoding="utf-8")
     questions = text.count('<question type="numerical">') + text.count('<question type="cloze">')
@@ -235,14 +236,16 @@ def test_export_refuses_bad_arguments(tmp_path, call, needle):
     assert not (tmp_path / "x").exists()
 
 
-def test_gradescope_needs_the_bank_file(tmp_path):
+def test_gradescope_needs_the_worksheets_key_or_a_roster(tmp_path):
     from exgen.bank.spec import BankSpec
 
     spec = load_bank(builtin_banks()["dot_product"])
-    assert Path(spec.source) == builtin_banks()["dot_product"]
     in_memory = BankSpec(id=spec.id, title=spec.title, seed=spec.seed, course={}, exercises=spec.exercises)
-    with pytest.raises(ExgenError, match="carries the bank file"):
+    with pytest.raises(ExgenError, match="answer key of the worksheets"):
         exgen.export("gradescope", in_memory, out=tmp_path / "a.zip")
+    (tmp_path / "class.csv").write_text("id,name\nada@example.edu,Ada\n")
+    result = exgen.export("gradescope", in_memory, roster=tmp_path / "class.csv", out=tmp_path / "a.zip")
+    assert result.files == [str(tmp_path / "a.zip")]  # an in-memory bank is fine: the zip carries its key
 
 
 # -- preview --------------------------------------------------------------------------------------------------

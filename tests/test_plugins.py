@@ -180,11 +180,13 @@ def _bank():
 def test_qti_covers_the_plugin_type(toy):
     from exgen.exporters.qti import build_package
 
-    data, count, _notes = build_package(_bank(), seed=5, variants=3)
+    data, count, _notes = build_package(_bank(), seed=5, variants=3, layout="groups")
     assert count == 3
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         xml = "".join(zf.read(n).decode() for n in zf.namelist() if n.endswith(".xml"))
     assert "Adding two numbers - variant 3" in xml and "toy plug-in" in xml
+    data, count, _notes = build_package(_bank(), seed=5, variants=3)  # versions: a stem and its part, each
+    assert count == 3 * (1 + 2)  # the toy type asks two parts
 
 
 def test_moodle_covers_the_plugin_type(toy):
@@ -213,7 +215,8 @@ def test_prairielearn_ships_the_plugin_and_draws_with_it(toy, tmp_path):
     assert key["score"] == 1.0 and other["score"] == 1.0 and wrong["score"] < 1.0
 
 
-def test_gradescope_ships_the_plugin_and_grades_with_it(toy, tmp_path):
+def test_gradescope_grades_a_plugin_type_from_its_stored_key(toy, tmp_path):
+    """The autograder grades against the stored key: a plug-in type's instances need no plug-in code there."""
     import subprocess
     import sys
 
@@ -226,11 +229,10 @@ def test_gradescope_ships_the_plugin_and_grades_with_it(toy, tmp_path):
     from tests.exporters.test_gradescope import EMAIL, _autograder, _submit
 
     bank = _bank()
-    data = build_autograder(bank, bank_path=toy / "exercise_banks" / f"{TOY}.yaml", seed=bank.seed)
+    (tmp_path / "class.csv").write_text(f"id,name\n{EMAIL},Ada\n")
+    data = build_autograder(bank, seed=bank.seed, roster=str(tmp_path / "class.csv"))
     root = _autograder(tmp_path, data)
-    config = json.loads((root / "source" / "exgen_autograder" / "config.json").read_text())
-    assert config["plugins"] == ["p1-my-plugins"]
-    assert (root / "source" / "exgen_autograder" / "plugins" / "p1-my-plugins" / "types" / f"{TOY}.py").is_file()
+    assert not (root / "source" / "exgen_autograder" / "plugins").exists()
     answers = {inst.exercise_id: {p.id: typed(p) for p in inst.parts}
                for inst in build_student(bank, seed=bank.seed, student_id=EMAIL)}
     _submit(root, {"answers.yaml": yaml.safe_dump({"answers": answers})})

@@ -11,7 +11,7 @@ from exgen.discovery import discover
 from exgen.exporters.base import Exporter
 
 #: Modules of this package that are helpers, not exporters.
-_HELPERS = {"base", "autograder_main", "moodle_check", "html"}
+_HELPERS = {"base", "autograder_main", "moodle_check", "html", "moodle_stack"}
 
 
 @cache

@@ -1,10 +1,13 @@
 """The Gradescope autograder's entry point: ``python -m exgen.exporters.autograder_main --root /autograder``.
 
-Reads ``<root>/source/exgen_autograder/{config.json,bank.yaml}``, the Gradescope user from
-``<root>/submission_metadata.json`` and the answers from ``<root>/submission/answers.yaml`` (or ``.yml`` /
-``.json``), grades with exgen's grader and writes ``<root>/results/results.json`` with one test per
-exercise part. It never crashes: a missing or malformed submission gives a clear zero-score result, and
-any other failure an "internal error" result (details on stdout, which students do not see).
+Reads ``<root>/source/exgen_autograder/{config.json,key.json}`` (the stored answer key: nothing is drawn
+again), the Gradescope user from ``<root>/submission_metadata.json`` (its documented fields: ``users`` with
+``email``, ``id``, ``name`` and ``sid``, one or several for a group submission, ``assignment``, ...) and the
+answers from ``<root>/submission/answers.yaml`` (or ``.yml`` / ``.json``), grades with exgen's grader and
+writes ``<root>/results/results.json`` with one test per exercise part, its feedback in Markdown (math as
+readable text). It never crashes: a missing or malformed submission, or a submitter who is not in the key,
+gives a clear zero-score result, and any other failure an "internal error" result (details on stdout, which
+students do not see).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import stat
 import sys
 import time
@@ -20,10 +24,11 @@ from pathlib import Path
 from typing import Any
 
 BUNDLE = "exgen_autograder"
-PLUGINS = "plugins"
 SUBMISSION_NAMES = ("answers.yaml", "answers.yml", "answers.json")
-EXPECTED = ("Upload one file named answers.yaml (or answers.json) holding\n"
-            "  answers:\n    <exercise id>:\n      <part id>: <your answer>")
+EXPECTED = ("Upload one file named answers.yaml (or answers.json) holding 'answers:', then for each exercise id "
+            "its part ids and your answers.")
+#: The Markdown example shown after EXPECTED.
+EXAMPLE_MD = "```yaml\nanswers:\n  <exercise id>:\n    <part id>: <your answer>\n```"
 
 
 class SubmissionProblem(Exception):
@@ -42,18 +47,58 @@ def _config(root: Path) -> dict:
     return json.loads((root / "source" / BUNDLE / "config.json").read_text(encoding="utf-8"))
 
 
-def _student(root: Path, key: str) -> tuple[str, str]:
-    """Return (student id, name) of the submitter from submission_metadata.json."""
+def _users(root: Path) -> list[dict]:
+    """Return the submitters listed in submission_metadata.json (several for a group submission)."""
     path = root / "submission_metadata.json"
     try:
         meta = json.loads(path.read_text(encoding="utf-8"))
-        user = meta["users"][0]
-    except (OSError, ValueError, KeyError, IndexError, TypeError) as err:
+        users = meta["users"]
+    except (OSError, ValueError, KeyError, TypeError) as err:
         raise RuntimeError(f"cannot read the submitter from {path}: {err!r}") from None
-    value = user.get(key) if isinstance(user, dict) else None
-    if value in (None, ""):
-        raise RuntimeError(f"submission_metadata.json: the user has no {key!r}")
-    return str(value), str(user.get("name") or value)
+    users = [u for u in users if isinstance(u, dict)] if isinstance(users, list) else []
+    if not users:
+        raise RuntimeError(f"{path}: 'users' lists nobody")
+    return users
+
+
+def _normalise(value: object, field: str) -> str:
+    text = " ".join(str(value).split())
+    return text.casefold() if field == "email" else text
+
+
+def _find_student(users: list[dict], field: str, students: dict) -> tuple[str, str, list[str]]:
+    """Return (key id, name, notes) of the first submitter found in the key by ``field`` (emails compared
+    without case).
+
+    Raises:
+        SubmissionProblem: no submitter has that field, or none is in the key (a message for the student).
+    """
+    index = {_normalise(sid, field): sid for sid in students}
+    notes: list[str] = []
+    tried = []
+    for user in users:
+        value = user.get(field)
+        if value in (None, ""):
+            continue
+        tried.append(str(value))
+        sid = index.get(_normalise(value, field))
+        if sid is not None:
+            others = [str(u.get("name") or u.get(field)) for u in users if u is not user]
+            if others:
+                notes.append(f"Group submission: graded with the exercises of {user.get('name') or value} "
+                             f"({', '.join(others)} submitted with them).")
+            return sid, str(user.get("name") or students[sid]["name"] or value), notes
+    if not tried:
+        raise SubmissionProblem(f"Your Gradescope account has no {FIELD_WORDS.get(field, field)}, which this "
+                                "assignment uses to find your exercises. Ask your instructor to add it in "
+                                "Gradescope (or to export the autograder with another --student-key).")
+    raise SubmissionProblem(f"Your Gradescope {FIELD_WORDS.get(field, field)} ({', '.join(tried)}) is not in this "
+                            "assignment's answer key, so there are no exercises to grade you against. Ask your "
+                            "instructor to add you (exgen generate with your "
+                            f"{FIELD_WORDS.get(field, field)} in the roster) and to upload the new autograder.")
+
+
+FIELD_WORDS = {"email": "email address", "id": "user id", "sid": "student id (SID)"}
 
 
 def _submission_file(root: Path) -> Path:
@@ -79,10 +124,38 @@ def _submission_file(root: Path) -> Path:
         return folder / others[0]
     found = ", ".join(one_line(name) for name in sorted(entries)[:10])
     raise SubmissionProblem("No answers file found in your submission"
-                            + (f" (found: {found})" if found else "") + ".\n" + EXPECTED)
+                            + (f" (found: {found})" if found else "") + ". " + EXPECTED)
+
+
+#: Markdown's special characters, and a backslash where it would escape the next one (CommonMark escapes only
+#: ASCII punctuation, so "\n" in a shown file name stays as it is).
+_MD_SPECIAL = re.compile(r"([`*_\[\]<>#|~]|\\(?=[!-/:-@\[-`{-~]))")
+
+
+def md_escape(text: str) -> str:
+    """Return plain text (a message, a file name) as Markdown that shows exactly that text."""
+    return _MD_SPECIAL.sub(r"\\\1", str(text))
+
+
+def md_text(text: str) -> str:
+    """Return feedback (rich text: words and ``$...$`` math) as Markdown: math as readable text, Markdown's
+    special characters escaped (Gradescope renders test output in the ``md`` format)."""
+    from exgen.exporters.html import plain_text
+
+    return md_escape(plain_text(text))
+
+
+def md_code(text: str) -> str:
+    """Return a student's answer as Markdown inline code (as typed: ``2*x*y`` must not turn italic)."""
+    body = " ".join(str(text).split())[:500]
+    fence = "``" if "`" in body else "`"
+    return f"{fence} {body} {fence}" if fence == "``" else f"`{body}`"
 
 
 def _tests(instances, scored: dict | None, visibility: str, reason: str = "") -> list[dict]:
+    from exgen.grading.writers import VERDICT_WORDS
+    from exgen.i18n import _, pgettext
+
     tests = []
     for i, inst in enumerate(instances, start=1):
         for j, part in enumerate(inst.parts, start=1):
@@ -90,12 +163,14 @@ def _tests(instances, scored: dict | None, visibility: str, reason: str = "") ->
                                     "max_score": round(part.points, 4), "visibility": visibility}
             result = scored.get((inst.exercise_id, part.id)) if scored else None
             if result is None:
-                test.update(score=0.0, status="failed", output=f"Not graded: {reason}")
+                test.update(score=0.0, status="failed", output=_("Not graded: %(reason)s") % {"reason": md_escape(reason)})
             else:
-                lines = [f"{result.verdict.capitalize()}: {result.feedback}"]
+                verdict = pgettext("verdict", VERDICT_WORDS[result.verdict]) if result.verdict in VERDICT_WORDS \
+                    else result.verdict
+                lines = [f"**{verdict[:1].upper() + verdict[1:]}:** {md_text(result.feedback)}"]
                 if result.answer is not None:
-                    lines.append(f"Your answer: {result.answer}")
-                test.update(score=result.points, max_score=result.max_points, output="\n".join(lines),
+                    lines.append(_("Your answer: %(answer)s") % {"answer": md_code(result.answer)})
+                test.update(score=result.points, max_score=result.max_points, output="\n\n".join(lines),
                             status="passed" if result.points >= result.max_points else "failed")
                 if result.tag:
                     test["tags"] = [result.tag]
@@ -103,52 +178,59 @@ def _tests(instances, scored: dict | None, visibility: str, reason: str = "") ->
     return tests
 
 
-def _plugin_folders(root: Path, config: dict) -> list[Path]:
-    """Return the plug-in folders the export shipped (config ``plugins``: labels under the bundle)."""
-    labels = config.get("plugins") or []
-    base = root / "source" / BUNDLE / PLUGINS
-    if not all(isinstance(x, str) and x and "/" not in x and "\\" not in x and x not in (".", "..") for x in labels):
-        raise RuntimeError(f"config.json: bad plugins entry {labels!r}")
-    return [base / label for label in labels]
-
-
 def grade(root: Path) -> dict:
-    """Return the results.json document for the submission under ``root`` (raises only on internal errors)."""
-    from exgen.discovery import using_plugins
+    """Return the results.json document for the submission under ``root`` (raises only on internal errors).
 
-    with using_plugins(_plugin_folders(root, _config(root))):
-        return _grade(root)
+    The feedback is in the key's language (``bank.language``), as ``exgen grade`` writes it.
+    """
+    from exgen.build.keyfile import load_key
+    from exgen.i18n import SOURCE_LANGUAGE, language, languages
+
+    config = _config(root)
+    key = load_key(root / "source" / BUNDLE / config.get("key_file", "key.json"))
+    lang = key["bank"].get("language", SOURCE_LANGUAGE)
+    with language(lang if lang in languages() else SOURCE_LANGUAGE):
+        return _grade(root, config, key)
 
 
-def _grade(root: Path) -> dict:
+def _grade(root: Path, config: dict, key: dict) -> dict:
     from exgen import __version__
-    from exgen.bank.spec import load_bank
-    from exgen.build.pipeline import build_student
     from exgen.errors import ExgenError
     from exgen.grading.batch import grade_submission
     from exgen.grading.submissions import read_submission_file
+    from exgen.i18n import _
 
-    config = _config(root)
-    bank = load_bank(root / "source" / BUNDLE / config["bank_file"])
-    seed, visibility = int(config["seed"]), config.get("visibility", "visible")
-    student_id, name = _student(root, config.get("student_key", "email"))
-    instances = build_student(bank, seed=seed, student_id=student_id)
-    doc: dict[str, Any] = {"visibility": visibility, "stdout_visibility": "hidden", "test_output_format": "text",
-                           "extra_data": {"exgen": __version__, "bank": bank.id, "seed": seed, "student": student_id}}
+    visibility = config.get("visibility", "visible")
+    field = config.get("student_key", "email")
+    doc: dict[str, Any] = {"visibility": visibility, "stdout_visibility": "hidden", "output_format": "md",
+                           "test_output_format": "md",
+                           "extra_data": {"exgen": __version__, "bank": key["bank"].get("id"),
+                                          "seed": key["bank"].get("seed")}}
+    try:
+        student_id, name, notes = _find_student(_users(root), field, key["students"])
+    except SubmissionProblem as err:
+        print(f"exgen autograder: submitter not graded: {err}")  # stdout: the instructor sees it
+        return {**doc, "score": 0.0, "output": md_escape(str(err)), "tests": []}
+    instances = key["students"][student_id]["exercises"]
+    doc["extra_data"]["student"] = student_id
     try:
         sub = read_submission_file(_submission_file(root))
-    except (SubmissionProblem, ExgenError) as err:
-        reason = "the submission file could not be read"
-        return {**doc, "score": 0.0, "output": f"Your submission could not be graded.\n{err}\n\n{EXPECTED}",
-                "tests": _tests(instances, None, visibility, reason)}
+    except SubmissionProblem as err:
+        return {**doc, "score": 0.0, "output": f"Your submission could not be graded. {md_escape(str(err))}\n\n"
+                f"{EXAMPLE_MD}", "tests": _tests(instances, None, visibility, "no answers file")}
+    except ExgenError as err:
+        return {**doc, "score": 0.0, "output": f"Your submission could not be graded. {md_escape(str(err))}\n\n"
+                f"{md_escape(EXPECTED)}\n\n{EXAMPLE_MD}",
+                "tests": _tests(instances, None, visibility, "the answers file could not be read")}
     result, problems = grade_submission(name, instances, sub)
     scored = {(ex.id, p.id): p for ex in result.exercises for p in ex.parts}
-    lines = [f"Score: {result.total:g} / {result.max_points:g}."]
-    if sub.student and sub.student != student_id:
-        lines.append(f"Note: your file says student {sub.student!r}; you were graded as {student_id!r} "
-                     "(your Gradescope account).")
-    lines += [p.message for p in problems]
-    return {**doc, "score": result.total, "output": "\n".join(lines),
+    lines = [_("Score: %(score)s / %(max)s.") % {"score": f"{result.total:g}", "max": f"{result.max_points:g}"}]
+    lines += [md_escape(n) for n in notes]
+    if sub.student and _normalise(sub.student, field) != _normalise(student_id, field):
+        lines.append(md_escape(f"Note: your file says student {sub.student!r}; you were graded as {student_id!r} "
+                               "(your Gradescope account)."))
+    lines += [md_escape(p.message) for p in problems]
+    return {**doc, "score": result.total, "output": "\n\n".join(lines),
             "tests": _tests(instances, scored, visibility)}
 
 

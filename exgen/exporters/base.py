@@ -11,11 +11,13 @@ ask that form faithfully (``degraded``, documented in docs/lms.md). It never com
 from __future__ import annotations
 
 import hashlib
+import math
 import uuid
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from io import BytesIO
+from pathlib import Path
 from typing import Any, ClassVar
 
 from exgen.answers import LmsForm, get_kind
@@ -113,8 +115,12 @@ class Option:
         Raises:
             OptionError: naming the exporter, the option and what it accepts.
         """
+        import os
+
         from exgen.errors import OptionError
 
+        if self.type is str and isinstance(value, os.PathLike):  # a file option given as a Path
+            value = os.fspath(value)
         ok = isinstance(value, self.type) and (self.type is bool or not isinstance(value, bool))
         if self.type is float and isinstance(value, int) and not isinstance(value, bool):
             ok = True
@@ -139,6 +145,13 @@ class FormRendering:
 
     how: str
     degraded: str | None = None
+
+
+def canonical_spellings(part: Part) -> list[str]:
+    """Return the texts an LMS that compares text accepts for a formula or text part: exgen's canonical form,
+    and the same without spaces (Canvas and Moodle compare trimmed text; they cannot check formulas)."""
+    typed = get_kind(part.kind).typed(part.answer, part)
+    return list(dict.fromkeys([typed, "".join(typed.split())]))
 
 
 def lms_form(part: Part) -> LmsForm:
@@ -205,7 +218,14 @@ class Exporter:
 
 
 class SingleFileExporter(Exporter):
-    """An exporter whose output is one file (a zip or an XML document) built in memory by ``build``."""
+    """An exporter whose output is one file (a zip or an XML document) built in memory by ``build``.
+
+    ``writes_variant_key``: the export also writes the answer key of its variants beside the file
+    (``quiz.zip`` -> ``quiz-key.json``; students ``variant-0`` ...), which ``exgen grade --key`` reads with the
+    LMS's response export (see docs/lms.md, "Grading an LMS's responses with exgen").
+    """
+
+    writes_variant_key: ClassVar[bool] = False
 
     def build(self, bank: BankSpec, *, seed: int,
               options: Mapping[str, Any]) -> tuple[bytes | str, int, list[str]]:
@@ -214,9 +234,36 @@ class SingleFileExporter(Exporter):
 
     def write(self, bank: BankSpec, *, seed: int, out: str, force: bool, options: Mapping[str, Any]) -> ExportResult:
         check_target_free(out, force=force)
+        key = variant_key_path(out) if self.writes_variant_key else None
+        if key is not None:
+            check_target_free(key, force=force)
         data, count, notes = self.build(bank, seed=seed, options=options)
         write_file(out, data)
-        return ExportResult(files=[str(out)], notes=notes, questions=count)
+        files = [str(out)]
+        if key is not None:
+            write_file(key, variant_key(bank, seed=seed, variants=options["variants"]))
+            files.append(str(key))
+        return ExportResult(files=files, notes=notes, questions=count)
+
+
+def variant_key_path(out) -> Path:
+    """Return where the variant key of a single-file export goes: ``quiz.zip`` -> ``quiz-key.json``."""
+    from pathlib import Path
+
+    path = Path(out)
+    return path.with_name(f"{path.stem}-key.json")
+
+
+def variant_key(bank: BankSpec, *, seed: int, variants: int) -> str:
+    """Return the answer key (``exgen-key/1``) of an export's variants: student ``variant-v`` holds variant v of
+    every exercise, exactly as the export drew them (``build_variants``)."""
+    from exgen.build.keyfile import build_key, dumps
+    from exgen.build.pipeline import bank_info
+
+    drawn = build_variants(bank, seed=seed, variants=variants)
+    students = [({"id": variant_id(v), "name": f"Variant {v + 1}"}, [insts[v] for _, insts in drawn])
+                for v in range(variants)]
+    return dumps(build_key(bank=bank_info(bank), seed=seed, students=students))
 
 
 #: The ``--variants`` option of exporters that draw N variants per exercise (QTI, Moodle).
@@ -242,6 +289,28 @@ def build_variants(bank: BankSpec, *, seed: int, variants: int) -> list[tuple[Ex
         raise ExgenError(f"--variants {variants} must be between 1 and {MAX_VARIANTS}")
     return [(ex, [build_instance(ex, seed=seed, student_id=variant_id(v)) for v in range(variants)])
             for ex in bank.exercises]
+
+
+def integer_weights(points: Sequence[float], *, limit: int = 1000) -> list[int]:
+    """Return positive integers proportional to ``points`` (the smallest such), for LMSs whose weights are
+    integers (PrairieLearn's ``weight``, Moodle's Cloze marks).
+
+    Points are read as fractions with denominators up to 1000; if the exact integers would exceed ``limit``,
+    they are rounded in proportion (each at least 1).
+    """
+    from fractions import Fraction
+
+    fracs = [Fraction(float(p)).limit_denominator(1000) if p > 0 else Fraction(0) for p in points]
+    if not fracs:
+        return []
+    denominator = math.lcm(*(f.denominator for f in fracs))
+    ints = [int(f * denominator) for f in fracs]
+    common = math.gcd(*ints) or 1
+    ints = [max(1, i // common) for i in ints]
+    top = max(ints)
+    if top > limit:
+        ints = [max(1, round(i * limit / top)) for i in ints]
+    return ints
 
 
 def stable_uuid(*labels: str) -> str:

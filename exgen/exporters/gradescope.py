@@ -1,11 +1,14 @@
-"""Gradescope: an autograder zip (``setup.sh`` and ``run_autograder`` at its root) that grades with exgen.
+"""Gradescope: an autograder zip (``setup.sh`` and ``run_autograder`` at its root) that grades with exgen
+against the stored answer key of the worksheets students were given.
 
-The zip bundles a wheel of this very exgen (built here, deterministically, from the installed package), the
-bank file and a small config. ``setup.sh`` installs the wheel at image build (pip fetches numpy, sympy,
-... from PyPI); ``run_autograder`` runs ``python3 -m exgen.exporters.autograder_main`` per submission,
-which regenerates the student's variant from the bank seed and the Gradescope user (email by default) and
-writes ``/autograder/results/results.json`` (see ``docs/gradescope-results.schema.json``). The plug-in
-folders in use (``EXGEN_PLUGINS``) are bundled in ``exgen_autograder/plugins/`` and listed in the config.
+The zip carries ``exgen_autograder/key.json`` (an ``exgen-key/1`` answer key: the one ``exgen generate`` wrote
+for the printed worksheets, ``--key``, or one drawn now for a roster, ``--roster``), a wheel of this very exgen
+(built here, deterministically, from the installed package), ``requirements.txt`` pinning exgen's dependencies
+to the versions this export was built and tested with, and a small config. ``setup.sh`` installs them into a
+virtual environment at image build; ``run_autograder`` runs ``python -m exgen.exporters.autograder_main`` per
+submission, which finds the submitter in the key (emails compared case-insensitively) and writes
+``/autograder/results/results.json`` (see ``docs/gradescope-results.schema.json``). Nothing is drawn again at
+grading time, so a later numpy or sympy cannot change the exercise being graded.
 """
 
 from __future__ import annotations
@@ -29,7 +32,6 @@ from exgen.exporters.base import (
     Option,
     check_target_free,
     deterministic_zip,
-    plugin_export_files,
     shipped_files,
     write_file,
 )
@@ -41,26 +43,47 @@ STUDENT_KEYS = ("email", "id", "sid")
 VISIBILITIES = ("visible", "after_due_date", "after_published", "hidden")
 
 SETUP_SH = """#!/usr/bin/env bash
-# exgen autograder: runs once, as root, when Gradescope builds the image. Installs the bundled exgen wheel
-# (pip fetches its dependencies: numpy, sympy, jinja2, click, pyyaml).
-# Overridable for local testing: EXGEN_AUTOGRADER_SOURCE (default /autograder/source), EXGEN_PYTHON,
-# EXGEN_PIP_ARGS (extra pip options, e.g. --no-index).
+# exgen autograder: runs once, as root, when Gradescope builds the image. Makes a virtual environment with a
+# Python of at least %(minpy)s, installs the pinned dependencies (requirements.txt: the versions this export
+# was built with) and the bundled exgen wheel. pip fetches the dependencies from PyPI (network at build).
+# Overridable for local testing: EXGEN_AUTOGRADER_SOURCE (default /autograder/source), EXGEN_PYTHON (use this
+# interpreter as it is, no virtual environment), EXGEN_VENV (default /autograder/exgen-venv), EXGEN_PIP_ARGS
+# (extra pip options, e.g. --no-index).
 set -euo pipefail
 SOURCE="${EXGEN_AUTOGRADER_SOURCE:-/autograder/source}"
-PYTHON="${EXGEN_PYTHON:-python3}"
-if ! "$PYTHON" -m pip --version >/dev/null 2>&1; then
-  apt-get update
-  apt-get install -y python3 python3-pip
+VENV="${EXGEN_VENV:-/autograder/exgen-venv}"
+PYTHON="${EXGEN_PYTHON:-}"
+new_enough() { "$1" -c 'import sys; sys.exit(sys.version_info < (%(minpy_tuple)s))' >/dev/null 2>&1; }
+if [ -z "$PYTHON" ]; then
+  BASE=""
+  for candidate in python3 python3.13 python3.12 python3.11; do
+    if command -v "$candidate" >/dev/null 2>&1 && new_enough "$candidate"; then BASE="$candidate"; break; fi
+  done
+  if [ -z "$BASE" ]; then  # Ubuntu 22.04 has Python 3.10; its universe archive has 3.11
+    apt-get update
+    apt-get install -y python%(minpy)s python%(minpy)s-venv
+    BASE="python%(minpy)s"
+  fi
+  if ! "$BASE" -m venv "$VENV"; then
+    apt-get update
+    apt-get install -y "$("$BASE" -c 'import sys; print("python%%d.%%d-venv" %% sys.version_info[:2])')"
+    "$BASE" -m venv "$VENV"
+  fi
+  PYTHON="$VENV/bin/python"
 fi
-export PIP_BREAK_SYSTEM_PACKAGES=1  # Ubuntu 24.04 images mark the system Python as externally managed
-"$PYTHON" -m pip install ${EXGEN_PIP_ARGS:-} "$SOURCE"/%(bundle)s/%(wheel)s
+"$PYTHON" -m pip install ${EXGEN_PIP_ARGS:-} -r "$SOURCE"/%(bundle)s/requirements.txt
+"$PYTHON" -m pip install ${EXGEN_PIP_ARGS:-} --no-deps --force-reinstall "$SOURCE"/%(bundle)s/%(wheel)s
 """.replace("%(bundle)s", BUNDLE)
 
 RUN_AUTOGRADER = """#!/usr/bin/env bash
 # exgen autograder: grades the submission's answers.yaml (or answers.json) into results/results.json.
 # EXGEN_AUTOGRADER_ROOT overrides /autograder (local testing); EXGEN_PYTHON the interpreter.
 ROOT="${EXGEN_AUTOGRADER_ROOT:-/autograder}"
-PYTHON="${EXGEN_PYTHON:-python3}"
+VENV="${EXGEN_VENV:-$ROOT/exgen-venv}"
+if [ -n "${EXGEN_PYTHON:-}" ]; then PYTHON="$EXGEN_PYTHON"
+elif [ -x "$VENV/bin/python" ]; then PYTHON="$VENV/bin/python"
+else PYTHON=python3
+fi
 cd "$ROOT" 2>/dev/null || true
 "$PYTHON" -m exgen.exporters.autograder_main --root "$ROOT"
 if [ ! -s "$ROOT/results/results.json" ]; then
@@ -71,18 +94,18 @@ fi
 exit 0
 """
 
-README = """exgen Gradescope autograder for bank {bank} (seed {seed})
+README = """exgen Gradescope autograder for bank {bank} (seed {seed}), {students} student(s) in its key
 
 Upload this zip as the autograder of a Gradescope "Programming Assignment". Students upload one file,
 answers.yaml (or answers.json):
 
-    student: their-id        # optional; Gradescope's user ({key}) decides the variant
     answers:
       {example}
 
-Each student's exercises are drawn from the bank seed and their Gradescope {key}; give students the
-worksheets generated with the same ids (exgen generate --roster, ids = {key}s).
-Built by exgen {version}.
+Each student is graded against their exercises in exgen_autograder/key.json, found by their Gradescope
+{key} (emails compared without regard to case); a student who is not in the key gets a message saying so.
+Give students the worksheets of that same key (exgen generate --roster: ids = Gradescope {key}s).
+Built by exgen {version}; requirements.txt pins the versions it was built with.
 """
 
 
@@ -102,6 +125,48 @@ def _requirements() -> list[str]:
         return list(tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["dependencies"])
     except (ImportError, OSError, KeyError) as err:
         raise ExgenError(f"cannot find exgen's dependencies to build the bundled wheel ({err})") from None
+
+
+def _distribution(requirement: str) -> str | None:
+    """Return the distribution name of a Requires-Dist line, or None for an extra's requirement."""
+    import re
+
+    if "extra ==" in requirement:
+        return None
+    m = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", requirement)
+    return m.group(1) if m else None
+
+
+def pinned_requirements() -> tuple[list[str], tuple[int, int]]:
+    """Return ``name==version`` for exgen's dependencies and theirs (the installed versions: what this export
+    was built and tested with), sorted, and the oldest Python every one of them supports.
+
+    Raises:
+        ExgenError: a dependency is not installed (the export cannot say which version grades).
+    """
+    import re
+    from importlib import metadata
+
+    todo = [d for d in (_distribution(r) for r in _requirements()) if d]
+    pins: dict[str, str] = {}
+    python = (3, 10)
+    while todo:
+        name = todo.pop()
+        key = name.lower().replace("_", "-")
+        if key in pins:
+            continue
+        try:
+            dist = metadata.distribution(name)
+        except metadata.PackageNotFoundError:
+            raise ExgenError(f"exgen's dependency {name} is not installed; cannot pin the autograder's "
+                             "requirements") from None
+        pins[key] = f"{dist.metadata['Name']}=={dist.version}"
+        found = re.search(r">=\s*3\.(\d+)", dist.metadata["Requires-Python"] or "")
+        if found:
+            python = max(python, (3, int(found.group(1))))
+        todo += [d for d in (_distribution(r) for r in (dist.requires or []) if ";" not in r or "extra" not in r)
+                 if d]
+    return sorted(pins.values(), key=str.lower), python
 
 
 def _package_files() -> dict[str, bytes]:
@@ -137,37 +202,90 @@ def build_wheel() -> tuple[str, bytes]:
     return f"exgen-{__version__}-py3-none-any.whl", deterministic_zip(files)
 
 
-def build_autograder(bank: BankSpec, *, bank_path: str | Path, seed: int, student_key: str = "email",
+def key_for(bank: BankSpec, *, seed: int, key: str = "", roster: str = "") -> dict:
+    """Return the answer key the autograder grades against: the file ``key`` (what ``exgen generate`` wrote for
+    the worksheets) or one drawn now for the students of ``roster``.
+
+    Raises:
+        ExgenError: neither or both given; an unreadable key or roster; a key of another bank.
+    """
+
+    from exgen.build.keyfile import KEY_FORMAT, build_key, load_key
+
+    if bool(key) == bool(roster):
+        raise ExgenError("the Gradescope autograder grades against the answer key of the worksheets you gave out: "
+                         "pass --key week1/answer_key.json (written by exgen generate) or --roster class.csv "
+                         "(ids = the students' Gradescope emails), one of the two")
+    if key:
+        load_key(key)  # checks the document; the file is shipped as it is
+        doc = json.loads(Path(key).read_text(encoding="utf-8"))
+        if doc["bank"].get("id") != bank.id:
+            raise ExgenError(f"{key}: this key was generated from bank {doc['bank'].get('id')!r}, not {bank.id!r}; "
+                             "export with the bank the worksheets came from")
+        return doc
+    from exgen.bank.roster import read_roster
+    from exgen.build.pipeline import bank_info, build_student
+
+    students = read_roster(roster)
+    doc = build_key(bank=bank_info(bank), seed=seed, students=[
+        (s.to_dict(), build_student(bank, seed=seed, student_id=s.id)) for s in students])
+    if doc["format"] != KEY_FORMAT:  # a bug: build_key and load_key disagree
+        raise ExgenError("internal: the key has an unexpected format")
+    return doc
+
+
+def _normalised_ids(doc: dict, student_key: str) -> None:
+    """Refuse a key whose ids collide once emails are compared without case (two students, one account)."""
+    seen: dict[str, str] = {}
+    for s in doc["students"]:
+        norm = normalise_id(str(s["id"]), student_key)
+        if norm in seen:
+            raise ExgenError(f"the key has students {seen[norm]!r} and {s['id']!r}, the same Gradescope "
+                             f"{student_key} when case is ignored")
+        seen[norm] = s["id"]
+
+
+def normalise_id(value: str, student_key: str) -> str:
+    """Return how a Gradescope user field is compared with the key's ids: emails without case or surrounding
+    spaces, ids and SIDs without surrounding spaces."""
+    text = " ".join(str(value).split())
+    return text.casefold() if student_key == "email" else text
+
+
+def build_autograder(bank: BankSpec, *, seed: int, key: str = "", roster: str = "", student_key: str = "email",
                      visibility: str = "visible") -> bytes:
     """Return the autograder zip's bytes.
 
     Raises:
-        ExgenError: an unknown student key or visibility, or the bank file cannot be read.
+        ExgenError: an unknown student key or visibility; no key or roster, or a bad one.
     """
+
+    from exgen.build.keyfile import dumps
+
     if student_key not in STUDENT_KEYS:
         raise ExgenError(f"--student-key {student_key!r}: expected one of {', '.join(STUDENT_KEYS)}")
     if visibility not in VISIBILITIES:
         raise ExgenError(f"--visibility {visibility!r}: expected one of {', '.join(VISIBILITIES)}")
-    try:
-        bank_bytes = Path(bank_path).read_bytes()
-    except OSError as err:
-        raise ExgenError(f"cannot read the bank file {str(bank_path)!r}: {err.strerror or err}") from None
+    doc = key_for(bank, seed=seed, key=key, roster=roster)
+    _normalised_ids(doc, student_key)
     wheel_name, wheel = build_wheel()
-    config = {"format": "exgen-autograder/1", "bank_file": "bank.yaml", "bank": bank.id, "seed": seed,
-              "student_key": student_key, "visibility": visibility, "exgen": __version__}
-    plugin_files, labels = plugin_export_files(f"{BUNDLE}/{PLUGINS}")
-    if labels:  # the autograder draws plug-in types too: ship them, and say where (autograder_main)
-        config["plugins"] = labels
-    first = bank.exercises[0].id if bank.exercises else "dot"
+    pins, python = pinned_requirements()
+    config = {"format": "exgen-autograder/2", "key_file": "key.json", "bank": bank.id,
+              "seed": doc["bank"].get("seed", seed), "student_key": student_key, "visibility": visibility,
+              "exgen": __version__, "python": f"{python[0]}.{python[1]}"}
+    first = doc["students"][0]["exercises"][0] if doc["students"] and doc["students"][0]["exercises"] else None
+    example = f"{first['id']}:\n        {first['parts'][0]['id']}: 42" if first and first["parts"] else "dot:\n        a: 42"
     entries: dict[str, bytes | str] = {
-        "setup.sh": SETUP_SH.replace("%(wheel)s", wheel_name),
+        "setup.sh": SETUP_SH.replace("%(wheel)s", wheel_name).replace("%(minpy_tuple)s", f"{python[0]}, {python[1]}")
+        .replace("%(minpy)s", f"{python[0]}.{python[1]}").replace("%%", "%"),
         "run_autograder": RUN_AUTOGRADER,
-        "README.txt": README.format(bank=bank.id, seed=seed, key=student_key, version=__version__,
-                                    example=f"{first}:\n        a: 42"),
+        "README.txt": README.format(bank=bank.id, seed=config["seed"], key=student_key, version=__version__,
+                                    example=example, students=len(doc["students"])),
         f"{BUNDLE}/config.json": json.dumps(config, indent=1, sort_keys=True) + "\n",
-        f"{BUNDLE}/bank.yaml": bank_bytes,
+        f"{BUNDLE}/key.json": dumps(doc),
+        f"{BUNDLE}/requirements.txt": "# exgen's dependencies, pinned to the versions this autograder was built with\n"
+                                      + "".join(f"{p}\n" for p in pins),
         f"{BUNDLE}/{wheel_name}": wheel,
-        **plugin_files,
     }
     return deterministic_zip(entries, executable=("setup.sh", "run_autograder"))
 
@@ -181,35 +299,38 @@ FORMS: dict[LmsForm, FormRendering] = {
 
 class GradescopeExporter(Exporter):
     name = "gradescope"
-    summary = "Gradescope: autograder zip that grades answers.yaml with exgen"
+    summary = "Gradescope: autograder zip that grades answers.yaml against the worksheets' stored key"
     forms = FORMS
     options = (
-        Option("student_key", "email", "Gradescope user field that picks each student's variant (= the roster id).",
-               choices=STUDENT_KEYS),
+        Option("key", "", "answer_key.json that exgen generate wrote for the worksheets (students' ids = their "
+                          "Gradescope emails, ids or SIDs); shipped in the zip and graded against."),
+        Option("roster", "", "Instead of --key: a roster CSV (id,name); the key is drawn now for its students."),
+        Option("student_key", "email", "Gradescope user field matched with the key's student ids (emails "
+                                       "without regard to case).", choices=STUDENT_KEYS),
         Option("visibility", "visible", "When students see the per-part results.", choices=VISIBILITIES),
     )
-    examples = ("exgen export gradescope week1.yaml --student-key email --out autograder.zip",)
+    examples = ("exgen export gradescope week1.yaml --key week1/answer_key.json --out autograder.zip",
+                "exgen export gradescope week1.yaml --roster class.csv --student-key sid --out autograder.zip")
     default_out = "autograder.zip"
     out_help = "The autograder zip to upload to Gradescope."
 
     def write(self, bank: BankSpec, *, seed: int, out: str, force: bool, options: Mapping[str, Any]) -> ExportResult:
-        """Write the autograder zip; it carries the bank file the bank was read from (``bank.source``)."""
-        if not bank.source:
-            raise ExgenError("the Gradescope autograder carries the bank file: load the bank from a file")
+        """Write the autograder zip, which carries the answer key it grades against."""
+
         student_key = options["student_key"]
         check_target_free(out, force=force)
-        data = build_autograder(bank, bank_path=bank.source, seed=seed, student_key=student_key,
-                                visibility=options["visibility"])
+        data = build_autograder(bank, seed=seed, key=options["key"], roster=options["roster"],
+                                student_key=student_key, visibility=options["visibility"])
         write_file(out, data)
-        parts = sum(len(ex_parts) for ex_parts in _part_counts(bank, seed))
-        return ExportResult(files=[str(out)], questions=parts,
-                            notes=[f"variants are drawn per Gradescope user {student_key} with seed {seed}"])
+        import io
+        import zipfile
 
-
-def _part_counts(bank: BankSpec, seed: int) -> list[list[str]]:
-    from exgen.build.pipeline import build_instance
-
-    return [[p.id for p in build_instance(ex, seed=seed, student_id="count").parts] for ex in bank.exercises]
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            doc = json.loads(zf.read(f"{BUNDLE}/key.json"))
+        parts = sum(len(e["parts"]) for e in (doc["students"][0]["exercises"] if doc["students"] else []))
+        return ExportResult(files=[str(out)], questions=parts, notes=[
+            f"graded against the stored key of {len(doc['students'])} student(s), matched by Gradescope "
+            f"{student_key}" + (" (case-insensitive)" if student_key == "email" else "")])
 
 
 EXPORTER = GradescopeExporter()

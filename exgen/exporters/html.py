@@ -9,6 +9,7 @@ display) -> html``. Words are always HTML-escaped; the math is escaped too (``&`
 from __future__ import annotations
 
 import html
+from collections.abc import Callable, Mapping
 from urllib.parse import quote
 
 from exgen.instance import Instance
@@ -31,12 +32,44 @@ def canvas_equation(latex: str, display: bool) -> str:
     return f'<span style="display:block;text-align:center">{img}</span>' if display else img
 
 
-def statement_html(instance: Instance, math: Math) -> str:
-    """Return the statement of one exercise (its given data) as HTML, its graph drawn as an SVG figure."""
+#: ``picture(svg, label) -> html``: how an LMS shows a drawn graph (an ``<img>`` of a file it stores).
+Picture = Callable[[str, str], str]
+
+
+def graph_picture(instance: Instance) -> tuple[str, str] | None:
+    """Return (SVG document, its label) of the instance's graph diagram, or None when it has none."""
+    from exgen.render.diagrams.svg import graph_svg
+
+    desc = (instance.to_dict().get("context") or {}).get("graph")
+    if not isinstance(desc, Mapping):
+        return None
+    label = ("Computational graph: forward values above the arrows, gradients below; (letter) ? marks a value "
+             "to find")
+    return graph_svg(desc, key=False, label=label), label
+
+
+def statement_html(instance: Instance, math: Math, picture: Picture | None = None) -> str:
+    """Return the statement of one exercise (its given data) as HTML.
+
+    Its graph is an inline SVG figure, or ``picture(svg, label)`` where the LMS's HTML filter removes inline
+    SVG (Canvas's sanitizer keeps ``img`` and ``figure`` but not ``svg``).
+    """
     from exgen.render.diagrams.svg import graph_figure
     from exgen.render.documents import render_exercise
 
-    return markdown_html(render_exercise(instance, "md"), math, mermaid=graph_figure(instance.to_dict(), key=False))
+    figure = graph_figure(instance.to_dict(), key=False)
+    if picture is not None and figure:
+        drawn = graph_picture(instance)
+        if drawn is not None:
+            figure = f'<figure class="graph">{picture(*drawn)}<figcaption>{html.escape(drawn[1])}</figcaption></figure>'
+    return markdown_html(render_exercise(instance, "md"), math, mermaid=figure)
+
+
+def svg_name(svg: str) -> str:
+    """Return a stable file name for a drawn graph (a hash of its content)."""
+    import hashlib
+
+    return "graph-" + hashlib.sha256(svg.encode("utf-8")).hexdigest()[:16] + ".svg"
 
 
 def solution_html(instance: Instance, math: Math) -> str:
@@ -50,6 +83,32 @@ def solution_html(instance: Instance, math: Math) -> str:
         out.append(f"<p><strong>({html.escape(part.id)})</strong> {math(answer, False)}"
                    + (f" &mdash; {steps}" if steps else "") + "</p>")
     return "\n".join(out)
+
+
+#: LaTeX commands shown as the symbol a reader expects in plain text.
+TEX_SYMBOLS = {r"\cdot": "·", r"\odot": "⊙", r"\times": "×", r"\top": "ᵀ", r"\theta": "θ", r"\sigma": "σ",
+               r"\partial": "∂", r"\,": " ", r"\;": " ", r"\quad": " ", r"\qquad": " ", r"\to": "→",
+               r"\le": "≤", r"\ge": "≥", r"\ne": "≠", r"\approx": "≈", r"\eta": "η", r"\nabla": "∇",
+               r"\lambda": "λ", r"\alpha": "α", r"\beta": "β", r"\mu": "μ"}
+
+
+def plain_text(text: str) -> str:
+    """Return rich text (words with ``$...$`` math) as plain readable text: math loses its ``$``, LaTeX
+    commands become symbols (or their names), braces and backslashes go (for Cloze answers, Gradescope)."""
+    import re
+
+    from exgen.render.richtext import render_rich
+
+    def untex(body: str, display: bool) -> str:
+        for cmd, sym in sorted(TEX_SYMBOLS.items(), key=lambda kv: -len(kv[0])):
+            body = body.replace(cmd, sym)
+        body = body.replace("^ᵀ", "ᵀ")
+        body = re.sub(r"\\(?:frac|dfrac|tfrac)\{([^{}]*)\}\{([^{}]*)\}", r"(\1)/(\2)", body)
+        return re.sub(r"\\([A-Za-z]+)", r"\1", body)
+
+    plain = render_rich(text, words=str, math=untex)
+    plain = plain.replace("\\", "").replace("{", "").replace("}", "")
+    return " ".join(plain.split())
 
 
 def margin(value: float, tolerance) -> float:

@@ -12,52 +12,73 @@ In a quiz, add "random question from category" per exercise; tick "Get category 
 
 from __future__ import annotations
 
+import base64
+import html
 import math
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import escape
 
-from exgen.answers import LmsForm, get_kind, own_wrong_answers
+from exgen.answers import LmsForm, own_wrong_answers
 from exgen.bank.spec import BankSpec
-from exgen.exporters.base import VARIANTS, FormRendering, SingleFileExporter, build_variants, lms_form, stable_ident
-from exgen.exporters.html import margin, mathjax, rich_html, solution_html, statement_html
+from exgen.exporters.base import (
+    VARIANTS,
+    FormRendering,
+    Option,
+    SingleFileExporter,
+    build_variants,
+    canonical_spellings,
+    lms_form,
+    stable_ident,
+)
+from exgen.exporters.html import margin, mathjax, plain_text, rich_html, solution_html, statement_html, svg_name
+from exgen.exporters.moodle_stack import StackBuilder, s_array, s_choice, s_formula, s_number, s_shape, s_text
 from exgen.formatting import decimal
+from exgen.grading.lms_refs import QuestionRef, ref_html
 from exgen.instance import Instance, Part
-from exgen.render.richtext import render_rich
 
 #: Largest total weight of one Cloze part's sub-questions (weights must be integers).
 MAX_CLOZE_SCALE = 60
-_TEX_WORDS = {r"\cdot": "·", r"\odot": "⊙", r"\times": "×", r"\top": "ᵀ", r"\theta": "θ", r"\sigma": "σ",
-              r"\partial": "∂", r"\,": " ", r"\;": " ", r"\quad": " ", r"\qquad": " ", r"\to": "→",
-              r"\le": "≤", r"\ge": "≥", r"\ne": "≠", r"\approx": "≈"}
 
 
 def _cdata(text: str) -> str:
     return "<![CDATA[" + text.replace("]]>", "]]]]><![CDATA[>") + "]]>"
 
 
-def cloze_plain(text: str) -> str:
-    """Return rich text as plain words for a Cloze answer or feedback, escaping Cloze's special characters.
+_plain = plain_text
 
-    Math loses its ``$`` and LaTeX commands become symbols (or their names); braces and backslashes are
-    dropped, and ``} # ~ / "`` are backslash-escaped as Moodle's Cloze parser expects.
+
+def cloze_answer(text: str, *, wildcard: bool = False) -> str:
+    """Return an answer as Moodle's Cloze parser reads it back unchanged.
+
+    question/type/multianswer/questiontype.php: qtype_multianswer_extract_question() ends an answer at an
+    unescaped ``~``, ``#`` or ``}`` and then unescapes only ``\\}`` and ``\\#``: those two are escaped here; any
+    other backslash escape would stay in the stored answer (and a correct ``-6/(2*x + 1)`` would be compared
+    with ``-6\\/(2*x + 1)``). ``~`` cannot be escaped faithfully, so it is refused. In a SHORTANSWER
+    (``wildcard``), question/type/shortanswer/question.php: compare_string_with_wildcard() reads ``*`` as
+    "anything" unless written ``\\*``, so a literal ``*`` is escaped.
     """
-    def untex(body: str, display: bool) -> str:
-        for cmd, sym in sorted(_TEX_WORDS.items(), key=lambda kv: -len(kv[0])):
-            body = body.replace(cmd, sym)
-        return re.sub(r"\\([A-Za-z]+)", r"\1", body)
+    if "~" in text:
+        raise ValueError(f"a Cloze answer cannot hold '~': {text[:40]!r}")
+    out = text.replace("}", "\\}").replace("#", "\\#")
+    return out.replace("*", "\\*") if wildcard else out
 
-    plain = render_rich(text, words=str, math=untex)
-    plain = plain.replace("\\", "").replace("{", "").replace("}", "")
-    plain = " ".join(plain.split())
-    return re.sub(r'([#~/"])', r"\\\1", plain)
+
+def cloze_feedback(text: str) -> str:
+    """Return feedback (rich text) for a Cloze alternative: plain words, HTML-escaped, ``}`` escaped (the
+    parser unescapes it) and ``~`` (which ends the feedback and cannot be escaped) written as ``∼``."""
+    return html.escape(_plain(text), quote=False).replace("}", "\\}").replace("~", "\u223c")
+
+
+def cloze_plain(text: str) -> str:
+    """Return rich text as a plain Cloze answer (math symbols, no markup), escaped as ``cloze_answer`` says."""
+    return cloze_answer(_plain(text).replace("~", "\u223c"))
 
 
 def _numerical_sub(weight: int, value: float, tol: float, wrong: list[tuple[float, str]]) -> str:
     alts = [f"={decimal(value)}:{decimal(tol)}#Correct."]
-    alts += [f"%0%{decimal(w)}:0#{cloze_plain(fb)}" for w, fb in wrong]
+    alts += [f"%0%{decimal(w)}:0#{cloze_feedback(fb)}" for w, fb in wrong]
     alts.append("*#Not correct.")
     return "{" + f"{weight}:NUMERICAL:" + "~".join(alts) + "}"
 
@@ -96,7 +117,8 @@ def _c_shape(part: Part, scale: int) -> str:
         if isinstance(d, int):
             subs.append(_numerical_sub(weight, d, 0.0, []))
         else:
-            subs.append("{" + f"{weight}:SHORTANSWER:={cloze_plain(str(d))}#Correct.~*#Not correct." + "}")
+            subs.append("{" + f"{weight}:SHORTANSWER:={cloze_answer(str(d), wildcard=True)}#Correct.~*#Not correct."
+                        + "}")
     return "(" + ", ".join(subs) + ")"
 
 
@@ -109,14 +131,17 @@ def _c_choice(part: Part, scale: int) -> str:
         if c["key"] == part.answer:
             alts.append(f"={label}#Correct.")
         else:
-            alts.append(f"%0%{label}#{cloze_plain(wrong.get(c['key'], 'Not correct.'))}")
+            alts.append(f"%0%{label}#{cloze_feedback(wrong.get(c['key'], 'Not correct.'))}")
     return "{" + f"{weight}:MULTICHOICE:" + "~".join(alts) + "}"
+
+
+accepted_spellings = canonical_spellings
 
 
 def _c_short(part: Part, scale: int) -> str:
     weight = max(1, round(part.points * scale))
-    typed = cloze_plain(get_kind(part.kind).typed(part.answer, part))
-    return "{" + f"{weight}:SHORTANSWER:={typed}#Correct.~*#Not correct." + "}"
+    alts = [f"={cloze_answer(t, wildcard=True)}#Correct." for t in accepted_spellings(part)]
+    return "{" + f"{weight}:SHORTANSWER:" + "~".join(alts) + "~*#Not correct." + "}"
 
 
 def _one(part: Part) -> int:
@@ -126,26 +151,53 @@ def _one(part: Part) -> int:
 @dataclass(frozen=True, kw_only=True)
 class MoodleForm(FormRendering):
     """How Moodle asks one form: ``cloze`` writes its sub-questions, ``subquestions`` counts them (for the
-    integer weights); ``numerical``: a one-part exercise of this form is a ``numerical`` question."""
+    integer weights); ``numerical``: a one-part exercise of this form is a ``numerical`` question; ``stack``
+    its input and PRT in a STACK question (``--formulas stack``); ``needs_cas``: with ``--formulas stack``, a
+    variant asking this form is a STACK question."""
 
     cloze: Callable[[Part, int], str]
+    stack: StackBuilder
     subquestions: Callable[[Part], int] = _one
     numerical: bool = False
+    needs_cas: bool = False
 
 
 #: The one table from LMS form to Moodle question (docs/lms.md lists the same rows).
 FORMS: dict[LmsForm, MoodleForm] = {
-    LmsForm.NUMBER: MoodleForm(how="numerical question; Cloze NUMERICAL", cloze=_c_scalar, numerical=True),
-    LmsForm.ARRAY: MoodleForm(how="Cloze NUMERICAL per entry", cloze=_c_matrix,
+    LmsForm.NUMBER: MoodleForm(how="numerical question; Cloze NUMERICAL; STACK NumAbsolute", cloze=_c_scalar,
+                               stack=s_number, numerical=True),
+    LmsForm.ARRAY: MoodleForm(how="Cloze NUMERICAL per entry; STACK matrix input", cloze=_c_matrix, stack=s_array,
                               subquestions=lambda part: sum(len(r) for r in _entries(part))),
-    LmsForm.SHAPE: MoodleForm(how="Cloze NUMERICAL per dimension", cloze=_c_shape,
+    LmsForm.SHAPE: MoodleForm(how="Cloze NUMERICAL per dimension; STACK list", cloze=_c_shape, stack=s_shape,
                               subquestions=lambda part: len(part.answer)),
-    LmsForm.CHOICE: MoodleForm(how="Cloze MULTICHOICE", cloze=_c_choice),
-    LmsForm.FORMULA: MoodleForm(how="Cloze SHORTANSWER", cloze=_c_short,
-                                degraded="only the canonical form is accepted (Moodle has no formula checker)"),
-    LmsForm.TEXT: MoodleForm(how="Cloze SHORTANSWER", cloze=_c_short,
+    LmsForm.CHOICE: MoodleForm(how="Cloze MULTICHOICE; STACK dropdown", cloze=_c_choice, stack=s_choice),
+    LmsForm.FORMULA: MoodleForm(how="Cloze SHORTANSWER; STACK AlgEquiv (--formulas stack)", cloze=_c_short,
+                                stack=s_formula, needs_cas=True,
+                                degraded="in Cloze, only the canonical form (with or without spaces) is accepted "
+                                         "(Moodle has no formula checker); --formulas stack grades by equivalence"),
+    LmsForm.TEXT: MoodleForm(how="Cloze SHORTANSWER; STACK string", cloze=_c_short, stack=s_text,
                              degraded="only the canonical text is accepted (Moodle compares text exactly)"),
 }
+
+FORMULA_MODES = ("cloze", "stack")
+
+
+def stack_question(inst: Instance, *, name: str, ident: str, ref: QuestionRef | None = None) -> str:
+    """Return a STACK question holding every part of the variant (its input and PRT from ``FORMS[..].stack``)."""
+    from exgen.exporters.moodle_stack import stack_question as build
+    from exgen.exporters.moodle_stack import stack_tags
+
+    files: dict[str, str] = {}
+    body = [_statement(inst, files)]
+    for part in inst.parts:
+        body.append(f"<p><strong>({escape(part.id)})</strong> {rich_html(part.prompt, mathjax)}</p>\n"
+                    f"<p>{stack_tags(part)}</p>")
+    if ref:
+        body.append(ref_html(ref))
+    stored = "".join(f'<file name="{escape(n)}" path="/" encoding="base64">{data}</file>'
+                     for n, data in sorted(files.items()))
+    return build(name=name, ident=ident, question_html="\n".join(body), feedback_html=solution_html(inst, mathjax),
+                 points=inst.points, parts=[(p, FORMS[lms_form(p)].stack(p)) for p in inst.parts], files=stored)
 
 
 def _subquestion_count(part: Part) -> int:
@@ -160,17 +212,39 @@ def _scale(inst: Instance) -> int:
     return min(max(lcm, 1), MAX_CLOZE_SCALE)
 
 
-def _header(name: str, question_html: str, feedback_html: str, ident: str) -> list[str]:
+def _moodle_picture(files: dict[str, str]) -> Callable[[str, str], str]:
+    """Return the ``picture`` that stores a drawn graph as a file of the question text.
+
+    question/format/xml/format.php: import_headers() reads ``<questiontext><file name path encoding="base64">``
+    into the question's files, and ``@@PLUGINFILE@@/name`` in the text links to it; an ``<img>`` of that file
+    survives Moodle's HTML cleaning (forceclean), which removes inline SVG.
+    """
+    def picture(svg: str, label: str) -> str:
+        name = svg_name(svg)
+        files[name] = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+        return f'<img src="@@PLUGINFILE@@/{name}" alt="{html.escape(label)}" role="img" />'
+    return picture
+
+
+def _header(name: str, question_html: str, feedback_html: str, files: Mapping[str, str] | None = None) -> list[str]:
+    stored = "".join(f'<file name="{escape(n)}" path="/" encoding="base64">{data}</file>'
+                     for n, data in sorted((files or {}).items()))
     return [f"    <name><text>{escape(name)}</text></name>",
-            f'    <questiontext format="html"><text>{_cdata(question_html)}</text></questiontext>',
+            f'    <questiontext format="html"><text>{_cdata(question_html)}</text>{stored}</questiontext>',
             f'    <generalfeedback format="html"><text>{_cdata(feedback_html)}</text></generalfeedback>']
 
 
-def numerical_question(inst: Instance, *, name: str, ident: str) -> str:
+def _statement(inst: Instance, files: dict[str, str]) -> str:
+    return statement_html(inst, mathjax, picture=_moodle_picture(files))
+
+
+def numerical_question(inst: Instance, *, name: str, ident: str, ref: QuestionRef | None = None) -> str:
     """Return a ``numerical`` question for a one-part exercise asking one number."""
     part = inst.parts[0]
-    question = statement_html(inst, mathjax) + f"\n<p>{rich_html(part.prompt, mathjax)}</p>"
-    lines = ['  <question type="numerical">', *_header(name, question, solution_html(inst, mathjax), ident),
+    files: dict[str, str] = {}
+    question = _statement(inst, files) + f"\n<p>{rich_html(part.prompt, mathjax)}</p>"
+    question += f"\n{ref_html(ref)}" if ref else ""
+    lines = ['  <question type="numerical">', *_header(name, question, solution_html(inst, mathjax), files),
              f"    <defaultgrade>{decimal(inst.points)}</defaultgrade>", "    <penalty>0.3333333</penalty>",
              "    <hidden>0</hidden>", f"    <idnumber>{ident}</idnumber>"]
     answers = [(100, float(part.answer), margin(part.answer, part.tolerance), "Correct.")]
@@ -188,17 +262,20 @@ def numerical_question(inst: Instance, *, name: str, ident: str) -> str:
     return "\n".join(lines)
 
 
-def cloze_question(inst: Instance, *, name: str, ident: str) -> tuple[str, list[str]]:
+def cloze_question(inst: Instance, *, name: str, ident: str, ref: QuestionRef | None = None) -> tuple[str, list[str]]:
     """Return a Cloze (multianswer) question holding every part, and the notes."""
     scale = _scale(inst)
-    body, notes = [statement_html(inst, mathjax)], []
+    files: dict[str, str] = {}
+    body, notes = [_statement(inst, files)], []
     for part in inst.parts:
         form = FORMS[lms_form(part)]
         html_sub = form.cloze(part, scale)
         if form.degraded:
             notes.append(f"({part.id}): {part.kind} parts: {form.degraded}")
         body.append(f"<p><strong>({escape(part.id)})</strong> {rich_html(part.prompt, mathjax)}</p>\n<p>{html_sub}</p>")
-    lines = ['  <question type="cloze">', *_header(name, "\n".join(body), solution_html(inst, mathjax), ident),
+    if ref:
+        body.append(ref_html(ref))
+    lines = ['  <question type="cloze">', *_header(name, "\n".join(body), solution_html(inst, mathjax), files),
              "    <penalty>0.3333333</penalty>", "    <hidden>0</hidden>", f"    <idnumber>{ident}</idnumber>",
              "  </question>"]
     return "\n".join(lines), notes
@@ -215,7 +292,7 @@ def _cat_name(text: str) -> str:
     return text.replace("/", "-").strip()
 
 
-def build_xml(bank: BankSpec, *, seed: int, variants: int) -> tuple[str, int, list[str]]:
+def build_xml(bank: BankSpec, *, seed: int, variants: int, formulas: str = "cloze") -> tuple[str, int, list[str]]:
     """Return the Moodle XML document, the number of questions and the export notes."""
     out = ['<?xml version="1.0" encoding="UTF-8"?>', "<quiz>"]
     count, notes = 0, []
@@ -227,10 +304,16 @@ def build_xml(bank: BankSpec, *, seed: int, variants: int) -> tuple[str, int, li
                                  f"seed {seed}). Add a random question from this category."))
         for v, inst in enumerate(insts):
             name, ident = f"{title} - variant {v + 1}", stable_ident("q", bank.id, ex.id, str(v))
-            if len(inst.parts) == 1 and FORMS[lms_form(inst.parts[0])].numerical:
-                out.append(numerical_question(inst, name=name, ident=ident))
+            ref = QuestionRef(ex.id, v)
+            if formulas == "stack" and any(FORMS[lms_form(p)].needs_cas for p in inst.parts):
+                out.append(stack_question(inst, name=name, ident=ident, ref=ref))
+                note = f"{ex.id}: STACK questions (install qtype_stack in Moodle)"
+                if note not in notes:
+                    notes.append(note)
+            elif len(inst.parts) == 1 and FORMS[lms_form(inst.parts[0])].numerical:
+                out.append(numerical_question(inst, name=name, ident=ident, ref=ref))
             else:
-                xml, qnotes = cloze_question(inst, name=name, ident=ident)
+                xml, qnotes = cloze_question(inst, name=name, ident=ident, ref=ref)
                 out.append(xml)
                 notes += [f"{ex.id} {n}" for n in qnotes if f"{ex.id} {n}" not in notes]
             count += 1
@@ -242,13 +325,17 @@ class MoodleExporter(SingleFileExporter):
     name = "moodle"
     summary = "Moodle XML: one category per exercise, numerical and Cloze questions"
     forms = FORMS
-    options = (VARIANTS,)
-    examples = ("exgen export moodle week1.yaml --variants 20 --out questions.xml",)
+    options = (VARIANTS, Option("formulas", "cloze", "How variants that ask a formula are written: cloze (Cloze, "
+                                "canonical form only) or stack (a STACK question graded by algebraic equivalence; "
+                                "needs the qtype_stack plug-in).", choices=FORMULA_MODES))
+    examples = ("exgen export moodle week1.yaml --variants 20 --out questions.xml",
+                "exgen export moodle week1.yaml --variants 20 --formulas stack --out questions.xml")
     default_out = "questions.xml"
-    out_help = "The Moodle XML file to import into a question bank."
+    out_help = "The Moodle XML file to import into a question bank (its variants' key goes beside it, *-key.json)."
+    writes_variant_key = True
 
     def build(self, bank: BankSpec, *, seed: int, options: Mapping[str, Any]) -> tuple[str, int, list[str]]:
-        return build_xml(bank, seed=seed, variants=options["variants"])
+        return build_xml(bank, seed=seed, variants=options["variants"], formulas=options["formulas"])
 
 
 EXPORTER = MoodleExporter()

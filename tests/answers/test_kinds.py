@@ -156,6 +156,16 @@ def test_choice_yes_forms(text):
     assert grade_part(choice(), text).verdict == "correct"
 
 
+@pytest.mark.parametrize("text", ["Opposite direction (obtuse angle)", "opposite direction (obtuse angle).", "opposite"])
+def test_choice_label_ending_in_a_bracket_is_read(text):
+    # the label is what Canvas's and Moodle's response exports show for a multiple-choice answer
+    part = Part(id="b", kind="choice", prompt="", answer="opposite", options={"choices": [
+        {"key": "same", "label": "Same direction (acute angle)"},
+        {"key": "opposite", "label": "Opposite direction (obtuse angle)"}]})
+    assert grade_part(part, text).verdict == "correct"
+    assert grade_part(part, "Same direction (acute angle)").verdict == "incorrect"
+
+
 def test_choice_wrong_and_invalid():
     assert grade_part(choice(), "no").feedback == "inner dimensions"
     assert grade_part(choice(), "maybe").verdict == "invalid"

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import threading
 from pathlib import Path
 
@@ -23,13 +22,23 @@ def root(tmp_path) -> Path:
     root = tmp_path / "autograder"
     source = root / "source" / BUNDLE
     source.mkdir(parents=True)
-    shutil.copy(builtin_banks()["dl-math-basics"], source / "bank.yaml")
-    (source / "config.json").write_text(json.dumps({"bank_file": "bank.yaml", "seed": 2026, "student_key": "email",
+    (source / "key.json").write_text(_key())  # the stored key the autograder grades against
+    (source / "config.json").write_text(json.dumps({"key_file": "key.json", "seed": 2026, "student_key": "email",
                                                     "visibility": "visible"}))
     (root / "submission_metadata.json").write_text(json.dumps({"users": [{"email": EMAIL, "name": "Ada"}]}))
     (root / "submission").mkdir()
     (tmp_path / "passwd").write_text(SECRET)
     return root
+
+
+def _key() -> str:
+    from exgen.bank.spec import load_bank
+    from exgen.build.keyfile import build_key, dumps
+    from exgen.build.pipeline import bank_info, build_student
+
+    bank = load_bank(builtin_banks()["dl-math-basics"])
+    return dumps(build_key(bank=bank_info(bank), seed=2026, students=[
+        ({"id": EMAIL, "name": "Ada"}, build_student(bank, seed=2026, student_id=EMAIL))]))
 
 
 def answers() -> dict:

@@ -117,10 +117,9 @@ def _qti(part) -> str:
     fragment, blanks = form.blanks(part)
     assert blanks and all(accepted for _, accepted in blanks)
     out = fragment
-    if form.single is not None:
-        item = ET.Element(f"{{{QTI_NS}}}item")
-        qtype, _notes, _fb = form.single(item, part, "<p>q</p>", "i1")
-        out += qtype + ET.tostring(item, encoding="unicode")
+    item = ET.Element(f"{{{QTI_NS}}}item")
+    qtype, _notes, _fb = form.own(item, part, "<p>q</p>", "i1", "")
+    out += qtype + ET.tostring(item, encoding="unicode")
     return out
 
 
@@ -135,7 +134,7 @@ def _moodle(part) -> str:
 def _prairielearn(part) -> str:
     from exgen.exporters.prairielearn import FORMS
 
-    return FORMS[all_kinds()[part.kind].lms_form].element(part)
+    return FORMS[all_kinds()[part.kind].lms_form].element(part, 1)
 
 
 def _gradescope(part) -> str:

@@ -106,7 +106,78 @@ def test_same_bank_and_seed_give_byte_identical_files():
     assert build_xml(bank, seed=9, variants=2)[0] == build_xml(bank, seed=9, variants=2)[0]
 
 
-def test_cloze_feedback_is_escaped():
-    from exgen.exporters.moodle import cloze_plain
+def test_stored_answers_are_exactly_what_students_type():
+    """Every SHORTANSWER sub-question stores exgen's typed key unchanged (after Moodle's unescaping), matches it,
+    and a wildcard probe (each '*' replaced by ' + 9 + ') does not match."""
+    from exgen.answers import get_kind
+    from exgen.build.pipeline import build_instance
+    from exgen.exporters.base import lms_form
+    from exgen.exporters.moodle import FORMS, accepted_spellings
+    from tests.exporters.moodle_rules import extract_subquestions, shortanswer_fraction
 
-    assert cloze_plain("a # b ~ c } / \"q\" $a \\cdot b$") == 'a \\# b \\~ c \\/ \\"q\\" a · b'
+    bank = all_families_bank()
+    checked = 0
+    for ex in bank.exercises:
+        inst = build_instance(ex, seed=bank.seed, student_id="variant-0")
+        for part in inst.parts:
+            form = FORMS[lms_form(part)]
+            if form.cloze.__name__ != "_c_short":
+                continue
+            (sub,) = extract_subquestions(form.cloze(part, 1))
+            typed = get_kind(part.kind).typed(part.answer, part)
+            # stored with '\\*' for each literal '*' (the wildcard matcher's escape), else unchanged
+            assert [a.replace("\\*", "*") for _, a, _ in sub["answers"][:-1]] == accepted_spellings(part)
+            assert shortanswer_fraction(typed, sub["answers"]) == 1.0, typed
+            assert shortanswer_fraction("".join(typed.split()), sub["answers"]) == 1.0
+            if "*" in typed:
+                assert shortanswer_fraction(typed.replace("*", " + 9 + "), sub["answers"]) == 0.0, typed
+            checked += 1
+    assert checked >= 5
+
+
+def test_old_escaping_would_store_a_wrong_key():
+    """The export before this fix wrote '\\/' and an unescaped '*': Moodle keeps the backslash, so the correct
+    answer no longer matches, and the wildcard accepts a wrong one."""
+    from tests.exporters.moodle_rules import extract_subquestions, shortanswer_fraction
+
+    (old,) = extract_subquestions("{1:SHORTANSWER:=-6\\/(2*x + 1)#Correct.~*#Not correct.}")
+    assert old["answers"][0][1] == "-6\\/(2*x + 1)"
+    assert shortanswer_fraction("-6/(2*x + 1)", old["answers"]) == 0.0
+    (star,) = extract_subquestions("{1:SHORTANSWER:=2*x#Correct.~*#Not correct.}")
+    assert shortanswer_fraction("2 + 9 + x", star["answers"]) == 1.0
+
+
+def test_cloze_escapes_what_moodle_unescapes():
+    from exgen.exporters.moodle import cloze_answer, cloze_feedback
+    from tests.exporters.moodle_rules import extract_subquestions
+
+    answer = "a}b#c/d\"q*"
+    text = "{1:SHORTANSWER:=" + cloze_answer(answer, wildcard=True) + "#" + cloze_feedback("x ~ y } <z> & w") + "}"
+    (sub,) = extract_subquestions(text)
+    assert sub["answers"][0][1] == "a}b#c/d\"q\\*"  # '\\*' is a literal '*' for the wildcard matcher
+    assert sub["answers"][0][2] == "x \u223c y &lt;z&gt; &amp; w"  # TeX braces dropped, "<" escaped
+    with pytest.raises(ValueError):
+        cloze_answer("a~b")
+
+
+def test_graph_pictures_travel_with_the_question(exported):
+    from tests.exporters.moodle_rules import file_link_problems
+
+    _, text, _, _ = exported
+    assert "@@PLUGINFILE@@/graph-" in text and "<svg" not in text.split("<file")[0]
+    assert file_link_problems(text) == []
+    broken = re.sub(r'<file name="[^"]*" path="/" encoding="base64">[^<]*</file>', "", text, count=1)
+    assert any("not in its <questiontext>" in p for p in file_link_problems(broken))
+
+
+def test_every_question_prints_its_reference(exported):
+    from exgen.exporters.base import stable_ident
+    from exgen.grading.lms_refs import find_refs
+
+    bank, text, _, _ = exported
+    idents = {stable_ident("q", bank.id, ex.id, str(v)): (ex.id, v) for ex in bank.exercises for v in range(3)}
+    for q in ET.fromstring(text):
+        if q.get("type") == "category":
+            continue
+        (ref,) = find_refs(q.findtext("questiontext/text"))
+        assert (ref.exercise, ref.variant) == idents[q.findtext("idnumber")]
