@@ -144,7 +144,9 @@ def _unary(name: str, a: np.ndarray, ea: np.ndarray) -> tuple[np.ndarray, np.nda
         safe = np.where(den == 0, 1.0, den)
         r = 1.0 / safe if name != "cot" else c / safe
         slope = np.abs(r * (s if name == "sec" else c) / safe) if name != "cot" else 1.0 + r * r
-        return r, _uncertain(slope * ea > 0.1 * (1 + np.abs(r)), slope * ea + LIB * np.abs(r)), bad
+        # the argument's error may reach a zero of the denominator (|sin'|, |cos'| <= 1): then nothing is known
+        near_pole = (np.abs(den) <= ea) & ~bad
+        return r, _uncertain(near_pole | (slope * ea > 0.1 * (1 + np.abs(r))), slope * ea + LIB * np.abs(r)), bad
     if name in ("asin", "acos"):
         bad = aa > 1.0 + ea
         x = np.clip(a, -1.0, 1.0)

@@ -87,3 +87,13 @@ def test_float_and_precise_evaluation_agree_on_the_domain(tree, seed):
             assert exact == precise.UNDEFINED, (str(tree), i)
         elif exact == precise.UNDEFINED:
             assert not np.isfinite(bounded.error[i]), (str(tree), i)  # float could not tell
+
+
+def test_a_reciprocal_trig_function_at_an_uncertain_zero_is_not_decided():
+    # found by the property test above: 0^x is 0 up to a rounding bound, so cot(0^x) must not read as cot's
+    # value at a nonzero point; float evaluation has to leave it to the precise evaluator (which says undefined)
+    for text in ("cot(0^x)", "csc(0^x)", "sec(acos(0^x))"):
+        tree = parse(text, VARIABLES)
+        bounded = evaluate_bounded(tree, {v: np.array([0.5]) for v in VARIABLES}, 1)
+        assert bounded.undefined[0] or not np.isfinite(bounded.error[0]), (text, bounded)
+        assert precise.value_at(tree, {v: 0.5 for v in VARIABLES}) == precise.UNDEFINED or text.startswith("sec")
