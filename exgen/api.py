@@ -240,13 +240,22 @@ def _seed(seed: int | None, bank: BankSpec | None) -> int:
     return seed
 
 
+def _language(lang: str | None) -> None:
+    """Check a ``lang`` argument (None: the bank's or the key's language) before anything is read."""
+    from exgen.i18n import check_language
+
+    if lang is not None:
+        check_language(lang, what="lang")
+
+
 # --- generate ---------------------------------------------------------------------------------------------
 
 def generate(bank: str | Path | BankSpec | None = None, *,
              students: str | Path | Iterable[Student] | int | None = None, seed: int | None = None,
              formats: str | Iterable[str] = GENERATE_FORMATS, out: str | Path = GENERATE_OUT, force: bool = False,
              combined: bool = False, cover: bool | None = None, jobs: int = 1, shard: str | Shard | None = None,
-             key_json: bool = True, progress: Progress | None = None) -> GenerateResult:
+             key_json: bool = True, lang: str | None = None,
+             progress: Progress | None = None) -> GenerateResult:
     """Write a worksheet and an answer key per student in each format, plus the class's answer key.
 
     Students are made one at a time (in ``jobs`` worker processes), so memory does not grow with the class;
@@ -272,36 +281,41 @@ def generate(bank: str | Path | BankSpec | None = None, *,
         shard: ``"i/n"``: make only slice i of n of the roster, for one machine of a cluster; its part of the
             key goes to ``out/parts/`` and ``merge(out)`` joins the parts (docs/scaling.md).
         key_json: also write ``answer_key.json`` (64 KB a student; a large class may do without it).
+        lang: the language of every document, key and stored feedback (``exgen.i18n.languages()``: en,
+            ko); None is the bank's ``language`` (default en). ``grade`` answers in the key's language.
         progress: called as ``progress(done, total)`` after each student.
 
     Returns:
         The files written (relative to ``out``), the students, the bank and the seed.
 
     Raises:
-        OptionError: an unknown bank or format, a bad count, seed, jobs, shard or student list, or
+        OptionError: an unknown bank, format or language, a bad count, seed, jobs, shard or student list, or
             ``combined`` with a shard.
         IncompleteRun: some documents could not be made (pdflatex missing, a LaTeX error): the key and every
             other document are written; the message says what to install, ``.files`` lists what was written.
         ExgenError: an unreadable roster or bank (``BankError``), or files already in ``out`` with other
             content.
     """
+    from exgen.i18n import language
     from exgen.runs.generate import generate_run
 
     chosen = _choose(formats, DOCUMENT_FORMATS, "document format")
+    _language(lang)
     workers = _jobs(jobs)
     part = parse_shard(shard)
     if combined and not part.whole:
         raise OptionError("combined: the class PDFs need the whole class; make them in a run without a shard")
     spec = resolve_bank(bank)
-    roster = _students(students)
     run_seed = _seed(seed, spec)
     from exgen.outputs import OutputDir
 
-    # a shard leaves other runs' temporary files alone: another shard may be writing into the same folders
-    target = OutputDir(out, force=force, clean=part.whole)
-    files = generate_run(spec, roster, seed=run_seed, formats=[DOCUMENT_FORMATS[f] for f in chosen], out=target,
-                         combined=combined, cover=spec.cover if cover is None else bool(cover), key_json=key_json,
-                         jobs=workers, shard=part, progress=progress)
+    with language(lang or spec.language):
+        roster = _students(students)
+        # a shard leaves other runs' temporary files alone: another shard may be writing into the same folders
+        target = OutputDir(out, force=force, clean=part.whole)
+        files = generate_run(spec, roster, seed=run_seed, formats=[DOCUMENT_FORMATS[f] for f in chosen],
+                             out=target, combined=combined, cover=spec.cover if cover is None else bool(cover),
+                             key_json=key_json, jobs=workers, shard=part, progress=progress)
     return GenerateResult(out=Path(out), files=files, students=roster, bank=spec, seed=run_seed, formats=chosen)
 
 
@@ -325,6 +339,24 @@ def _key(key: str | Path | Mapping[str, Any]) -> tuple[Mapping[str, Any], str]:
     if path.is_dir():
         path = path / STORE_FILE if (path / STORE_FILE).exists() or not (path / KEY_FILE).exists() else path / KEY_FILE
     return load_key(path), one_line(path.name)
+
+
+def _key_language(key: Mapping[str, Any]) -> str:
+    """Return the language a key was written in (a key from before languages is English)."""
+    from exgen.i18n import SOURCE_LANGUAGE, check_language
+
+    lang = key["bank"].get("language", SOURCE_LANGUAGE)
+    try:
+        return check_language(lang)
+    except OptionError:
+        raise ExgenError(f"the answer key is in the language {one_line(lang)!r}, which this exgen cannot write; "
+                         f"it has {', '.join(_languages())}") from None
+
+
+def _languages() -> tuple[str, ...]:
+    from exgen.i18n import languages
+
+    return languages()
 
 
 def _items(submissions: str | Path | Submission | Iterable[str | Path | Submission]) -> list[Item]:
@@ -391,9 +423,7 @@ def grade(submissions: str | Path | Submission | Iterable[str | Path | Submissio
         OptionError: an unknown format, a bad ``jobs`` or ``shard``, or a malformed ``key`` mapping.
         ExgenError: an unreadable or malformed key, or files already in ``out``.
     """
-    from exgen.grading.batch import grade_run, merge_parts
-    from exgen.grading.writers import Prepared, write_outputs
-    from exgen.outputs import OutputDir
+    from exgen.i18n import language
 
     chosen = _choose(formats, GRADE_OUTPUTS, "grading output")
     workers = _jobs(jobs)
@@ -402,6 +432,19 @@ def grade(submissions: str | Path | Submission | Iterable[str | Path | Submissio
         raise OptionError("shard: a shard's results go to a folder for exgen merge; give out")
     key_doc, key_name = _key(key)
     key_doc, items = _read(submissions, key_doc)
+    # Feedback is in the language the key was written in: its stored feedback is, and so is the grader's own.
+    with language(_key_language(key_doc)):
+        return _grade_into(key_doc, items, key_name, out=out, force=force, chosen=chosen, workers=workers,
+                           part_of=part_of, progress=progress)
+
+
+def _grade_into(key_doc: Mapping[str, Any], items: list[Item], key_name: str, *, out: str | Path | None,
+                force: bool, chosen: list[str], workers: int, part_of: Shard,
+                progress: Progress | None) -> GradeResult:
+    from exgen.grading.batch import grade_run, merge_parts
+    from exgen.grading.writers import Prepared, write_outputs
+    from exgen.outputs import OutputDir
+
     target = None if out is None else OutputDir(out, force=force, clean=part_of.whole)
     part = grade_run(key_doc, items, jobs=workers, shard=part_of, out=target if part_of.whole else None,
                      formats=chosen, progress=progress)
@@ -491,7 +534,8 @@ def exporter(target: str) -> Exporter:
 
 
 def export(target: str, bank: str | Path | BankSpec | None = None, *, seed: int | None = None,
-           out: str | Path | None = None, force: bool = False, **options: Any) -> ExportResult:
+           out: str | Path | None = None, force: bool = False, lang: str | None = None,
+           **options: Any) -> ExportResult:
     """Export a bank to an LMS: write the files that ``target`` imports.
 
     Args:
@@ -500,6 +544,7 @@ def export(target: str, bank: str | Path | BankSpec | None = None, *, seed: int 
         seed: the seed every variant is drawn from; None is the bank's seed.
         out: the output file or folder; None is the exporter's ``default_out``.
         force: overwrite an existing output.
+        lang: the language of the questions and feedback; None is the bank's ``language``.
         **options: the exporter's declared options (``exporter(target).options``), e.g. ``variants=20``.
 
     Returns:
@@ -509,10 +554,14 @@ def export(target: str, bank: str | Path | BankSpec | None = None, *, seed: int 
         OptionError: an unknown target, or an option the exporter does not declare or accept.
         ExgenError: the bank has problems (``BankError``), or ``out`` exists and ``force`` is false.
     """
+    from exgen.i18n import language
+
     chosen = exporter(target)
+    _language(lang)
     spec = resolve_bank(bank)
-    return chosen.export(spec, seed=_seed(seed, spec), out=str(chosen.default_out if out is None else out),
-                         force=force, **options)
+    with language(lang or spec.language):
+        return chosen.export(spec, seed=_seed(seed, spec), out=str(chosen.default_out if out is None else out),
+                             force=force, **options)
 
 
 # --- preview ----------------------------------------------------------------------------------------------
@@ -521,7 +570,8 @@ PREVIEW_FORMATS = ("md", "html")
 
 
 def preview(type_name: str, *, seed: int = 0, student: str = PREVIEW_STUDENT,
-            params: Mapping[str, Any] | None = None, format: str = "md", key: bool = True) -> str:
+            params: Mapping[str, Any] | None = None, format: str = "md", key: bool = True,
+            lang: str | None = None) -> str:
     """Return one instance of an exercise type as a document: the answer key (what ``exgen preview``
     shows) or the student's worksheet, as Markdown or an HTML page.
 
@@ -532,16 +582,27 @@ def preview(type_name: str, *, seed: int = 0, student: str = PREVIEW_STUDENT,
         params: the type's parameters (the others keep their defaults).
         format: ``md`` or ``html`` (a self-contained page, as ``generate`` writes).
         key: the answer key with worked solutions; False is the student's worksheet.
+        lang: the language of the document (None: English).
 
     Returns:
         The document's text.
 
     Raises:
-        OptionError: an unknown type (the message suggests the closest) or format, or parameters out of
-            range.
+        OptionError: an unknown type (the message suggests the closest), format or language, or
+            parameters out of range.
         ExgenError: HTML of a graph exercise without Graphviz.
     """
+    from exgen.i18n import language
+
+    _language(lang)
+    with language(lang):
+        return _preview(type_name, seed=seed, student=student, params=params, format=format, key=key)
+
+
+def _preview(type_name: str, *, seed: int, student: str, params: Mapping[str, Any] | None, format: str,
+             key: bool) -> str:
     from exgen.build.seeding import rng_for
+    from exgen.i18n import _
     from exgen.render.documents import render_document
     from exgen.types import get_type
 
@@ -556,9 +617,9 @@ def preview(type_name: str, *, seed: int = 0, student: str = PREVIEW_STUDENT,
         raise OptionError("; ".join(f"parameter {k}: {m}" for k, m in problems))
     inst = typ.build(exercise_id=type_name, title=None, points=None, params=resolved,
                      rng=rng_for(_seed(seed, None), student, type_name))
-    return render_document(fmt=format, key=key, bank={"id": "preview", "title": f"Preview: {typ.title}",
-                                                      "course": {}},
-                           student={"id": student, "name": "Preview"}, instances=[inst])
+    return render_document(fmt=format, key=key, bank={"id": "preview", "title": _("Preview: %(title)s") % {
+                               "title": inst.title}, "course": {}},
+                           student={"id": student, "name": _("Preview")}, instances=[inst])
 
 
 # --- init -------------------------------------------------------------------------------------------------

@@ -96,6 +96,15 @@ def cli() -> None:
     """
 
 
+def _lang_choice() -> click.Choice:
+    from exgen.i18n import languages
+
+    return click.Choice(languages())
+
+
+_LANG_OPTION = click.option(
+    "--lang", type=_lang_choice(), default=None,
+    help="Language of the worksheets, keys, solutions and feedback (default: the bank's 'language:', else en).")
 _DOCUMENTS = CommaList({name: f.help for name, f in api.DOCUMENT_FORMATS.items()})
 _GRADE_OUTPUTS = CommaList(api.GRADE_OUTPUTS)
 
@@ -113,6 +122,7 @@ _GRADE_OUTPUTS = CommaList(api.GRADE_OUTPUTS)
 @click.option("--cover/--no-cover", default=None,
               help="Begin each LaTeX/PDF worksheet and key with a cover page (name and id boxes, a score table); "
                    "default: the bank's print: {cover: ...}.")
+@_LANG_OPTION
 @click.option("--out", default=api.GENERATE_OUT, show_default=True, type=click.Path(file_okay=False),
               help="Output folder; nothing is written outside it.")
 @click.option("--jobs", type=click.IntRange(1, api.MAX_JOBS), default=1, show_default=True,
@@ -124,7 +134,7 @@ _GRADE_OUTPUTS = CommaList(api.GRADE_OUTPUTS)
                    "'exgen grade' reads, is always written): 64 KB a student.")
 @click.option("--force", is_flag=True, help="Overwrite existing files in --out.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
-def generate(bank, seed, roster, count, formats, out, force, quiet, combined, cover, jobs, shard, no_key_json) -> None:
+def generate(bank, seed, roster, count, formats, out, force, quiet, combined, cover, jobs, shard, no_key_json, lang) -> None:
     """Generate a worksheet and an answer key per student, plus the class's answer key.
 
     BANK is a bank file or a built-in bank's name (default: dl-math-basics). The key is written last,
@@ -141,13 +151,14 @@ def generate(bank, seed, roster, count, formats, out, force, quiet, combined, co
       exgen generate --count 10000 --jobs 8 --no-key-json --out course
       exgen generate --roster class.csv --shard 2/4 --out week1   # then: exgen merge week1
       exgen generate --count 40 --format pdf --combined --cover --out exam
+      exgen generate --roster class.csv --lang ko --format md,html,pdf --out week1-ko
     """
     if roster and count:
         raise click.UsageError("use either --roster or --count, not both")
     with _progress("Generating", quiet=quiet) as progress:
         result = api.generate(bank, students=roster or count, seed=seed, formats=formats, out=out, force=force,
                               combined=combined, cover=cover, jobs=jobs, shard=shard, key_json=not no_key_json,
-                              progress=progress)
+                              lang=lang, progress=progress)
     if quiet:
         return
     if sys.stdout.isatty():
@@ -215,7 +226,8 @@ def _parse_param(text: str):
               help="md: the answer key as Markdown; html: the student's worksheet as an HTML page (on stdout).")
 @click.option("--open", "open_page", is_flag=True,
               help="Write the student's worksheet and the key as HTML pages and open the worksheet in the browser.")
-def preview(type_name, seed, student, params, fmt, open_page) -> None:
+@click.option("--lang", type=_lang_choice(), default=None, help="Language of the document (default en).")
+def preview(type_name, seed, student, params, fmt, open_page, lang) -> None:
     """Show one instance of an exercise type: its key in the terminal, or a student's page in the browser.
 
     \b
@@ -224,8 +236,9 @@ def preview(type_name, seed, student, params, fmt, open_page) -> None:
       exgen preview dot_product --seed 7 --param dim=5 --param parts=[value,cosine]
       exgen preview backprop_graph --open
       exgen preview derivative --format html > derivative.html
+      exgen preview matmul --lang ko
     """
-    options = {"seed": seed, "student": student, "params": dict(_parse_param(p) for p in params)}
+    options = {"seed": seed, "student": student, "params": dict(_parse_param(p) for p in params), "lang": lang}
     if not open_page:
         click.echo(api.preview(type_name, format=fmt, key=fmt == "md", **options))
         return
@@ -288,7 +301,8 @@ def grade(submissions, key_path, out, formats, jobs, force, quiet, shard) -> Non
     part such as dot.a) or folders of them; see docs/submissions.md. They may instead be an LMS's own
     export of a quiz's responses (Canvas "Student Analysis" CSV, Moodle "Responses" CSV), graded against
     the key the export wrote; see docs/lms.md. Bad items are listed one per line and grading goes on.
-    Exit status: 0 when every submission was graded, 1 when some were not.
+    Feedback is written in the key's language (generate --lang). Exit status: 0 when every submission
+    was graded, 1 when some were not.
 
     \b
     Examples:
@@ -389,8 +403,8 @@ def export_command(exporter) -> click.Command:
     """Return the ``exgen export <name>`` command of an exporter: BANK, --seed, its options, --out, --force."""
     name = exporter.name
 
-    def run(bank, seed, out, force, quiet, **options) -> None:
-        result = api.export(name, bank, seed=seed, out=out, force=force, **options)
+    def run(bank, seed, out, force, quiet, lang, **options) -> None:
+        result = api.export(name, bank, seed=seed, out=out, force=force, lang=lang, **options)
         if not quiet:
             click.echo(result.summary(name))
 
@@ -401,6 +415,8 @@ def export_command(exporter) -> click.Command:
         *[_click_option(opt) for opt in exporter.options],
         click.Option(["--out"], type=out_type, default=exporter.default_out, show_default=True,
                      help=exporter.out_help or None),
+        click.Option(["--lang"], type=_lang_choice(), default=None,
+                     help="Language of the questions and feedback (default: the bank's 'language:', else en)."),
         click.Option(["--force"], is_flag=True, help="Overwrite an existing output."),
         click.Option(["-q", "--quiet"], is_flag=True, help="Print nothing but errors."),
     ]

@@ -112,7 +112,7 @@ def test_each_command_has_exactly_the_declared_options(name):
     exporter = registry.all_exporters()[name]
     command = export_command(exporter)
     declared = {opt.name: opt.default for opt in exporter.options}
-    common = {"bank", "seed", "out", "force", "quiet"}
+    common = {"bank", "seed", "out", "force", "quiet", "lang"}
     params = {p.name: p.default for p in command.params}
     assert set(params) == common | set(declared)
     assert {k: params[k] for k in declared} == declared and params["out"] == exporter.default_out

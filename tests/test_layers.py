@@ -12,6 +12,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "exgen"
 #: Layer of each top-level module or sub-package; a module may import its own layer or lower ones.
 LAYERS = {
     "errors": 0, "instance": 0, "discovery": 0, "resources": 0, "formatting": 0, "outputs": 0, "parallel": 0,
+    "i18n": 0,
     "expr": 1, "answers": 2, "types": 3, "bank": 4, "build": 5, "render": 6, "grading": 7, "exporters": 8,
     "api": 9, "runs": 9, "cli": 10, "__main__": 10, "__init__": 9,
 }

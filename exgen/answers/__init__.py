@@ -26,6 +26,7 @@ from exgen.answers.scalar import SCALAR
 from exgen.answers.shape import SHAPE
 from exgen.discovery import discover
 from exgen.errors import FormatError
+from exgen.i18n import _
 from exgen.instance import KindName, Part
 
 __all__ = ["AnswerKind", "AnswerSpace", "KindName", "LmsForm", "Score", "SpaceForm", "get_kind", "all_kinds",
@@ -57,7 +58,7 @@ def grade_part(part: Part, raw: Any) -> Score:
     of another kind, such as a vector where a scalar is asked), and shows the expected form.
     """
     if _blank(raw):
-        return Score(0.0, part.points, "missing", "No answer given.")
+        return Score(0.0, part.points, "missing", _("No answer given."))
     kind = get_kind(part.kind)
     try:
         value = kind.parse(raw, part)
@@ -70,6 +71,6 @@ def grade_part(part: Part, raw: Any) -> Score:
                         return misconception_score(wrong, part)
                 except FormatError:
                     pass
-        return Score(0.0, part.points, "invalid", f"Could not read the answer: {err}. "
-                     f"Expected {kind.expected_form(part)}.")
+        return Score(0.0, part.points, "invalid", _("Could not read the answer: %(problem)s. Expected %(form)s.")
+                     % {"problem": err, "form": kind.expected_form(part)})
     return kind.check(value, part)

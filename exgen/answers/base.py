@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from exgen.errors import FormatError
+from exgen.i18n import _
 from exgen.instance import KindName, Part, WrongAnswer
 
 if TYPE_CHECKING:
@@ -159,14 +160,14 @@ class AnswerKind:
     def check(self, value: Any, part: Part) -> Score:
         """Score a parsed value: the key, then known wrong answers, then kind-specific diagnosis."""
         if self.equals(value, part.answer, part):
-            return Score(part.points, part.points, "correct", "Correct.")
+            return Score(part.points, part.points, "correct", _("Correct."))
         for wrong in part.wrong_answers:
             if wrong.kind in (None, self.name) and self.equals(value, wrong.value, part):
                 return misconception_score(wrong, part)
         found = self.diagnose(value, part)
         if found is not None:
             return found
-        return Score(0.0, part.points, "incorrect", "Not correct.")
+        return Score(0.0, part.points, "incorrect", _("Not correct."))
 
 
 def own_wrong_answers(part: Part) -> Sequence[WrongAnswer]:
@@ -184,10 +185,12 @@ def misconception_score(wrong: WrongAnswer, part: Part) -> Score:
 def require_text(raw: Any, *, example: str) -> str:
     """Return ``raw`` as stripped text within the length bound, or raise FormatError."""
     if not isinstance(raw, str):
-        raise FormatError(f"expected text like {example}, got {type(raw).__name__}")
+        raise FormatError(_("expected text like %(example)s, got %(type)s") % {"example": example,
+                                                                                "type": type(raw).__name__})
     if len(raw) > MAX_ANSWER_CHARS:
-        raise FormatError(f"answer is too long ({len(raw)} characters; at most {MAX_ANSWER_CHARS})")
+        raise FormatError(_("answer is too long (%(count)d characters; at most %(limit)d)")
+                          % {"count": len(raw), "limit": MAX_ANSWER_CHARS})
     text = raw.strip()
     if not text:
-        raise FormatError(f"empty answer; expected something like {example}")
+        raise FormatError(_("empty answer; expected something like %(example)s") % {"example": example})
     return text

@@ -25,6 +25,7 @@ from exgen.expr.equivalence import REL_TOL, Comparison, compare, seed_from
 from exgen.expr.functions import COMMON
 from exgen.expr.parser import Node, parse
 from exgen.expr.printing import to_text
+from exgen.i18n import N_, _
 from exgen.instance import KindName, Part
 
 EXPRESSION: Final = KindName("expression")
@@ -71,9 +72,9 @@ def _options(part: Part) -> dict:
     return {"rel_tol": max(rel, REL_TOL), "abs_tol": absolute, "rule": rule}
 
 
-PRECEDENCE_HINT = ("Not correct as written: a product without * is as strong as / and read left to right, so "
-                   "1/2x means (1/2)x. Your answer would be right with the denominator in parentheses, "
-                   "like 1/(2x).")
+PRECEDENCE_HINT = N_("Not correct as written: a product without * is as strong as / and read left to right, so "
+                      "1/2x means (1/2)x. Your answer would be right with the denominator in parentheses, "
+                      "like 1/(2x).")
 
 
 def _regroup(node: Node) -> Node:
@@ -99,15 +100,15 @@ def _shape_of_error(got: np.ndarray, want: np.ndarray, part: Part) -> Score | No
             if (np.isfinite(ratios).all() and abs(r0) > 1e-12
                     and np.abs(ratios - r0).max() <= 1e-6 * max(1.0, abs(r0))):
                 if abs(r0 + 1) <= 1e-6:
-                    return Score(0.0, part.points, "incorrect", "Not correct: the sign is wrong.", "sign")
+                    return Score(0.0, part.points, "incorrect", _("Not correct: the sign is wrong."), "sign")
                 return Score(0.0, part.points, "incorrect",
-                             "Not correct: your formula is a constant multiple of the answer; check the constant "
-                             "factors.", "constant-factor")
+                             _("Not correct: your formula is a constant multiple of the answer; check the constant "
+                               "factors."), "constant-factor")
         diff = got - want
         d0 = float(diff[0])
         if abs(diff - d0).max() <= 1e-6 * max(1.0, float(np.abs(want).max())):
             return Score(0.0, part.points, "incorrect",
-                         "Not correct: your formula differs from the answer by a constant term.", "constant-offset")
+                         _("Not correct: your formula differs from the answer by a constant term."), "constant-offset")
     return None
 
 
@@ -116,9 +117,7 @@ class KeyFormulaError(ExgenError):
 
 
 def _where(point: Mapping[str, float] | None) -> str:
-    if not point:
-        return ""
-    return " (for example at " + ", ".join(f"{k} = {v:.4g}" for k, v in sorted(point.items())) + ")"
+    return ", ".join(f"{k} = {v:.4g}" for k, v in sorted((point or {}).items()))
 
 
 class ExpressionKind(AnswerKind):
@@ -131,16 +130,16 @@ class ExpressionKind(AnswerKind):
         return AnswerSpace(SpaceForm.BOX, rows=1)
 
     def expected_form(self, part: Part) -> str:
-        names = ", ".join(_variables(part))
-        return (f"a formula in {names} such as 2x exp(x^2) (juxtaposition or * for products, ^ for powers; "
-                f"functions such as {', '.join(COMMON)}; constants e, pi)")
+        return (_("a formula in %(names)s such as 2x exp(x^2) (juxtaposition or * for products, ^ for powers; "
+                  "functions such as %(functions)s; constants e, pi)")
+                % {"names": ", ".join(_variables(part)), "functions": ", ".join(COMMON)})
 
     def parse(self, raw: Any, part: Part) -> Node:
         if isinstance(raw, (int, float)) and not isinstance(raw, bool):
             try:
                 raw = repr(float(raw))
             except OverflowError:  # an integer beyond 1e308 from the Python API
-                raise FormatError("number is too large") from None
+                raise FormatError(_("number is too large")) from None
         text = require_text(raw, example="2*x*exp(x^2)")
         return parse(text, _variables(part), implicit_multiplication=_implicit(part))
 
@@ -183,7 +182,7 @@ class ExpressionKind(AnswerKind):
         key = self.key(part)
         result = self.compare(value, key, part)
         if result.equal:
-            return Score(part.points, part.points, "correct", "Correct.")
+            return Score(part.points, part.points, "correct", _("Correct."))
         if result.reason == "key-undefined":
             raise KeyFormulaError(f"part {part.id}: the answer key's formula is undefined on the part's domain, "
                                   "so no answer can be checked")
@@ -194,22 +193,25 @@ class ExpressionKind(AnswerKind):
 
     def _diagnose(self, value: Node, result: Comparison, part: Part) -> Score:
         if result.reason == "undefined":
+            where = _where(result.point)
             return Score(0.0, part.points, "incorrect",
-                         "Not correct: your formula is undefined at points where the answer is defined"
-                         f"{_where(result.point)}.", "undefined")
+                         _("Not correct: your formula is undefined at points where the answer is defined (for "
+                           "example at %(point)s).") % {"point": where} if where else
+                         _("Not correct: your formula is undefined at points where the answer is defined."),
+                         "undefined")
         if result.reason == "unsure":
             return Score(0.0, part.points, "incorrect",
-                         "Not correct: your formula could not be compared with the answer at enough points; "
-                         "check that it is defined and not too large on the domain.")
+                         _("Not correct: your formula could not be compared with the answer at enough points; "
+                           "check that it is defined and not too large on the domain."))
         if result.reason == "differs":
             regrouped = _regroup(value)
             if regrouped != value and self.compare(regrouped, self.key(part), part).equal:
-                return Score(0.0, part.points, "incorrect", PRECEDENCE_HINT, "precedence")
+                return Score(0.0, part.points, "incorrect", _(PRECEDENCE_HINT), "precedence")
         if result.reason == "differs" and result.sample is not None:
             found = _shape_of_error(*result.sample, part)
             if found is not None:
                 return found
-        return Score(0.0, part.points, "incorrect", "Not correct.")
+        return Score(0.0, part.points, "incorrect", _("Not correct."))
 
     def diagnose(self, value: Any, part: Part) -> Score | None:
         """Name an answer that is undefined on the domain, off by a sign, a constant factor or a constant."""

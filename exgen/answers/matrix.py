@@ -13,6 +13,7 @@ import numpy as np
 from exgen.answers.base import AnswerKind, AnswerSpace, LmsForm, Score, SpaceForm, require_text
 from exgen.answers.numbers import close, normalise, parse_number, plain
 from exgen.errors import FormatError
+from exgen.i18n import _, ngettext
 from exgen.instance import KindName, Part, thaw
 
 MATRIX: Final = KindName("matrix")
@@ -41,8 +42,8 @@ def _rows(target: Any) -> Rows:
 
 def _dims(shape: tuple[int, ...]) -> str:
     if len(shape) == 1:
-        return f"a vector of {shape[0]} entries"
-    return f"a {shape[0]} x {shape[1]} matrix ({shape[0]} rows, {shape[1]} columns)"
+        return ngettext("a vector of %(count)d entry", "a vector of %(count)d entries", shape[0]) % {"count": shape[0]}
+    return _("a %(rows)d x %(cols)d matrix (%(rows)d rows, %(cols)d columns)") % {"rows": shape[0], "cols": shape[1]}
 
 
 def _example(shape: tuple[int, ...]) -> str:
@@ -70,14 +71,14 @@ def _parse_bracketed(tokens: list[str]) -> list:
     def parse_list(depth: int) -> list:
         nonlocal pos
         if depth > MAX_DEPTH:
-            raise FormatError(f"brackets nested deeper than {MAX_DEPTH} levels")
+            raise FormatError(_("brackets nested deeper than %(limit)d levels") % {"limit": MAX_DEPTH})
         opener = tokens[pos]
         closer = "]" if opener == "[" else ")"
         pos += 1
         groups: list[list] = [[]]  # split by ';' (MATLAB-style rows)
         while True:
             if pos >= len(tokens):
-                raise FormatError(f"missing closing '{closer}'")
+                raise FormatError(_("missing closing '%(bracket)s'") % {"bracket": closer})
             tok = tokens[pos]
             if tok == closer:
                 pos += 1
@@ -91,22 +92,22 @@ def _parse_bracketed(tokens: list[str]) -> list:
             elif tok == ",":
                 pos += 1
             elif tok in "])":
-                raise FormatError(f"unexpected '{tok}'")
+                raise FormatError(_("unexpected '%(token)s'") % {"token": tok})
             else:
                 groups[-1].append(tok)
                 pos += 1
         groups = [g for g in groups if g]
         if len(groups) > 1:
             if any(isinstance(x, list) for g in groups for x in g):
-                raise FormatError("mixing ';' rows and nested brackets")
+                raise FormatError(_("mixing ';' rows and nested brackets"))
             return groups
         return groups[0] if groups else []
 
     if not tokens or tokens[0] not in "[(":
-        raise FormatError("expected an opening '['")
+        raise FormatError(_("expected an opening '['"))
     result = parse_list(1)
     if pos != len(tokens) and any(t != "\n" for t in tokens[pos:]):
-        raise FormatError(f"unexpected text after the closing bracket: {tokens[pos]!r}")
+        raise FormatError(_("unexpected text after the closing bracket: %(token)r") % {"token": tokens[pos]})
     return result
 
 
@@ -120,26 +121,27 @@ def _parse_plain(text: str) -> list:
 def _to_rows(nested: Any) -> tuple[Rows, bool]:
     """Return (rows of floats, typed-as-flat-vector) from nested lists of numbers or number text."""
     if not isinstance(nested, (list, tuple)) or not nested:
-        raise FormatError("expected at least one entry")
+        raise FormatError(_("expected at least one entry"))
     if all(not isinstance(x, (list, tuple)) for x in nested):
         if len(nested) > MAX_ENTRIES:
-            raise FormatError(f"too many entries (at most {MAX_ENTRIES})")
+            raise FormatError(_("too many entries (at most %(limit)d)") % {"limit": MAX_ENTRIES})
         return (tuple(parse_number(x) for x in nested),), True
     if not all(isinstance(x, (list, tuple)) for x in nested):
-        raise FormatError("mixing numbers and rows at the same level")
+        raise FormatError(_("mixing numbers and rows at the same level"))
     if sum(len(r) for r in nested) > MAX_ENTRIES:
-        raise FormatError(f"too many entries (at most {MAX_ENTRIES})")
+        raise FormatError(_("too many entries (at most %(limit)d)") % {"limit": MAX_ENTRIES})
     rows = []
     for i, row in enumerate(nested, start=1):
         if any(isinstance(x, (list, tuple)) for x in row):
-            raise FormatError(f"brackets nested deeper than {MAX_DEPTH} levels")
+            raise FormatError(_("brackets nested deeper than %(limit)d levels") % {"limit": MAX_DEPTH})
         if not row:
-            raise FormatError(f"row {i} is empty")
+            raise FormatError(_("row %(row)d is empty") % {"row": i})
         rows.append(tuple(parse_number(x) for x in row))
     width = len(rows[0])
     for i, row in enumerate(rows[1:], start=2):
         if len(row) != width:
-            raise FormatError(f"row {i} has {len(row)} entries but row 1 has {width}; rows must be equally long")
+            raise FormatError(_("row %(row)d has %(count)d entries but row 1 has %(width)d; rows must be equally long")
+                              % {"row": i, "count": len(row), "width": width})
     return tuple(rows), False
 
 
@@ -159,7 +161,8 @@ class MatrixKind(AnswerKind):
 
     def expected_form(self, part: Part) -> str:
         shape = _shape_of(part.answer)
-        return f"{_dims(shape)} like {_example(shape)} (rows may also be separated by ';' or new lines)"
+        return (_("%(what)s like %(example)s (rows may also be separated by ';' or new lines)")
+                % {"what": _dims(shape), "example": _example(shape)})
 
     def parse(self, raw: Any, part: Part) -> tuple[Rows, bool]:
         if isinstance(raw, (list, tuple)):
@@ -170,7 +173,7 @@ class MatrixKind(AnswerKind):
         if text[0] in "[(":
             return _to_rows(_parse_bracketed(_tokens(text)))
         if any(c in text for c in "[]()"):
-            raise FormatError("unbalanced brackets")
+            raise FormatError(_("unbalanced brackets"))
         return _to_rows(_parse_plain(text))
 
     def _comparable(self, value: tuple[Rows, bool], target: Any) -> Rows | None:
@@ -203,16 +206,23 @@ class MatrixKind(AnswerKind):
                     and all(close(a, b, part.tolerance) for ra, rb in zip(transposed, want)
                             for a, b in zip(ra, rb))):
                 return Score(0.0, part.points, "incorrect",
-                             f"This is the transpose of the answer: expected {_dims(shape)}, "
-                             f"got {got[0]} x {got[1]}.", "transposed")
+                             _("This is the transpose of the answer: expected %(what)s, got %(rows)d x %(cols)d.")
+                             % {"what": _dims(shape), "rows": got[0], "cols": got[1]}, "transposed")
             return Score(0.0, part.points, "incorrect",
-                         f"Wrong shape: expected {_dims(shape)}, got {got[0]} x {got[1]}.", "wrong-shape")
+                         _("Wrong shape: expected %(what)s, got %(rows)d x %(cols)d.")
+                         % {"what": _dims(shape), "rows": got[0], "cols": got[1]}, "wrong-shape")
         wrong = [(i, j) for i, (ra, rb) in enumerate(zip(rows, want)) for j, (a, b) in enumerate(zip(ra, rb))
                  if not close(a, b, part.tolerance)]
         total = sum(len(r) for r in want)
         i, j = wrong[0]
-        where = f"entry {j + 1}" if len(shape) == 1 else f"row {i + 1}, column {j + 1}"
-        feedback = f"{len(wrong)} of {total} entries are wrong (the first at {where})."
+        if len(shape) == 1:
+            feedback = ngettext("%(count)d of %(total)d entries is wrong (entry %(entry)d).",
+                                "%(count)d of %(total)d entries are wrong (the first is entry %(entry)d).",
+                                len(wrong)) % {"count": len(wrong), "total": total, "entry": j + 1}
+        else:
+            feedback = ngettext("%(count)d of %(total)d entries is wrong (in row %(row)d, column %(col)d).",
+                                "%(count)d of %(total)d entries are wrong (the first in row %(row)d, column %(col)d).",
+                                len(wrong)) % {"count": len(wrong), "total": total, "row": i + 1, "col": j + 1}
         if part.options.get("partial"):
             points = round(part.points * (total - len(wrong)) / total, 6)
             return Score(points, part.points, "partial" if points > 0 else "incorrect", feedback)

@@ -9,6 +9,7 @@ import unicodedata
 from exgen.answers.tolerance import accepts
 from exgen.errors import FormatError
 from exgen.formatting import exact as plain  # noqa: F401  (the name the scalar and matrix kinds import)
+from exgen.i18n import N_, _
 
 MAX_NUMBER_CHARS = 64
 
@@ -19,7 +20,7 @@ _FRACTION_RE = re.compile(rf"^({_DECIMAL})\s*/\s*({_DECIMAL})$")
 _LOOKALIKES = str.maketrans({"\u2212": "-", "\u2013": "-", "\u00a0": " ", "\u2009": " ", "\u2215": "/",
                              "\u00f7": "/"})
 
-NUMBER_FORM = "a number such as 3, -0.25, 3/4 or 1.5e-3"
+NUMBER_FORM = N_("a number such as 3, -0.25, 3/4 or 1.5e-3")
 
 
 def normalise(text: str) -> str:
@@ -36,33 +37,33 @@ def parse_number(raw: object) -> float:
         FormatError: not a finite number in one of the accepted forms.
     """
     if isinstance(raw, bool):
-        raise FormatError(f"expected {NUMBER_FORM}, got {raw!r}")
+        raise FormatError(_("expected %(form)s, got %(value)r") % {"form": _(NUMBER_FORM), "value": raw})
     if isinstance(raw, (int, float)):
         try:
             value = float(raw)
         except OverflowError:
-            raise FormatError("number is too large") from None
+            raise FormatError(_("number is too large")) from None
         if not math.isfinite(value):
-            raise FormatError(f"expected a finite number, got {raw!r}")
+            raise FormatError(_("expected a finite number, got %(value)r") % {"value": raw})
         return value
     if not isinstance(raw, str):
-        raise FormatError(f"expected {NUMBER_FORM}")
+        raise FormatError(_("expected %(form)s") % {"form": _(NUMBER_FORM)})
     text = normalise(raw).strip()
     if len(text) > MAX_NUMBER_CHARS:
-        raise FormatError(f"number is too long (at most {MAX_NUMBER_CHARS} characters)")
+        raise FormatError(_("number is too long (at most %(limit)d characters)") % {"limit": MAX_NUMBER_CHARS})
     if _NUMBER_RE.match(text):
         value = float(text)
     else:
         frac = _FRACTION_RE.match(text)
         if not frac:
             shown = text if len(text) <= 20 else text[:17] + "..."
-            raise FormatError(f"expected {NUMBER_FORM}, got {shown!r}")
+            raise FormatError(_("expected %(form)s, got %(value)r") % {"form": _(NUMBER_FORM), "value": shown})
         den = float(frac.group(2))
         if den == 0:
-            raise FormatError("division by zero in a fraction")
+            raise FormatError(_("division by zero in a fraction"))
         value = float(frac.group(1)) / den
     if not math.isfinite(value):
-        raise FormatError("number is too large")
+        raise FormatError(_("number is too large"))
     return value
 
 

@@ -11,6 +11,7 @@ import numpy as np
 from exgen.answers.base import AnswerKind, LmsForm, require_text
 from exgen.answers.numbers import NUMBER_FORM, close, parse_number, plain
 from exgen.errors import FormatError
+from exgen.i18n import _
 from exgen.instance import KindName, Part
 
 SCALAR: Final = KindName("scalar")
@@ -32,7 +33,7 @@ def exact_value(text: str) -> float:
     node = parse(text, ())
     value = constant(node)
     if value is None:
-        raise FormatError("the value is undefined or too large")
+        raise FormatError(_("the value is undefined or too large"))
     return value
 
 
@@ -43,7 +44,7 @@ class ScalarKind(AnswerKind):
     honours_tolerance = True
 
     def expected_form(self, part: Part) -> str:
-        return f"{NUMBER_FORM}, or an exact value such as sqrt(2)/2"
+        return _("%(form)s, or an exact value such as sqrt(2)/2") % {"form": _(NUMBER_FORM)}
 
     def parse(self, raw: Any, part: Part) -> float:
         if not isinstance(raw, str):

@@ -8,18 +8,19 @@ from typing import Any, Final
 from exgen.answers.base import AnswerKind, AnswerSpace, LmsForm, Score, SpaceForm, require_text
 from exgen.answers.numbers import normalise
 from exgen.errors import FormatError
+from exgen.i18n import N_, _, ngettext
 from exgen.instance import KindName, Part
 
 SHAPE: Final = KindName("shape")
 
 MAX_SHAPE_CHARS = 80
 _DIM_RE = re.compile(r"^(?:\d{1,6}|[A-Za-z][A-Za-z0-9_]{0,15})$")
-SHAPE_FORM = "a shape such as (2, 3), 2x3 or 2 by 3"
+SHAPE_FORM = N_("a shape such as (2, 3), 2x3 or 2 by 3")
 
 
 def _dim(token: str) -> int | str:
     if not _DIM_RE.match(token):
-        raise FormatError(f"expected {SHAPE_FORM}; {token!r} is not a dimension")
+        raise FormatError(_("expected %(form)s; %(token)r is not a dimension") % {"form": _(SHAPE_FORM), "token": token})
     return int(token) if token.isdigit() else token
 
 
@@ -42,7 +43,7 @@ def _split(text: str) -> list[str]:
     tokens = body.split()
     if all(t.isdigit() or len(t) == 1 for t in tokens):
         return tokens
-    raise FormatError(f"expected {SHAPE_FORM}, got {text[:20]!r}")
+    raise FormatError(_("expected %(form)s, got %(text)r") % {"form": _(SHAPE_FORM), "text": text[:20]})
 
 
 class ShapeKind(AnswerKind):
@@ -53,19 +54,19 @@ class ShapeKind(AnswerKind):
         return AnswerSpace(SpaceForm.TUPLE, cols=len(part.answer) if isinstance(part.answer, (list, tuple)) else 2)
 
     def expected_form(self, part: Part) -> str:
-        return SHAPE_FORM
+        return _(SHAPE_FORM)
 
     def parse(self, raw: Any, part: Part) -> tuple:
         if isinstance(raw, (list, tuple)) and 0 < len(raw) <= 4:
             return tuple(_dim(str(d).strip()) for d in raw)
         text = normalise(require_text(raw, example="(2, 3)"))
         if len(text) > MAX_SHAPE_CHARS:
-            raise FormatError(f"a shape is at most {MAX_SHAPE_CHARS} characters")
+            raise FormatError(_("a shape is at most %(limit)d characters") % {"limit": MAX_SHAPE_CHARS})
         tokens = [t for t in _split(text)]
         if tokens and tokens[-1] == "":  # "(3,)" is a 1-D shape
             tokens = tokens[:-1]
         if not tokens or len(tokens) > 4 or any(t == "" for t in tokens):
-            raise FormatError(f"expected {SHAPE_FORM}, got {text[:20]!r}")
+            raise FormatError(_("expected %(form)s, got %(text)r") % {"form": _(SHAPE_FORM), "text": text[:20]})
         return tuple(_dim(t) for t in tokens)
 
     def equals(self, value: Any, target: Any, part: Part) -> bool:
@@ -77,11 +78,12 @@ class ShapeKind(AnswerKind):
         want = tuple(part.answer)
         if len(value) != len(want):
             return Score(0.0, part.points, "incorrect",
-                         f"Expected {len(want)} dimension{'s' if len(want) != 1 else ''}, got {len(value)}.",
+                         ngettext("Expected %(count)d dimension, got %(got)d.", "Expected %(count)d dimensions, got %(got)d.",
+                                  len(want)) % {"count": len(want), "got": len(value)},
                          "wrong-rank")
         if len(want) == 2 and tuple(reversed(value)) == want:
             return Score(0.0, part.points, "incorrect",
-                         "Rows and columns are swapped: a shape lists the number of rows first.", "swapped-dims")
+                         _("Rows and columns are swapped: a shape lists the number of rows first."), "swapped-dims")
         return None
 
     def typed(self, value: Any, part: Part) -> str:

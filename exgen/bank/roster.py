@@ -10,6 +10,7 @@ from pathlib import Path
 
 from exgen.bank.files import read_regular_file, shown
 from exgen.errors import ExgenError
+from exgen.i18n import NP_, _, in_every_language
 
 STUDENT_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}$")
 MAX_ROSTER_BYTES = 5_000_000
@@ -41,13 +42,32 @@ def check_student_id(student_id: str) -> str | None:
 
 
 def numbered(count: int) -> list[Student]:
-    """Return ``count`` anonymous students ``student-001`` ... for ``--count``."""
+    """Return ``count`` anonymous students ``student-001`` ... for ``--count``, named in the running language."""
     width = max(3, len(str(count)))
-    return [Student(f"student-{i:0{width}d}", f"Student {i}") for i in range(1, count + 1)]
+    # Translators: the name printed on the worksheet of an anonymous student (exgen generate --count).
+    name = _("Student %(number)d")
+    return [Student(f"student-{i:0{width}d}", name % {"number": i}) for i in range(1, count + 1)]
+
+
+# The header words of a roster's columns, in exgen's language and in each translation (학번,이름).
+# Translators: headers a roster may give its student id column, separated by | (e.g. 학번|아이디).
+ID_COLUMN = NP_("CSV column", "id")
+# Translators: headers a roster may give its students' name column, separated by | (e.g. 이름|성명).
+NAME_COLUMN = NP_("CSV column", "name")
+
+
+def _column(header: list[str], message: str) -> int | None:
+    """Return the first column whose (casefolded) header is ``message`` in some language, or None."""
+    for word in in_every_language(message, context="CSV column"):
+        if word.casefold() in header:
+            return header.index(word.casefold())
+    return None
 
 
 def read_roster(path: str | Path) -> list[Student]:
     """Read a roster CSV (a regular file of at most ``MAX_ROSTER_BYTES``; links, FIFOs and devices are refused).
+
+    The header names the columns ``id`` and ``name``, in English or in a language exgen has (``학번,이름``).
 
     Raises:
         ExgenError: with every problem found, one per line (``roster.csv:4: ...``); messages never quote
@@ -63,14 +83,14 @@ def read_roster(path: str | Path) -> list[Student]:
         raise ExgenError(f"{name}:{line}: the roster is not UTF-8 text") from None
     rows = csv.reader(io.StringIO(text, newline=""))
     try:
-        header = [h.strip().lower() for h in next(rows)]
+        header = [h.strip().casefold() for h in next(rows)]
     except StopIteration:
         raise ExgenError(f"{name}:1: the roster is empty; expected a header line 'id,name'") from None
     except csv.Error:
         raise ExgenError(f"{name}:1: expected a header line 'id,name'; this line is not CSV") from None
-    if "id" not in header or "name" not in header:
+    id_col, name_col = _column(header, ID_COLUMN), _column(header, NAME_COLUMN)
+    if id_col is None or name_col is None:
         raise ExgenError(f"{name}:1: expected a header with columns id and name, such as 'id,name'")
-    id_col, name_col = header.index("id"), header.index("name")
     problems: list[str] = []
     students: list[Student] = []
     seen: dict[str, int] = {}

@@ -15,11 +15,12 @@ from exgen.bank.files import read_regular_file
 from exgen.bank.files import shown as shown_path
 from exgen.bank.yamlsrc import MAX_BANK_BYTES, Located, load_located
 from exgen.errors import BankError, ExgenError
+from exgen.i18n import SOURCE_LANGUAGE, languages
 from exgen.types import all_types, unknown_type_message
 from exgen.types.params import shown
 
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
-BANK_KEYS = ("bank", "title", "seed", "course", "grading", "print", "exercises")
+BANK_KEYS = ("bank", "title", "seed", "language", "course", "grading", "print", "exercises")
 EXERCISE_KEYS = ("id", "type", "title", "points", "params", "grading", "plot")
 COURSE_KEYS = ("name", "code", "term", "instructor", "institution", "date", "instructions")
 GRADING_KEYS = ("tolerance", "decimals", "significant_figures", "partial_credit", "reveal_answer")
@@ -65,6 +66,8 @@ class BankSpec:
     source: str = ""
     #: ``print: {cover: true}``: LaTeX/PDF documents begin with a cover page.
     cover: bool = False
+    #: The language of the documents, keys and feedback (``language: ko``; ``exgen.i18n.languages()``).
+    language: str = SOURCE_LANGUAGE
 
 
 def _path_text(path: tuple) -> str:
@@ -170,6 +173,10 @@ def validate_bank(located: Located, *, name: str) -> tuple[BankSpec | None, list
     if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed <= MAX_SEED:
         check.report(("seed",), f"expected an integer in [0, 2^63-1], got {shown(seed)}")
         seed = 0
+    lang = doc.get("language", SOURCE_LANGUAGE)
+    if lang not in languages():
+        check.report(("language",), f"expected one of {', '.join(languages())}, got {shown(lang)}")
+        lang = SOURCE_LANGUAGE
     course: dict[str, str] = {}
     raw_course = doc.get("course")
     if raw_course is not None:
@@ -196,7 +203,7 @@ def validate_bank(located: Located, *, name: str) -> tuple[BankSpec | None, list
     if check.problems or not isinstance(bank_id, str) or title is None:
         return None, _by_line(check.problems)
     return BankSpec(id=bank_id, title=title, seed=seed, course=course, exercises=tuple(exercises),
-                    source=name, cover=cover), []
+                    source=name, cover=cover, language=lang), []
 
 
 def _calendar_date_ok(text: str) -> bool:

@@ -13,6 +13,7 @@ from typing import Any
 
 from exgen import __version__
 from exgen.errors import ExgenError, one_line
+from exgen.i18n import SOURCE_LANGUAGE
 from exgen.instance import Instance
 
 _string = json.encoder.encode_basestring  # the C version where available, as json.dumps uses
@@ -25,8 +26,9 @@ MAX_KEY_BYTES = 500_000_000
 
 
 def key_bank(bank: Mapping[str, Any], seed: int) -> dict:
-    """Return the key's ``bank`` field: the bank's id, title and course, and the seed."""
-    return {"id": bank["id"], "title": bank["title"], "seed": seed, "course": dict(bank.get("course", {}))}
+    """Return the key's ``bank`` field: the bank's id, title, course and language, and the seed."""
+    return {"id": bank["id"], "title": bank["title"], "seed": seed, "course": dict(bank.get("course", {})),
+            "language": bank.get("language", SOURCE_LANGUAGE)}
 
 
 def build_key(*, bank: Mapping[str, Any], seed: int,

@@ -11,6 +11,7 @@ from exgen.answers import get_kind
 from exgen.bank.spec import BankSpec, ExerciseSpec
 from exgen.build.seeding import rng_for
 from exgen.errors import ExgenError, GenerationError
+from exgen.i18n import current_language
 from exgen.instance import Instance, Part
 from exgen.types import get_type
 from exgen.types.mistakes import effective_tolerance
@@ -125,8 +126,9 @@ def check_bank(bank: BankSpec, *, seed: int | None = None) -> list[str]:
 
 
 def bank_info(bank: BankSpec) -> dict:
-    """Return the bank fields the documents print."""
-    return {"id": bank.id, "title": bank.title, "course": dict(bank.course)}
+    """Return the bank fields the documents print, and the language they are written in (the running one,
+    ``exgen.i18n.language``: the bank's unless a run chose another)."""
+    return {"id": bank.id, "title": bank.title, "course": dict(bank.course), "language": current_language()}
 
 
 def iter_students(bank: BankSpec, students: Iterable, *, seed: int):

@@ -153,6 +153,9 @@ def md_code(text: str) -> str:
 
 
 def _tests(instances, scored: dict | None, visibility: str, reason: str = "") -> list[dict]:
+    from exgen.grading.writers import VERDICT_WORDS
+    from exgen.i18n import _, pgettext
+
     tests = []
     for i, inst in enumerate(instances, start=1):
         for j, part in enumerate(inst.parts, start=1):
@@ -160,11 +163,13 @@ def _tests(instances, scored: dict | None, visibility: str, reason: str = "") ->
                                     "max_score": round(part.points, 4), "visibility": visibility}
             result = scored.get((inst.exercise_id, part.id)) if scored else None
             if result is None:
-                test.update(score=0.0, status="failed", output=f"Not graded: {md_escape(reason)}")
+                test.update(score=0.0, status="failed", output=_("Not graded: %(reason)s") % {"reason": md_escape(reason)})
             else:
-                lines = [f"**{result.verdict.capitalize()}:** {md_text(result.feedback)}"]
+                verdict = pgettext("verdict", VERDICT_WORDS[result.verdict]) if result.verdict in VERDICT_WORDS \
+                    else result.verdict
+                lines = [f"**{verdict[:1].upper() + verdict[1:]}:** {md_text(result.feedback)}"]
                 if result.answer is not None:
-                    lines.append(f"Your answer: {md_code(result.answer)}")
+                    lines.append(_("Your answer: %(answer)s") % {"answer": md_code(result.answer)})
                 test.update(score=result.points, max_score=result.max_points, output="\n\n".join(lines),
                             status="passed" if result.points >= result.max_points else "failed")
                 if result.tag:
@@ -174,15 +179,27 @@ def _tests(instances, scored: dict | None, visibility: str, reason: str = "") ->
 
 
 def grade(root: Path) -> dict:
-    """Return the results.json document for the submission under ``root`` (raises only on internal errors)."""
-    from exgen import __version__
+    """Return the results.json document for the submission under ``root`` (raises only on internal errors).
+
+    The feedback is in the key's language (``bank.language``), as ``exgen grade`` writes it.
+    """
     from exgen.build.keyfile import load_key
-    from exgen.errors import ExgenError
-    from exgen.grading.batch import grade_submission
-    from exgen.grading.submissions import read_submission_file
+    from exgen.i18n import SOURCE_LANGUAGE, language, languages
 
     config = _config(root)
     key = load_key(root / "source" / BUNDLE / config.get("key_file", "key.json"))
+    lang = key["bank"].get("language", SOURCE_LANGUAGE)
+    with language(lang if lang in languages() else SOURCE_LANGUAGE):
+        return _grade(root, config, key)
+
+
+def _grade(root: Path, config: dict, key: dict) -> dict:
+    from exgen import __version__
+    from exgen.errors import ExgenError
+    from exgen.grading.batch import grade_submission
+    from exgen.grading.submissions import read_submission_file
+    from exgen.i18n import _
+
     visibility = config.get("visibility", "visible")
     field = config.get("student_key", "email")
     doc: dict[str, Any] = {"visibility": visibility, "stdout_visibility": "hidden", "output_format": "md",
@@ -207,7 +224,8 @@ def grade(root: Path) -> dict:
                 "tests": _tests(instances, None, visibility, "the answers file could not be read")}
     result, problems = grade_submission(name, instances, sub)
     scored = {(ex.id, p.id): p for ex in result.exercises for p in ex.parts}
-    lines = [f"Score: {result.total:g} / {result.max_points:g}."] + [md_escape(n) for n in notes]
+    lines = [_("Score: %(score)s / %(max)s.") % {"score": f"{result.total:g}", "max": f"{result.max_points:g}"}]
+    lines += [md_escape(n) for n in notes]
     if sub.student and _normalise(sub.student, field) != _normalise(student_id, field):
         lines.append(md_escape(f"Note: your file says student {sub.student!r}; you were graded as {student_id!r} "
                                "(your Gradescope account)."))

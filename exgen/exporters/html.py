@@ -43,8 +43,10 @@ def graph_picture(instance: Instance) -> tuple[str, str] | None:
     desc = (instance.to_dict().get("context") or {}).get("graph")
     if not isinstance(desc, Mapping):
         return None
-    label = ("Computational graph: forward values above the arrows, gradients below; (letter) ? marks a value "
-             "to find")
+    from exgen.i18n import _
+
+    label = _("Computational graph: forward values above the arrows, gradients below (in red); (letter) ? marks "
+              "a value to find")
     return graph_svg(desc, key=False, label=label), label
 
 

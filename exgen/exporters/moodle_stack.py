@@ -28,6 +28,7 @@ from xml.sax.saxutils import escape
 
 from exgen.answers import get_kind, own_wrong_answers
 from exgen.formatting import decimal
+from exgen.i18n import _ as gettext
 from exgen.instance import Part
 
 #: STACK version the XML is written for (``<stackversion>``; 4.11 reads every field below).
@@ -176,9 +177,9 @@ def stack_question(*, name: str, ident: str, question_html: str, feedback_html: 
              _text("questiondescription", "", html=True),
              "    <questionsimplify>1</questionsimplify>", "    <assumepositive>0</assumepositive>",
              "    <assumereal>0</assumereal>",
-             _text("prtcorrect", "Correct answer, well done.", html=True),
-             _text("prtpartiallycorrect", "Your answer is partially correct.", html=True),
-             _text("prtincorrect", "Incorrect answer.", html=True),
+             _text("prtcorrect", gettext("Correct answer, well done."), html=True),
+             _text("prtpartiallycorrect", gettext("Your answer is partially correct."), html=True),
+             _text("prtincorrect", gettext("Incorrect answer."), html=True),
              "    <decimals>.</decimals>", "    <scientificnotation>*10</scientificnotation>",
              "    <multiplicationsign>dot</multiplicationsign>", "    <sqrtsign>1</sqrtsign>",
              "    <complexno>i</complexno>", "    <inversetrig>cos-1</inversetrig>", "    <logicsymbol>lang</logicsymbol>",

@@ -38,6 +38,7 @@ from functools import lru_cache
 from exgen.errors import FormatError
 from exgen.expr.functions import ALIASES, ARITY, COMMON, CONSTANTS, canonical
 from exgen.expr.normalise import normalise
+from exgen.i18n import _, ngettext
 
 MAX_EXPR_CHARS = 1000
 MAX_DEPTH = 40
@@ -217,8 +218,8 @@ def tokenize(source: _Source, names: _Names, implicit: bool) -> list[Token]:
         kind, end = m.lastgroup, m.end()
         if kind == "num":
             if end - pos > MAX_NUMBER_CHARS:
-                raise FormatError(f"number at position {source.where(pos)} is too long "
-                                  f"(at most {MAX_NUMBER_CHARS} characters)")
+                raise FormatError(_("number at position %(pos)d is too long (at most %(limit)d characters)")
+                                  % {"pos": source.where(pos), "limit": MAX_NUMBER_CHARS})
             out.append(Token("num", m.group(), pos, source.typed_slice(pos, end)))
         elif kind == "name":
             out.extend(_name_tokens(m.group(), pos, source, names, implicit))
@@ -235,26 +236,29 @@ def _refusal(source: _Source, pos: int) -> FormatError:
     where = source.where(pos)
     ch = source.text[pos]
     if ch == "=":
-        return FormatError(f"'=' at position {where}: type only the formula itself (the right-hand side)")
+        return FormatError(_("'=' at position %(pos)d: type only the formula itself (the right-hand side)")
+                           % {"pos": where})
     typed = source.typed[where - 1] if where - 1 < len(source.typed) else ch
     if typed.isascii():
-        return FormatError(f"character {typed!r} at position {where} is not allowed in a formula")
-    return FormatError(f"character {_describe_char(typed)} at position {where} is not allowed; "
-                       "type formulas with letters, digits and + - * / ^ ( )")
+        return FormatError(_("character %(char)s at position %(pos)d is not allowed in a formula")
+                           % {"char": repr(typed), "pos": where})
+    return FormatError(_("character %(char)s at position %(pos)d is not allowed; type formulas with letters, "
+                         "digits and + - * / ^ ( )") % {"char": _describe_char(typed), "pos": where})
 
 
 def _name_tokens(name: str, pos: int, source: _Source, names: _Names, implicit: bool) -> list[Token]:
     where = source.where(pos)
     typed = source.typed_slice(pos, pos + len(name))
     if len(name) > MAX_NAME_CHARS:
-        raise FormatError(f"name at position {where} is too long (at most {MAX_NAME_CHARS} letters)")
+        raise FormatError(_("name at position %(pos)d is too long (at most %(limit)d letters)")
+                          % {"pos": where, "limit": MAX_NAME_CHARS})
     role = names.role(name)
     if role is not None:
         return [Token(role[0], role[1], pos, typed)]
     pieces = names.split(name) if implicit else None
     if pieces is None:
-        raise FormatError(f"unknown variable or function {_shown_name(typed)} at position {where}; "
-                          f"{_allowed(names.variables)}")
+        raise FormatError(_("unknown variable or function %(name)s at position %(pos)d; %(allowed)s")
+                          % {"name": _shown_name(typed), "pos": where, "allowed": _allowed(names.variables)})
     out = []
     for start, end in pieces:
         kind, value = names.role(name[start:end]) or ("var", name[start:end])
@@ -263,8 +267,10 @@ def _name_tokens(name: str, pos: int, source: _Source, names: _Names, implicit: 
 
 
 def _allowed(variables: frozenset[str]) -> str:
-    shown = ", ".join(sorted(variables)) or "none"
-    return f"variables: {shown}; functions such as {', '.join(COMMON)}; constants: e, pi"
+    if not variables:
+        return _("no variables; functions such as %(functions)s; constants: e, pi") % {"functions": ", ".join(COMMON)}
+    return (_("variables: %(names)s; functions such as %(functions)s; constants: e, pi")
+            % {"names": ", ".join(sorted(variables)), "functions": ", ".join(COMMON)})
 
 
 def _check_parentheses(tokens: Sequence[Token], source: _Source) -> None:
@@ -277,15 +283,16 @@ def _check_parentheses(tokens: Sequence[Token], source: _Source) -> None:
             depth += 1
             opened.append(tok.pos)
             if depth > MAX_DEPTH:
-                raise FormatError(f"parentheses are nested more than {MAX_DEPTH} levels deep "
-                                  f"(at position {source.where(tok.pos)})")
+                raise FormatError(_("parentheses are nested more than %(limit)d levels deep (at position %(pos)d)")
+                                  % {"limit": MAX_DEPTH, "pos": source.where(tok.pos)})
         elif tok.text == ")":
             depth -= 1
             if depth < 0:
-                raise FormatError(f"unmatched ')' at position {source.where(tok.pos)}")
+                raise FormatError(_("unmatched ')' at position %(pos)d") % {"pos": source.where(tok.pos)})
             opened.pop()
     if depth > 0:
-        raise FormatError(f"{depth} unclosed '(' (the first at position {source.where(opened[0])}; missing ')')")
+        raise FormatError(_("%(count)d unclosed '(' (the first at position %(pos)d; missing ')')")
+                          % {"count": depth, "pos": source.where(opened[0])})
 
 
 def _ends_operand(tok: Token) -> bool:
@@ -307,8 +314,8 @@ def _resolve_bars(tokens: list[Token], source: _Source) -> None:
     if not bars:
         return
     if len(bars) > MAX_BARS:
-        raise FormatError(f"too many '|' bars (at most {MAX_BARS}; the next is at position "
-                          f"{source.where(tokens[bars[MAX_BARS]].pos)})")
+        raise FormatError(_("too many '|' bars (at most %(limit)d; the next is at position %(pos)d)")
+                          % {"limit": MAX_BARS, "pos": source.where(tokens[bars[MAX_BARS]].pos)})
     group_of: dict[int, int] = {}
     stack = [-1]
     for i, t in enumerate(tokens):
@@ -365,9 +372,10 @@ def _resolve_group(tokens: list[Token], members: list[int], source: _Source) -> 
     if not ok[0][0][0]:
         first = tokens[members[0]]
         if n > MAX_DEPTH and _bar_table(tokens, members, n)[1][0][0][0]:
-            raise FormatError(f"'|' bars are nested more than {MAX_DEPTH} levels deep (from position "
-                              f"{source.where(first.pos)})")
-        raise FormatError(f"the '|' bars do not pair up (the first is at position {source.where(first.pos)})")
+            raise FormatError(_("'|' bars are nested more than %(limit)d levels deep (from position %(pos)d)")
+                              % {"limit": MAX_DEPTH, "pos": source.where(first.pos)})
+        raise FormatError(_("the '|' bars do not pair up (the first is at position %(pos)d)")
+                          % {"pos": source.where(first.pos)})
     d, p = 0, 0
     for k, i in enumerate(members):
         for kind, d2 in options(k, d, p):
@@ -399,21 +407,23 @@ class _Parser:
         tok = self.tokens[self.i]
         return tok.kind == "op" and tok.text in ops
 
-    def at(self, tok: Token) -> str:
-        return f"position {self.source.where(tok.pos)}"
+    def at(self, tok: Token) -> int:
+        """Return the position (from 1, as typed) of a token, for messages."""
+        return self.source.where(tok.pos)
 
     def node(self, op: str, args: tuple[Node, ...] = (), value=None) -> Node:
         self.nodes += 1
         if self.nodes > MAX_NODES:
-            raise FormatError(f"formula is too long (more than {MAX_NODES} numbers, names and operations, "
-                              f"at {self.at(self.tokens[min(self.i, len(self.tokens) - 1)])})")
+            raise FormatError(_("formula is too long (more than %(limit)d numbers, names and operations, at "
+                                "position %(pos)d)")
+                              % {"limit": MAX_NODES, "pos": self.at(self.tokens[min(self.i, len(self.tokens) - 1)])})
         return Node(op, args, value)
 
     def enter(self) -> None:
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise FormatError(f"formula is nested more than {MAX_DEPTH} levels deep "
-                              f"(at {self.at(self.tokens[min(self.i, len(self.tokens) - 1)])})")
+            raise FormatError(_("formula is nested more than %(limit)d levels deep (at position %(pos)d)")
+                              % {"limit": MAX_DEPTH, "pos": self.at(self.tokens[min(self.i, len(self.tokens) - 1)])})
 
     def leave(self) -> None:
         self.depth -= 1
@@ -424,8 +434,11 @@ class _Parser:
             return
         tok = self.peek()
         if tok.kind == "end":
-            raise FormatError(f"missing {what} for the {opener.shown or opener.text!r} at {self.at(opener)}")
-        raise FormatError(f"unexpected {tok.shown or tok.text!r} at {self.at(tok)} (expected {what})")
+            # Translators: %(what)s is what is missing, such as ')' or "closing '|'"; %(opener)s what it closes.
+            raise FormatError(_("missing %(what)s for the %(opener)s at position %(pos)d")
+                              % {"what": what, "opener": repr(opener.shown or opener.text), "pos": self.at(opener)})
+        raise FormatError(_("unexpected %(token)s at position %(pos)d (expected %(what)s)")
+                          % {"token": repr(tok.shown or tok.text), "pos": self.at(tok), "what": what})
 
     def starts_factor(self) -> bool:
         """Whether the next token begins a factor of an implicit product."""
@@ -438,19 +451,21 @@ class _Parser:
             prev = self.tokens[self.i - 1]
             if prev.kind == "op" and prev.text in (")", "|)"):
                 return True  # (x+2)3
-            raise FormatError(f"missing operator before the number {tok.shown!r} at {self.at(tok)}")
+            raise FormatError(_("missing operator before the number %(number)s at position %(pos)d")
+                              % {"number": repr(tok.shown), "pos": self.at(tok)})
         return False
 
     # -- grammar -----------------------------------------------------------------------------------
     def parse(self) -> Node:
         if self.peek().kind == "end":
-            raise FormatError("empty formula")
+            raise FormatError(_("empty formula"))
         tree = self.expr()
         tok = self.peek()
         if tok.kind != "end":
             if tok.text == ")":
-                raise FormatError(f"unmatched ')' at {self.at(tok)}")
-            raise FormatError(f"unexpected {tok.shown or tok.text!r} at {self.at(tok)}")
+                raise FormatError(_("unmatched ')' at position %(pos)d") % {"pos": self.at(tok)})
+            raise FormatError(_("unexpected %(token)s at position %(pos)d")
+                              % {"token": repr(tok.shown or tok.text), "pos": self.at(tok)})
         return tree
 
     def expr(self) -> Node:
@@ -469,7 +484,8 @@ class _Parser:
             elif self.starts_factor():
                 if not self.implicit:
                     tok = self.peek()
-                    raise FormatError(f"missing '*' before {tok.shown or tok.text!r} at {self.at(tok)}")
+                    raise FormatError(_("missing '*' before %(token)s at position %(pos)d")
+                                      % {"token": repr(tok.shown or tok.text), "pos": self.at(tok)})
                 left = self.node("mul", (left, self.factor()))
             else:
                 return left
@@ -508,7 +524,8 @@ class _Parser:
         if tok.kind == "num":
             value = float(tok.text)
             if not math.isfinite(value):
-                raise FormatError(f"number {_short(tok.shown)!r} at {self.at(tok)} is too large")
+                raise FormatError(_("number %(number)s at position %(pos)d is too large")
+                                  % {"number": repr(_short(tok.shown)), "pos": self.at(tok)})
             return self.node("num", value=value)
         if tok.kind == "var":
             return self.node("var", value=tok.text)
@@ -523,11 +540,13 @@ class _Parser:
             if tok.text == "(":
                 self.expect_close(")", tok, "')'")
                 return inner
-            self.expect_close("|)", tok, "closing '|'")
+            self.expect_close("|)", tok, _("closing '|'"))
             return self.node("call", (inner,), "abs")
         if tok.kind == "end":
-            raise FormatError(f"formula ends too early (an operand is missing at {self.at(tok)})")
-        raise FormatError(f"unexpected {tok.shown or tok.text!r} at {self.at(tok)}")
+            raise FormatError(_("formula ends too early (an operand is missing at position %(pos)d)")
+                              % {"pos": self.at(tok)})
+        raise FormatError(_("unexpected %(token)s at position %(pos)d")
+                          % {"token": repr(tok.shown or tok.text), "pos": self.at(tok)})
 
     def application(self, tok: Token) -> Node:
         name = tok.text
@@ -548,20 +567,24 @@ class _Parser:
                 self.take()
                 args.append(self.expr())
             self.leave()
-            self.expect_close(")", opener, f"')' after the argument{'s' if len(args) > 1 else ''} of '{shown}'")
+            self.expect_close(")", opener, ngettext("')' after the argument of '%(name)s'",
+                                                    "')' after the arguments of '%(name)s'", len(args))
+                              % {"name": shown})
             if arity is None and len(args) < 2:
-                raise FormatError(f"function '{shown}' at {self.at(tok)} takes two or more arguments, "
-                                  f"like {name}(x, 0)")
+                raise FormatError(_("function '%(name)s' at position %(pos)d takes two or more arguments, like "
+                                    "%(example)s") % {"name": shown, "pos": self.at(tok), "example": f"{name}(x, 0)"})
             if arity is not None and len(args) != arity:
-                raise FormatError(f"function '{shown}' at {self.at(tok)} takes one argument")
+                raise FormatError(_("function '%(name)s' at position %(pos)d takes one argument")
+                                  % {"name": shown, "pos": self.at(tok)})
         else:
             if arity != 1 or not self.implicit:
                 example = f"{name}(x, 0)" if arity is None else f"{name}(x)"
-                raise FormatError(f"function '{shown}' at {self.at(tok)} needs parentheses, like {example}")
+                raise FormatError(_("function '%(name)s' at position %(pos)d needs parentheses, like %(example)s")
+                                  % {"name": shown, "pos": self.at(tok), "example": example})
             nxt = self.peek()
             if not (nxt.kind in ("num", "var", "const", "func") or (nxt.kind == "op" and nxt.text == "|(")):
-                raise FormatError(f"function '{shown}' at {self.at(tok)} needs its argument in parentheses, "
-                                  f"like {name}(x)")
+                raise FormatError(_("function '%(name)s' at position %(pos)d needs its argument in parentheses, "
+                                    "like %(example)s") % {"name": shown, "pos": self.at(tok), "example": f"{name}(x)"})
             self.enter()
             args = [self.bare_argument()]
             self.leave()
@@ -599,18 +622,18 @@ def _check_exponent(exponent: Node, where: int) -> None:
         return
     value = _constant_value(exponent)
     if value is None or abs(value) > MAX_EXPONENT:
-        raise FormatError(f"exponent at position {where} is too large (a constant exponent must be at most "
-                          f"{MAX_EXPONENT:,.0f} in magnitude)")
+        raise FormatError(_("exponent at position %(pos)d is too large (a constant exponent must be at most "
+                            "%(limit)s in magnitude)") % {"pos": where, "limit": f"{MAX_EXPONENT:,.0f}"})
 
 
 def _check_function_power(power: Node, shown: str, where: int) -> None:
     value = _constant_value(power)
     if value == -1:
-        raise FormatError(f"'{shown}^-1' at position {where} is ambiguous: write a{shown}(x) or arc{shown}(x) "
-                          f"for the inverse function, or 1/{shown}(x)")
+        raise FormatError(_("'%(name)s^-1' at position %(pos)d is ambiguous: write a%(name)s(x) or arc%(name)s(x) "
+                            "for the inverse function, or 1/%(name)s(x)") % {"name": shown, "pos": where})
     if value is None or value != int(value) or not 1 <= value <= 100:
-        raise FormatError(f"the power on '{shown}' at position {where} must be a whole number from 1 to 100, "
-                          f"like {shown}^2(x); otherwise write ({shown}(x))^p")
+        raise FormatError(_("the power on '%(name)s' at position %(pos)d must be a whole number from 1 to 100, "
+                            "like %(name)s^2(x); otherwise write (%(name)s(x))^p") % {"name": shown, "pos": where})
 
 
 def parse(text: str, variables: Sequence[str] = ("x",), *, implicit_multiplication: bool = True) -> Node:
@@ -630,16 +653,17 @@ def parse(text: str, variables: Sequence[str] = ("x",), *, implicit_multiplicati
             the message names the position.
     """
     if not isinstance(text, str):
-        raise FormatError(f"expected a formula as text, got {type(text).__name__}")
+        raise FormatError(_("expected a formula as text, got %(type)s") % {"type": type(text).__name__})
     if len(text) > MAX_EXPR_CHARS:
-        raise FormatError(f"formula is too long ({len(text)} characters; at most {MAX_EXPR_CHARS})")
+        raise FormatError(_("formula is too long (%(count)d characters; at most %(limit)d)")
+                          % {"count": len(text), "limit": MAX_EXPR_CHARS})
     return _parse_cached(text, tuple(sorted(variables)), bool(implicit_multiplication))
 
 
 @lru_cache(maxsize=4096)
 def _parse_cached(text: str, variables: tuple[str, ...], implicit: bool) -> Node:
     if not text.strip():
-        raise FormatError("empty formula")
+        raise FormatError(_("empty formula"))
     source = _Source(text)
     names = _names(variables)
     tokens = tokenize(source, names, implicit)

@@ -31,6 +31,7 @@ from exgen.grading.results import (
     round_points,
 )
 from exgen.grading.submissions import WHOLE, Item, Submission
+from exgen.i18n import N_, _, current_language, language
 from exgen.instance import Instance
 from exgen.parallel import WHOLE_RUN, Shard, Workers, chunks
 
@@ -43,8 +44,8 @@ CHUNK = 64
 READ_CHUNK = 32
 #: Threads per worker that write feedback files to disk while the worker grades on.
 WRITERS = 4
-INTERNAL_ERROR_FEEDBACK = ("This answer could not be graded because of an error in the grader; "
-                           "your instructor has been told and will check it by hand.")
+INTERNAL_ERROR_FEEDBACK = N_("This answer could not be graded because of an error in the grader; "
+                              "your instructor has been told and will check it by hand.")
 
 
 def _who(sub: Submission) -> str:
@@ -53,7 +54,10 @@ def _who(sub: Submission) -> str:
 
 def _ids(values: Sequence[str]) -> str:
     shown = ", ".join(values[:12])
-    return shown + (f" and {len(values) - 12} more" if len(values) > 12 else "")
+    if len(values) <= 12:
+        return shown
+    # Translators: a list of ids cut short: "a, b, c, ... and 5 more".
+    return _("%(ids)s and %(count)d more") % {"ids": shown, "count": len(values) - 12}
 
 
 def grade_submission(name: str, instances: Sequence[Instance],
@@ -75,8 +79,9 @@ def grade_submission(name: str, instances: Sequence[Instance],
     known = {inst.exercise_id: inst for inst in instances}
     for ex_id in sub.answers:
         if ex_id not in known:
-            problems.append(Problem("warning", f"{_who(sub)}: unknown exercise id {ex_id!r} (ignored); "
-                                               f"expected one of {_ids(list(known))}"))
+            problems.append(Problem("warning", _("%(who)s: unknown exercise id %(id)r (ignored); expected one of "
+                                                 "%(ids)s") % {"who": _who(sub), "id": ex_id,
+                                                               "ids": _ids(list(known))}))
     exercises = []
     for inst in instances:
         given = dict(sub.answers.get(inst.exercise_id, {}))
@@ -86,13 +91,17 @@ def grade_submission(name: str, instances: Sequence[Instance],
             if len(part_ids) == 1 and part_ids[0] not in given:
                 given[part_ids[0]] = whole
             else:
-                problems.append(Problem("warning", f"{_who(sub)}: answer to {inst.exercise_id!r} as a whole "
-                                                   f"(ignored); it has parts {', '.join(part_ids)}: answer "
-                                                   f"{inst.exercise_id}.{part_ids[0]} and so on"))
+                problems.append(Problem("warning", _("%(who)s: answer to %(id)r as a whole (ignored); it has parts "
+                                                     "%(parts)s: answer %(first)s and so on")
+                                        % {"who": _who(sub), "id": inst.exercise_id, "parts": ", ".join(part_ids),
+                                           "first": f"{inst.exercise_id}.{part_ids[0]}"}))
         for part_id in given:
             if part_id not in part_ids:
-                problems.append(Problem("warning", f"{_who(sub)}: unknown part {inst.exercise_id}.{part_id} "
-                                                   f"(ignored); {inst.exercise_id} has parts {', '.join(part_ids)}"))
+                problems.append(Problem("warning", _("%(who)s: unknown part %(part)s (ignored); %(id)s has parts "
+                                                     "%(parts)s") % {"who": _who(sub),
+                                                                     "part": f"{inst.exercise_id}.{part_id}",
+                                                                     "id": inst.exercise_id,
+                                                                     "parts": ", ".join(part_ids)}))
         try:
             scores = grade_instance(inst, given)
             parts = tuple(PartResult(id=p.id, kind=p.kind, verdict=scores[p.id].verdict,
@@ -102,10 +111,11 @@ def grade_submission(name: str, instances: Sequence[Instance],
                                      answer=answer_text(given.get(p.id)))
                           for p in inst.parts)
         except Exception as err:  # a bug in a kind must not stop a class's grading; it is reported
-            problems.append(Problem("error", f"{_who(sub)}: exercise {inst.exercise_id}: internal grader error "
-                                             f"({type(err).__name__}: {str(err)[:120]}); graded as invalid"))
+            problems.append(Problem("error", _("%(who)s: exercise %(id)s: internal grader error (%(error)s); graded "
+                                               "as invalid") % {"who": _who(sub), "id": inst.exercise_id,
+                                                                "error": f"{type(err).__name__}: {str(err)[:120]}"}))
             parts = tuple(PartResult(id=p.id, kind=p.kind, verdict="invalid", points=0.0,
-                                     max_points=round_points(p.points), feedback=INTERNAL_ERROR_FEEDBACK,
+                                     max_points=round_points(p.points), feedback=_(INTERNAL_ERROR_FEEDBACK),
                                      answer=answer_text(given.get(p.id)))
                           for p in inst.parts)
         exercises.append(ExerciseResult(id=inst.exercise_id, title=inst.title, points=_scaled(inst, parts),
@@ -206,15 +216,16 @@ class _Writing:
     (``json``); ``feedback``: "write" its feedback file into ``root`` (with ``writers`` background threads
     waiting for the disk) or "return" the text for this process to check and write."""
 
-    __slots__ = ("json", "feedback", "root", "force", "bank", "writers")
+    __slots__ = ("json", "feedback", "root", "force", "bank", "writers", "language")
 
     def __init__(self, json: bool = False, feedback: str | None = None, root: str = "", force: bool = False,
-                 bank: Mapping[str, Any] | None = None, writers: int = 0):
+                 bank: Mapping[str, Any] | None = None, writers: int = 0, language: str | None = None):
         self.json, self.feedback, self.root, self.force = json, feedback, root, force
-        self.bank, self.writers = dict(bank or {}), writers
+        # the run's language goes with each task: a worker may have run another run's tasks before
+        self.bank, self.writers, self.language = dict(bank or {}), writers, language or current_language()
 
     def __reduce__(self) -> tuple:
-        return _Writing, (self.json, self.feedback, self.root, self.force, self.bank, self.writers)
+        return _Writing, (self.json, self.feedback, self.root, self.force, self.bank, self.writers, self.language)
 
 
 # --- the workers ---------------------------------------------------------------------------------------------
@@ -255,12 +266,19 @@ def _output(writing: _Writing) -> OutputDir:
 
 
 def _grade(task: tuple[_Writing, Sequence[tuple[int, Submission, str | None]]]) -> list[Graded]:
-    """Worker task (round 2): grade some chosen submissions against the key; make their outputs."""
+    """Worker task (round 2): grade some chosen submissions against the key, in the run's language; make
+    their outputs."""
+    writing, batch = task
+    assert _key is not None, "the pool's initializer sets the key"  # noqa: S101
+    with language(writing.language):
+        return _grade_in(writing, batch)
+
+
+def _grade_in(writing: _Writing, batch: Sequence[tuple[int, Submission, str | None]]) -> list[Graded]:
     from exgen.build.keyfile import json_item
     from exgen.grading.writers import feedback_text
 
-    writing, batch = task
-    assert _key is not None, "the pool's initializer sets the key"  # noqa: S101
+    assert _key is not None  # noqa: S101
     students = _key["students"]
     out = _output(writing) if writing.feedback == "write" else None
     done = []

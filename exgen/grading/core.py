@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from exgen.answers import Score, get_kind, grade_part
+from exgen.i18n import _
 from exgen.instance import Instance, Part
 
 
@@ -29,8 +30,10 @@ def grade_instance(instance: Instance, answers: Mapping[str, Any]) -> dict[str, 
             score = scores[part.id]
             if score.verdict != "correct":
                 shown = get_kind(part.kind).display(part.answer, part)
-                scores[part.id] = Score(score.points, score.max_points, score.verdict,
-                                        f"{score.feedback} The correct answer is {shown}.", score.tag)
+                # Translators: %(feedback)s is the feedback on the student's answer, a sentence or more.
+                revealed = _("%(feedback)s The correct answer is %(answer)s.") % {"feedback": score.feedback,
+                                                                                  "answer": shown}
+                scores[part.id] = Score(score.points, score.max_points, score.verdict, revealed, score.tag)
     return scores
 
 

@@ -22,6 +22,7 @@ import numpy as np
 
 from exgen.answers import Score, get_kind
 from exgen.errors import FormatError
+from exgen.i18n import ngettext
 from exgen.instance import Instance, Part, thaw
 
 DEFAULT_CREDIT = 0.5
@@ -169,10 +170,11 @@ def apply_ecf(instance: Instance, answers: Mapping[str, Any], scores: dict[str, 
                 credit = float(recipe.get("credit", DEFAULT_CREDIT))
                 wrong = [r for r in refs if scores[r].verdict != "correct"]
                 names = ", ".join(f"({r})" for r in wrong)
-                word = "part" if len(wrong) == 1 else "parts"
                 out[part.id] = Score(
                     round(part.points * credit, 6), part.points, "partial",
-                    f"Graded with error carried forward from {word} {names}: your answer follows correctly "
-                    f"from your own value{'s' if len(wrong) > 1 else ''} there, which {'is' if len(wrong) == 1 else 'are'} wrong, "
-                    f"so it earns {credit:.0%} of the points.", "ecf")
+                    ngettext("Graded with error carried forward from part %(parts)s: your answer follows correctly "
+                             "from your own value there, which is wrong, so it earns %(percent)s of the points.",
+                             "Graded with error carried forward from parts %(parts)s: your answer follows correctly "
+                             "from your own values there, which are wrong, so it earns %(percent)s of the points.",
+                             len(wrong)) % {"parts": names, "percent": f"{credit:.0%}"}, "ecf")
     return out

@@ -34,6 +34,7 @@ from typing import Any
 from exgen.bank.files import read_regular_file, shown, walk_regular_files
 from exgen.bank.safeyaml import MAX_INT_DIGITS, SUBMISSION_LIMITS, YamlError, load_yaml
 from exgen.errors import ExgenError
+from exgen.i18n import NP_, in_every_language
 
 #: Largest submission file read (checked with ``stat`` before reading).
 MAX_SUBMISSION_BYTES = 5_000_000
@@ -364,9 +365,27 @@ def read_submission_file(path: str | Path) -> Submission:
     return submission_from_data(_plain(doc, source, [MAX_NODES]), source=source)
 
 
+#: The headers of a class CSV's student id and name columns, in exgen's language and in each translation
+#: (``학번``, ``이름``), so that a class's own spreadsheet needs no renaming.
+# Translators: headers a class spreadsheet may give its columns, separated by | (e.g. 학번|학생).
+STUDENT_COLUMNS = (NP_("CSV column", "student"), NP_("CSV column", "id"))
+# Translators: headers a class spreadsheet may give the students' name column, separated by | (e.g. 이름|성명).
+NAME_COLUMNS = (NP_("CSV column", "name"),)
+
+
+def _column(lowered: list[str], names: tuple[str, ...]) -> int | None:
+    """Return the first column whose (casefolded) header is one of ``names`` in any language."""
+    for message in names:
+        for word in in_every_language(message, context="CSV column"):
+            if word.casefold() in lowered:
+                return lowered.index(word.casefold())
+    return None
+
+
 def read_class_csv(path: str | Path) -> tuple[list[Submission], list[str]]:
     """Read a class CSV: a header ``student`` (or ``id``), optional ``name``, then one column per
-    exercise part (``dot.a``) or single-part exercise (``dot``); one row per student.
+    exercise part (``dot.a``) or single-part exercise (``dot``); one row per student. The student and name
+    headers may be in any language exgen has (``학번``, ``이름``).
 
     Returns:
         (submissions in row order, one-line problems for rows that could not be read).
@@ -384,12 +403,12 @@ def read_class_csv(path: str | Path) -> tuple[list[Submission], list[str]]:
         raise ExgenError(f"{name}:1: empty file; expected a header like student,name,dot.a,dot.b") from None
     except csv.Error as err:
         raise ExgenError(f"{name}:1: not a CSV file ({err})") from None
-    lowered = [h.lower() for h in header]
-    id_col = next((lowered.index(c) for c in ("student", "id") if c in lowered), None)
+    lowered = [h.casefold() for h in header]
+    id_col = _column(lowered, STUDENT_COLUMNS)
     if id_col is None:
         raise ExgenError(f"{name}:1: expected a header with a 'student' column, then one column per "
                          "exercise part like dot.a")
-    name_col = lowered.index("name") if "name" in lowered else None
+    name_col = _column(lowered, NAME_COLUMNS)
     answer_cols = [i for i in range(len(header)) if i not in (id_col, name_col)]
     for i in answer_cols:
         if not header[i]:

@@ -18,6 +18,7 @@ from exgen.formatting import score
 from exgen.grading.report import CHART_FILES as _CHARTS
 from exgen.grading.report import MISCONCEPTIONS_MD, REPORT_MD, build_report, md_code, md_text
 from exgen.grading.results import Results, StudentResult
+from exgen.i18n import NP_, _, pgettext
 from exgen.outputs import OutputDir, clean_text
 
 #: The grading outputs a run can write, with the files each one writes.
@@ -28,8 +29,10 @@ GRADES_CSV = "grades.csv"
 CANVAS_CSV = "canvas.csv"
 RESULTS_JSON = "results.json"
 FEEDBACK_DIR = "feedback"
-VERDICT_WORDS = {"correct": "correct", "partial": "partially correct", "incorrect": "incorrect",
-                 "invalid": "invalid (could not be read)", "missing": "missing"}
+#: How a feedback file names each verdict (messages, translated where they are written).
+VERDICT_WORDS = {"correct": NP_("verdict", "correct"), "partial": NP_("verdict", "partially correct"),
+                 "incorrect": NP_("verdict", "incorrect"), "invalid": NP_("verdict", "invalid (could not be read)"),
+                 "missing": NP_("verdict", "missing")}
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9@+-]+")
 
@@ -125,20 +128,21 @@ def feedback_md(results: Results, student: StudentResult) -> str:
 def feedback_text(bank: Mapping[str, Any], student: StudentResult) -> str:
     """One student's feedback file for a class graded against the key of ``bank`` (results' ``bank``)."""
     title = bank.get("title") or bank.get("id") or ""
-    lines = [f"# Feedback: {md_text(title)}", "",
-             f"Student: {md_text(student.name)} ({md_code(student.id)})", "",
-             f"Total: **{score(student.total)} / {score(student.max_points)}**", ""]
+    lines = ["# " + _("Feedback: %(title)s") % {"title": md_text(title)}, "",
+             _("Student: %(name)s (%(id)s)") % {"name": md_text(student.name), "id": md_code(student.id)}, "",
+             _("Total: %(points)s") % {"points": f"**{score(student.total)} / {score(student.max_points)}**"}, ""]
     for n, ex in enumerate(student.exercises, start=1):
         lines += [f"## {n}. {md_text(ex.title)} ({md_text(ex.id)}): {score(ex.points)} / {score(ex.max_points)}", ""]
         for part in ex.parts:
-            lines.append(f"### {md_text(ex.id)}.{md_text(part.id)}: {VERDICT_WORDS.get(part.verdict, part.verdict)} "
+            verdict = pgettext("verdict", VERDICT_WORDS[part.verdict]) if part.verdict in VERDICT_WORDS else part.verdict
+            lines.append(f"### {md_text(ex.id)}.{md_text(part.id)}: {verdict} "
                          f"({score(part.points)} / {score(part.max_points)})")
             lines.append("")
             if part.answer is not None:
-                lines += [f"Your answer: {md_code(part.answer)}", ""]
+                lines += [_("Your answer: %(answer)s") % {"answer": md_code(part.answer)}, ""]
             lines += [part.feedback, ""]
     if student.warnings:
-        lines += ["## Notes on your submission", ""]
+        lines += ["## " + _("Notes on your submission"), ""]
         lines += [f"- {md_text(w)}" for w in student.warnings]
         lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"

@@ -17,6 +17,7 @@ import jinja2
 from exgen.answers import get_kind
 from exgen.discovery import TEMPLATES, plugin_folders, plugin_subfolders
 from exgen.formatting import bmatrix, column, dims, num, points, shape_tex, tex_num, tex_text
+from exgen.i18n import _, ngettext, pgettext
 from exgen.instance import Instance, Part
 from exgen.render.diagrams.mermaid import mermaid
 from exgen.render.diagrams.tikz import tikz
@@ -110,7 +111,14 @@ def _environment(fmt: str, plugins: tuple[Path, ...]) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(f) for f in folders]),
         undefined=jinja2.StrictUndefined, autoescape=spec.autoescape, keep_trailing_newline=True,  # noqa: S701  (md and tex escape user text with their own |esc and |rich filters)
-        trim_blocks=True, lstrip_blocks=True, **dict[str, Any](spec.delimiters))
+        trim_blocks=True, lstrip_blocks=True, extensions=["jinja2.ext.i18n"], **dict[str, Any](spec.delimiters))
+    # Every fixed text of a template is a message of exgen's catalogue (exgen.i18n), looked up in the
+    # language of the running block when the template renders, so one cached environment serves every
+    # language. Trimmed blocks: the line breaks inside a {% trans %} block are not part of its message.
+    env.policies["ext.i18n.trimmed"] = True
+    env.install_gettext_callables(gettext=_, ngettext=ngettext, pgettext=pgettext, newstyle=True)  # type: ignore[attr-defined]
+    env.globals["language_tag"] = language_tag
+    env.globals["hyphenation"] = hyphenation
     env.filters.update({
         "num": num, "pts": points, "tex_num": tex_num, "bmatrix": bmatrix, "column": column, "shape": shape_tex, "dims": dims,
         "esc": spec.escape, "rich": _rich(spec.escape), "answer": _answer, "space": _space,
@@ -122,6 +130,20 @@ def _environment(fmt: str, plugins: tuple[Path, ...]) -> jinja2.Environment:
     if spec.globals:
         env.globals.update(spec.globals())
     return env
+
+
+def language_tag() -> str:
+    """Return the BCP 47 tag of the running language (HTML ``lang``, the PDF's ``/Lang``)."""
+    # Translators: the BCP 47 tag of your language, as in <html lang="...">: "ko" for Korean.
+    return pgettext("language tag", "en")
+
+
+def hyphenation() -> str:
+    """Return the name of the TeX hyphenation patterns for the running language (``language.dat``)."""
+    # Translators: the name, in TeX's language.dat, of the hyphenation patterns for words of your language
+    # ("english", "german", ...); "nohyphenation" for a language TeX breaks without patterns (Korean breaks
+    # between syllables).
+    return pgettext("TeX hyphenation patterns", "english")
 
 
 def type_template(fmt: str, type_name: str) -> str:

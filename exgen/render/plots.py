@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from exgen.formatting import num
+from exgen.i18n import _
 
 N_SAMPLES = 121
 WIDTH, HEIGHT = 400, 260
@@ -210,15 +211,22 @@ def caption(ex: Mapping[str, Any], *, key: bool) -> str:
         raise ValueError("caption() of an exercise with nothing to plot")
     var = spec["var"]
     if spec["kind"] == "tangent":
-        tail = ", with the tangent line there (dashed)" if key else ""
-        return f"Graph of f near {var} = {num(spec['x0'])}, the point marked{tail}."
+        values = {"var": var, "x0": num(spec["x0"])}
+        if key:
+            return _("Graph of f near %(var)s = %(x0)s, the point marked, with the tangent line there (dashed).") % values
+        return _("Graph of f near %(var)s = %(x0)s, the point marked.") % values
     if "origin" in spec:
-        point = ", ".join(num(p) for p in spec["origin"])
-        tail = "; the arrow is the step to t = η" if key else ""
-        return (f"Graph of f along the descent direction: f(p − t ∇f(p)) for p = ({point}), "
-                f"starting at t = 0{tail}.")
-    tail = "; arrows show each gradient-descent step" if key else ""
-    return f"Graph of f with the starting point {var} = {num(spec['steps'][0])} marked{tail}."
+        values = {"point": ", ".join(num(p) for p in spec["origin"])}
+        if key:
+            return _("Graph of f along the descent direction: f(p − t ∇f(p)) for p = (%(point)s), starting at t = 0; "
+                     "the arrow is the step to t = η.") % values
+        return _("Graph of f along the descent direction: f(p − t ∇f(p)) for p = (%(point)s), starting at "
+                 "t = 0.") % values
+    values = {"var": var, "x0": num(spec["steps"][0])}
+    if key:
+        return _("Graph of f with the starting point %(var)s = %(x0)s marked; arrows show each gradient-descent "
+                 "step.") % values
+    return _("Graph of f with the starting point %(var)s = %(x0)s marked.") % values
 
 
 def figure(ex: Mapping[str, Any], fmt: str, *, key: bool, href: str) -> str:

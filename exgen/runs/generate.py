@@ -50,6 +50,8 @@ class Plan:
     dictionaries: dict[str, bytes]
     skipped: frozenset[str] = frozenset()
     cover: bool = False
+    #: The run's language (a worker process sets it for each task).
+    language: str = "en"
     #: TeX runs at once in each worker (while it renders the next students).
     tex_workers: int = 1
 
@@ -110,6 +112,14 @@ def _teardown() -> None:
 
 
 def _make(chunk: Sequence[tuple[int, Student]]) -> list[Made]:
+    from exgen.i18n import language
+
+    assert _plan is not None, "the pool's initializer sets the plan"  # noqa: S101
+    with language(_plan.language):
+        return _make_in(chunk)
+
+
+def _make_in(chunk: Sequence[tuple[int, Student]]) -> list[Made]:
     """Worker task: build, render and write each student of a chunk; return their key records.
 
     Compiled documents are queued as they are rendered, so TeX runs while the next students are built,
@@ -209,6 +219,7 @@ def generate_run(bank: BankSpec, roster: Sequence[Student], *, seed: int, format
         roster_digest,
     )
     from exgen.build.pipeline import bank_info, build_student
+    from exgen.i18n import current_language
     from exgen.render.formats import CLASS_DOCUMENTS, CLASS_FORMAT, DOCUMENT_FORMATS
     from exgen.render.formats import PDFLATEX as PDF_COMPILER
 
@@ -241,7 +252,7 @@ def generate_run(bank: BankSpec, roster: Sequence[Student], *, seed: int, format
     dictionaries = make_dictionaries(references)
     out.root.mkdir(parents=True, exist_ok=True)  # from the start: it fills student by student
     plan = Plan(bank=bank, info=info, seed=seed, formats=tuple(formats), root=str(out.root), force=out.force,
-                dictionaries=dictionaries, skipped=frozenset(missing), cover=cover,
+                dictionaries=dictionaries, skipped=frozenset(missing), cover=cover, language=current_language(),
                 tex_workers=max(1, (os.cpu_count() or 1) // max(1, jobs)))
     size = max(1, min(CHUNK, -(-len(mine) // (4 * max(1, jobs)))))
     files: list[str] = []

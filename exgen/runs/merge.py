@@ -109,4 +109,7 @@ def _merge_results(paths: list[Path], out: OutputDir, merged: Merged) -> list[st
     key = {"bank": meta["key"]["bank"], "exercises": meta["exercises"]}
     results, _ = merge_parts(key, [part for part, _ in found])
     merged.results = results
-    return write_outputs(results, out, list(meta["formats"]))
+    from exgen.i18n import SOURCE_LANGUAGE, language
+
+    with language(key["bank"].get("language", SOURCE_LANGUAGE)):  # the feedback's language, as grade's
+        return write_outputs(results, out, list(meta["formats"]))

@@ -12,6 +12,8 @@
   const boxes = [...form.querySelectorAll("textarea[name]")];
   const status = document.getElementById("answers-status");
   const say = (text) => { status.textContent = text; };
+  // The page holds its messages in its own language (data-msg-*); {name} marks a value.
+  const msg = (key, values = {}) => (form.dataset[key] || "").replace(/\{(\w+)\}/g, (m, k) => String(values[k]));
   const answers = () => {
     const out = {};
     for (const box of boxes) if (box.value.trim()) out[box.name] = box.value;
@@ -27,7 +29,7 @@
   const keep = () => { try { localStorage.setItem(kept, JSON.stringify(answers())); } catch (e) { /* off */ } };
   try {
     const earlier = JSON.parse(localStorage.getItem(kept) || "{}");
-    if (earlier && typeof earlier === "object" && fill(earlier)) say("Your answers typed earlier in this browser are back.");
+    if (earlier && typeof earlier === "object" && fill(earlier)) say(msg("msgRestored"));
   } catch (e) { /* storage off or unreadable: start empty */ }
   form.addEventListener("input", keep);
   form.addEventListener("submit", (event) => event.preventDefault());
@@ -42,25 +44,24 @@
     link.click();
     link.remove();
     setTimeout(() => URL.revokeObjectURL(link.href), 60000);
-    say("Saved " + link.download + " with " + Object.keys(given).length + " of " + boxes.length +
-        " answers. Hand in that file.");
+    say(msg("msgSaved", {file: link.download, count: Object.keys(given).length, total: boxes.length}));
   });
   const load = document.getElementById("answers-load");
   load.addEventListener("change", () => {
     const chosen = load.files[0];
     load.value = "";
     if (!chosen) return;
-    if (chosen.size > 1000000) { say("That file is too large to be a saved answers file."); return; }
+    if (chosen.size > 1000000) { say(msg("msgTooLarge")); return; }
     const reader = new FileReader();
     reader.onload = () => {
       let doc = null;
       try { doc = JSON.parse(reader.result); } catch (e) { doc = null; }
       if (!doc || typeof doc !== "object" || typeof doc.answers !== "object" || doc.answers === null) {
-        say("That file is not a saved answers file.");
+        say(msg("msgNotAnswers"));
       } else if (doc.student !== student) {
-        say("That file holds the answers of another student, not " + student + "; nothing was loaded.");
+        say(msg("msgOtherStudent", {student}));
       } else {
-        say("Loaded " + fill(doc.answers) + " answers from " + chosen.name + ".");
+        say(msg("msgLoaded", {count: fill(doc.answers), file: chosen.name}));
         keep();
       }
     };

@@ -117,7 +117,7 @@ def plan(sid: str, inst: Instance) -> dict:
                     rows[0] += 1000
                 points = r6(part.points * (total - 1) / total)
                 out[part.id] = (typed(part, rows),
-                                ("partial", points, re.compile(rf"1 of {total} entries are wrong"), None))
+                                ("partial", points, re.compile(rf"1 of {total} entries is wrong"), None))
         elif sid in MISTAKES:
             out[part.id] = correct
             if part.id in wrong_of:

@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from exgen.i18n import _
 from exgen.render.diagrams.common import mark_lines
 from exgen.render.diagrams.graphviz import CHAR, FONT_SIZE, LINE, PAD, Box, label_lines, layout, node_lines
 
@@ -63,12 +64,14 @@ def _arrowhead(path: tuple[tuple[float, float], ...], tip: tuple[float, float]) 
     return f'<polygon points="{" ".join(f"{_f(x)},{_f(y)}" for x, y in pts)}" fill="{INK}"/>'
 
 
-def graph_svg(desc: Mapping[str, Any], *, key: bool = False, label: str = "Computational graph") -> str:
-    """Return an ``<svg>`` drawing of a graph description (``role="img"``, titled for screen readers).
+def graph_svg(desc: Mapping[str, Any], *, key: bool = False, label: str | None = None) -> str:
+    """Return an ``<svg>`` drawing of a graph description (``role="img"``, titled for screen readers with
+    ``label``, by default "Computational graph" in the running language).
 
     Raises:
         ExgenError: Graphviz's ``dot`` is missing or failed.
     """
+    label = _("Computational graph") if label is None else label
     lay = layout(desc)
     nodes = {n["id"]: n for n in desc["nodes"]}
     marks = {m["node"]: m for m in desc.get("marks", ())}
@@ -105,8 +108,9 @@ def graph_figure(ex: Mapping[str, Any], *, key: bool) -> str:
     desc = (ex.get("context") or {}).get("graph")
     if not isinstance(desc, Mapping):
         return ""
-    label = ("Computational graph with every forward value (above the arrows) and gradient (below, in red)" if key
-             else "Computational graph: forward values above the arrows, gradients below (in red); (letter) ? "
-                  "marks a value to find")
+    label = (_("Computational graph with every forward value (above the arrows) and gradient (below, in red)") if key
+             # Translators: "(letter) ?" is how the diagram marks a value to find, e.g. "(a) ?"; keep it as is.
+             else _("Computational graph: forward values above the arrows, gradients below (in red); (letter) ? "
+                    "marks a value to find"))
     return f'<figure class="graph">{graph_svg(desc, key=key, label=label)}<figcaption>{html.escape(label)}' \
            "</figcaption></figure>"
