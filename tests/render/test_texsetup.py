@@ -98,15 +98,18 @@ def test_missing_tex_packages_are_found_with_one_kpsewhich_call(monkeypatch):
     assert sum(c[0].endswith("kpsewhich") for c in machine.calls) == 1
 
 
-def test_generate_refuses_before_writing_anything_when_xelatex_is_missing(monkeypatch, tmp_path):
+def test_generate_without_xelatex_writes_all_but_the_pdfs_and_names_the_package(monkeypatch, tmp_path):
     import exgen
     from exgen.bank.roster import Student
+    from exgen.errors import IncompleteRun
 
     Machine(monkeypatch, programs={"pdflatex"}, fonts=set())
     out = tmp_path / "out"
-    with pytest.raises(ExgenError, match="needs xelatex"):
+    with pytest.raises(IncompleteRun, match="needs xelatex") as info:
         exgen.generate(students=[Student(id="s1", name="김민준")], formats="md,pdf", out=out)
-    assert not out.exists() or not any(out.iterdir())
+    assert "apt-get install texlive-xetex" in str(info.value)
+    written = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    assert written == ["answer_key.json", "answer_key.sqlite", "md/s1-key.md", "md/s1-worksheet.md"]
 
 
 # -- explaining TeX's failures --------------------------------------------------------------------------
