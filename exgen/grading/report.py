@@ -546,11 +546,12 @@ def draw_charts(results: Results, *, cache_dir: Path | None = None,
                   frameon=False)
         fig.tight_layout()
         out[PARTS_PNG] = png(fig)
-    if lacking is not None:
-        for warning in caught:
-            found = _MISSING_GLYPH.search(str(warning.message))
-            if found and chr(int(found.group(1))) not in lacking:
-                lacking.append(chr(int(found.group(1))))
+    for warning in caught:
+        found = _MISSING_GLYPH.search(str(warning.message))
+        if not found:  # not ours to keep quiet
+            warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
+        elif lacking is not None and chr(int(found.group(1))) not in lacking:
+            lacking.append(chr(int(found.group(1))))
     return out
 
 

@@ -141,3 +141,21 @@ def test_merge_problems_are_one_line(unsharded, tmp_path, capsys):
         exgen.merge(out)
     with pytest.raises(OptionError, match="combined"):
         exgen.generate(students=2, formats="md", shard="1/2", combined=True, out=tmp_path / "c")
+
+
+def test_korean_grade_shards_merged_are_the_unsharded_run_problems_included(tmp_path):
+    """A key written in Korean is graded in Korean by every shard and by the merge, down to the class's
+    problems (a duplicate, a stranger) that only the merge can see."""
+    assert run(["generate", "dot_product", "--count", "4", "--lang", "ko", "--format", "md", "--out",
+                str(tmp_path / "gen"), "-q"]) == 0
+    submissions(tmp_path / "gen" / "answer_key.json", tmp_path / "subs")
+    assert run(["grade", "--key", str(tmp_path / "gen"), str(tmp_path / "subs"), "--out", str(tmp_path / "whole"),
+                "-q"]) == 1
+    for i in (1, 2):
+        run(["grade", "--key", str(tmp_path / "gen"), str(tmp_path / "subs"), "--shard", f"{i}/2", "--out",
+             str(tmp_path / "parts"), "-q"])
+    assert run(["merge", str(tmp_path / "parts"), "-q"]) == 0
+    assert tree(tmp_path / "parts") == tree(tmp_path / "whole")
+    report = (tmp_path / "whole" / "report.md").read_text(encoding="utf-8")
+    assert "## 경고와 오류" in report and "중복 제출입니다 (채점하지 않음)" in report
+    assert "정답표에 없는 학생입니다" in report and "duplicate submission" not in report
