@@ -51,6 +51,7 @@ def prose(text: str, fmt: str) -> str:
         text = re.sub(r"(?<!\\)%.*", " ", text)
         text = _drop_math(text)
         text = re.sub(r"\\(begin|end)\{[^}]*\}(\[[^\]]*\])?", " ", text)
+        text = re.sub(r"\\exgenlanguage\{[^}]*\}\{[^}]*\}", " ", text)  # settings (tag, patterns), not prose
         text = re.sub(r"\\[A-Za-z@]+\*?", " ", text)  # commands; their braced arguments stay as text
         text = re.sub(r"\[[a-z]+=[^\]]*\]", " ", text)  # key=value options
         return text
