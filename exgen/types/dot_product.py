@@ -41,7 +41,7 @@ MISTAKES = (
 
 def _orthogonal_to(a: np.ndarray, rng: np.random.Generator, params) -> np.ndarray | None:
     """Draw b with a . b == 0: by rejection first, then by a rotation of two entries of a."""
-    for _ in range(200):
+    for _attempt in range(200):
         b = array(rng, a.shape, params)
         if np.any(b != 0) and float(np.dot(a, b)) == 0.0:
             return b

@@ -130,7 +130,7 @@ class Gradient(ExerciseType):
             f = 0
             for i, v in enumerate(syms):
                 f += term(rng, "polynomial", v, syms[(i + 1) % len(syms)])
-            for _ in range(max(0, n - len(syms))):
+            for _extra in range(max(0, n - len(syms))):
                 a, b = rng.permutation(len(syms))[:2]
                 f += term(rng, _pick(rng, params["terms"]), syms[a], syms[b])
             f = sp.expand(f)
