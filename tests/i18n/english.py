@@ -1,9 +1,10 @@
 """Test helper: the English words left in a document that should be in another language.
 
 Math is dropped except the words inside ``\\text{...}`` (a choice label shown as math is text), and so is
-markup: HTML tags, TeX commands and environments' names, Markdown code spans. What remains is prose; a word
-of three or more Latin letters in it, other than the student's own name, ids and the names that stay English
-in every language (``ALLOWED``), is an English literal that the catalogue missed.
+markup: HTML tags, TeX commands and environments' names, code (Markdown code spans, HTML ``<code>``: file
+names and what a student types). What remains is prose; a word of three or more Latin letters in it, other
+than the student's own name, ids and the names that stay English in every language (``ALLOWED``), is an
+English literal that the catalogue missed.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ def prose(text: str, fmt: str) -> str:
         text = re.sub(r"<svg\b.*?</svg>", lambda m: " ".join(re.findall(r">([^<>]+)<", m.group(0))), text,
                       flags=re.S)
         text = re.sub(r"<!--.*?-->", " ", text, flags=re.S)
+        text = re.sub(r"<code\b.*?</code>", " ", text, flags=re.S)  # like a Markdown code span
         text = re.sub(r"<[^>]+>", " ", text)
         return html.unescape(text)
     if fmt == "tex":
