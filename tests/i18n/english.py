@@ -20,6 +20,10 @@ ALLOWED = {"MatMul", "Repeat", "repeat", "Sum", "ReLU", "relu", "sigmoid", "soft
 
 _TEXT_IN_MATH = re.compile(r"\\(?:text|textrm|textbf|mathrm|operatorname)\s*\{([^{}]*)\}")
 _WORD = re.compile(r"[A-Za-z]{3,}")
+#: A TikZ picture is drawing code (styles, coordinates, anchors), not prose; only its nodes' texts are read.
+_TIKZ = re.compile(r"\\begin\{tikzpicture\}.*?\\end\{tikzpicture\}", re.S)
+#: A node's text: ``\node[options] (name) at (place) {text};``.
+_TIKZ_NODE = re.compile(r"\\node\b[^;{]*\{(.*?)\};", re.S)
 
 
 def _math_words(math: str) -> str:
@@ -50,6 +54,7 @@ def prose(text: str, fmt: str) -> str:
         return html.unescape(text)
     if fmt == "tex":
         text = text.split("\\begin{document}", 1)[-1]
+        text = _TIKZ.sub(lambda m: " ".join(_TIKZ_NODE.findall(m.group(0))), text)
         text = re.sub(r"(?<!\\)%.*", " ", text)
         text = _drop_math(text)
         text = re.sub(r"\\(begin|end)\{[^}]*\}(\[[^\]]*\])?", " ", text)
