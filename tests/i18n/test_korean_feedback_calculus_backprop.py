@@ -52,6 +52,7 @@ def assert_korean(text: str) -> None:
     assert not english_words(text, "md"), text
 
 
+@pytest.mark.slow  # 40 seeds so that every declared mistake occurs
 @pytest.mark.parametrize("type_name", TYPES)
 def test_every_declared_mistake_is_answered_in_korean(type_name):
     seen: set[str] = set()
