@@ -57,3 +57,24 @@ def test_a_task_error_stops_the_run_and_a_dead_worker_is_one_line():
         list(workers.map(_boom, chunks(list(range(40)), 3)))
     with pytest.raises(ExgenError, match="worker process stopped unexpectedly"), Workers(2) as workers:
         list(workers.map(_die, chunks(list(range(10)), 3)))
+
+
+def _threshold(_xs):
+    import gc
+
+    return [gc.get_threshold()[0]]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_the_collector_runs_less_often_while_workers_run_and_as_before_after(jobs):
+    import gc
+
+    from exgen.parallel import GC_THRESHOLD
+
+    before = gc.get_threshold()
+    with Workers(jobs) as workers:
+        seen = [t for batch in workers.map(_threshold, [[0], [1], [2]]) for t in batch]
+    assert seen == [GC_THRESHOLD] * 3 and gc.get_threshold() == before
+    with pytest.raises(ExgenError, match="thirteen"), Workers(jobs) as workers:
+        list(workers.map(_boom, [[13]]))
+    assert gc.get_threshold() == before

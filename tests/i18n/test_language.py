@@ -83,3 +83,20 @@ def test_word_lists_give_every_alternative_in_every_language():
     assert in_every_language("yes", context="answer words") == ("yes", "예", "네")
     assert "학번" in in_every_language("student", context="CSV column")
     assert in_every_language("Correct.") == ("Correct.", "정답입니다.")
+
+
+def test_an_english_run_loads_no_catalogue_machinery():
+    # The one-submission autograder starts for every submission: an English run needs no .mo file, so
+    # neither gettext nor importlib.resources (tempfile, zipfile, shutil, ...) is loaded for it.
+    import subprocess
+    import sys
+
+    code = ("import sys; from exgen.i18n import _, ngettext, pgettext, language, check_language\n"
+            "with language('en'):\n"
+            "    assert _('Correct.') == 'Correct.' and pgettext('answer words', 'yes') == 'yes'\n"
+            "    assert ngettext('%(n)d row', '%(n)d rows', 2) == '%(n)d rows' and check_language('en') == 'en'\n"
+            "print(sorted({'gettext', 'importlib.resources', 'tempfile'} & set(sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+    with language("ko"):  # and a language with a catalogue still loads it
+        assert _("Correct.") == "정답입니다."
