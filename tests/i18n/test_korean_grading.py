@@ -1,4 +1,4 @@
-"""Grading in Korean the types of vectors, matrices and gradients: every declared mistake a student makes
+"""Grading in Korean: every declared mistake of every type a student makes gets Korean feedback, and every
 gets Korean feedback, and every choice is read from the words of either language and from the label the
 worksheet shows.
 
@@ -18,7 +18,7 @@ from exgen.build.seeding import rng_for
 from exgen.grading.core import grade_instance
 from exgen.i18n import language
 from exgen.instance import Instance, Part
-from exgen.types import get_type
+from exgen.types import all_types, get_type
 from tests.i18n.english import english_words
 from tests.types.variants import VARIANTS
 
@@ -60,7 +60,7 @@ def assert_in(lang: str, text: str) -> None:
 
 
 @pytest.mark.slow  # 40 seeds so that every declared mistake occurs
-@pytest.mark.parametrize("type_name", TYPES)
+@pytest.mark.parametrize("type_name", sorted(all_types()))  # every type, those of test_korean_feedback_* too
 def test_every_declared_mistake_is_answered_in_korean(type_name):
     seen: set[str] = set()
     for seed in SEEDS:
