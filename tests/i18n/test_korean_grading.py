@@ -1,6 +1,6 @@
 """Grading in Korean: every declared mistake of every type a student makes gets Korean feedback, and every
-gets Korean feedback, and every choice is read from the words of either language and from the label the
-worksheet shows.
+choice of the types of vectors, matrices and gradients is read from the words of either language and from
+the label the worksheet shows.
 
 Instances are built in Korean and read back from their JSON form, as the grader reads them from the key;
 the grader runs in the key's language (``exgen.grading``), so grading happens inside ``language("ko")``.
