@@ -37,6 +37,29 @@ def schema_path(*parts: str) -> Path:
     return path
 
 
+def seed_sweep(quick: int, full: int, *, name: str = "seeds", together: bool = False):
+    """Parametrize a many-seed test with ``range``s of seeds: the first ``quick`` seeds in the quick subset
+    (``-m "not slow"``), the rest up to ``full`` marked slow, so that the full run checks every seed once.
+
+    ``together=True`` is for a test whose assertion is about the seeds together (every mistake occurs at
+    least once, every relation is drawn): its slow case is then all ``full`` seeds, not the rest.
+    """
+    assert 0 < quick < full
+    rest = range(0 if together else quick, full)
+    return pytest.mark.parametrize(name, [
+        pytest.param(range(quick), id=f"{name}-0-{quick - 1}"),
+        pytest.param(rest, id=f"{name}-{rest.start}-{full - 1}", marks=pytest.mark.slow)])
+
+
+def examples_sweep(quick: int, full: int):
+    """Parametrize ``max_examples`` of a hypothesis test run inside the test: ``quick`` examples in the quick
+    subset, ``full`` under ``-m slow`` (hypothesis draws afresh, so the full run checks both)."""
+    assert 0 < quick < full
+    return pytest.mark.parametrize("max_examples", [
+        pytest.param(quick, id=f"{quick}-examples"),
+        pytest.param(full, id=f"{full}-examples", marks=pytest.mark.slow)])
+
+
 def pytest_configure(config) -> None:
     # Plug-in folders are an instructor's setting; the suite runs on exgen's own types unless a test
     # chooses plug-ins itself (tests/test_plugins.py).

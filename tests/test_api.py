@@ -162,6 +162,19 @@ def test_grade_result_summary_and_dict(generated):
     assert doc["results"]["summary"]["graded"] == 4
 
 
+def test_results_json_validates_against_its_schema(generated, tmp_path):
+    """The quick check of docs/results.schema.json (tests/grading/test_e2e.py checks a whole class of 30)."""
+    from jsonschema import Draft202012Validator
+
+    exgen.grade(generated["subs"], key=generated["tmp"] / "py", out=tmp_path, formats="json")
+    schema = json.loads((ROOT / "docs" / "results.schema.json").read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(schema)
+    doc = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
+    Draft202012Validator(schema).validate(doc)
+    assert doc["format"] == "exgen-results/1" and len(doc["students"]) == 4
+    assert [p["message"] for p in doc["problems"] if "nobody" in p["message"]]  # the stranger
+
+
 def test_grade_takes_loaded_keys_and_submissions(generated):
     from exgen.build.keyfile import load_key
     from exgen.grading.submissions import read_submissions
@@ -281,6 +294,7 @@ def test_public_names_are_loaded_on_first_use():
         exgen.nothing  # noqa: B018
 
 
+@pytest.mark.integration  # a whole class generated and exported, as the README shows
 def test_the_readme_example_runs(tmp_path, monkeypatch):
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     example = text.split("## Python API", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]

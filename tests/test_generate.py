@@ -74,6 +74,7 @@ def _generate_subprocess(out: Path, hashseed: str, extra=()):
                    env=env, check=True, capture_output=True)
 
 
+@pytest.mark.integration
 def test_byte_identical_across_runs_and_hash_seeds(tmp_path):
     _generate_subprocess(tmp_path / "a", "0")
     _generate_subprocess(tmp_path / "b", "0")

@@ -200,23 +200,36 @@ def test_moodle_covers_the_plugin_type(toy):
     assert check_moodle_xml(xml) == []
 
 
-def test_prairielearn_ships_the_plugin_and_draws_with_it(toy, tmp_path):
+def _prairielearn_course(out: Path) -> Path:
+    """Export the toy bank to a PrairieLearn course; check that it ships the plug-in; return a server.py."""
     from exgen.exporters.prairielearn import EXPORTER
-    from tests.exporters.test_prairielearn import run_server
 
-    out = tmp_path / "course"
     EXPORTER.export(_bank(), seed=5, out=str(out))
     shipped = out / "serverFilesCourse" / "exgen_plugins" / "p1-my-plugins"
     assert (shipped / "types" / f"{TOY}.py").read_text(encoding="utf-8") == TOY_MODULE
     assert (shipped / "templates" / "markdown" / f"{TOY}.md.j2").is_file()
     server = out / "questions" / TOY / "toy" / "server.py"
     assert 'PLUGINS = ["p1-my-plugins"]' in server.read_text(encoding="utf-8")
+    return server
+
+
+def test_prairielearn_ships_the_plugin(toy, tmp_path):
+    _prairielearn_course(tmp_path / "course")
+
+
+@pytest.mark.integration  # a fresh interpreter without EXGEN_PLUGINS runs the course's server.py
+def test_prairielearn_ships_the_plugin_and_draws_with_it(toy, tmp_path):
+    from tests.exporters.test_prairielearn import run_server
+
+    out = tmp_path / "course"
+    server = _prairielearn_course(out)
     result = run_server(server, cwd=out)  # without EXGEN_PLUGINS: the course holds everything it needs
     key, wrong, other = result["runs"]
     assert key["instance"]["type"] == TOY and key["instance"] == wrong["instance"] != other["instance"]
     assert key["score"] == 1.0 and other["score"] == 1.0 and wrong["score"] < 1.0
 
 
+@pytest.mark.integration  # a fresh interpreter without EXGEN_PLUGINS grades
 def test_gradescope_grades_a_plugin_type_from_its_stored_key(toy, tmp_path):
     """The autograder grades against the stored key: a plug-in type's instances need no plug-in code there."""
     import subprocess

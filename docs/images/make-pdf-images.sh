@@ -4,6 +4,7 @@
 #   pdf-key.png        page 1 of its answer key
 #   pdf-class.png      a class PDF where one student ends and the next begins (blank back page between)
 #   pdf-names.png      the top of the first page of six students whose names are in six scripts
+#   pdf-worksheet-ko.png  page 1 of a Korean worksheet (the Korean example bank, XeLaTeX with kotex)
 # Needs exgen (python -m exgen), TeX Live with XeLaTeX (see .ci/run), qpdf and poppler-utils.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -15,6 +16,10 @@ python="${PYTHON:-python3}"
 "$python" -m exgen generate --count 1 --format pdf --out "$tmp/one" -q
 pdftoppm -png -r 70 -f 1 -l 1 -singlefile "$tmp/one/pdf/student-001-worksheet.pdf" "$here/pdf-worksheet"
 pdftoppm -png -r 70 -f 1 -l 1 -singlefile "$tmp/one/pdf/student-001-key.pdf" "$here/pdf-key"
+
+printf '학번,이름\n2026001,김민준\n' > "$tmp/ko.csv"
+"$python" -m exgen generate dl-math-basics-ko --roster "$tmp/ko.csv" --format pdf --out "$tmp/ko" -q
+pdftoppm -png -r 70 -f 1 -l 1 -singlefile "$tmp/ko/pdf/2026001-worksheet.pdf" "$here/pdf-worksheet-ko"
 
 printf 'id,name\ns01,김민준\ns02,Zoë Ångström\ns03,王秀英\ns04,Γιώργος Παπαδόπουλος\ns05,Дмитрий Иванов\ns06,Nguyễn Văn Đức\n' \
   > "$tmp/class.csv"

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from exgen.formatting import num
+from exgen.i18n import N_, _, ngettext
 
 #: A tolerance at or below this (absolute and relative) only absorbs binary noise: the part is exact.
 EXACT_BELOW = 1e-6
@@ -42,25 +43,36 @@ def figures_within(tol_rel: float) -> int | None:
     return max(1, math.ceil(-math.log10(tol_rel / 5) - 1e-12))
 
 
-#: The sentences, complete, with named placeholders (``places`` and ``figures`` are counted noun phrases).
+#: The sentences, complete, with named placeholders (``places`` and ``figures`` are counted noun phrases,
+#: ``rounding`` one of them; ``margin`` a number or a percentage such as ``0.001 + 0.1%``). They end a part's
+#: prompt on the worksheet and the key, and the feedback on a wrong number.
 SENTENCES = {
-    "exact": "Give the exact value.",
-    "rounded": "Give the exact value or round it to {rounding}.",
-    "rounded+margin": "Give the exact value or round it to {rounding} (any answer within {margin} of the exact "
-                      "value is accepted too).",
-    "at-least-both": "Give at least {places} or {figures} (answers within {margin} of the exact value are "
-                     "accepted).",
-    "at-least-places": "Give at least {places} (answers within {margin} of the exact value are accepted).",
-    "at-least-figures": "Give at least {figures} (answers within {margin} of the exact value are accepted).",
+    "exact": N_("Give the exact value."),
+    # Translators: %(rounding)s is "a whole number", "3 decimal places" or "3 significant figures".
+    "rounded": N_("Give the exact value or round it to %(rounding)s."),
+    # Translators: %(rounding)s is "a whole number", "3 decimal places" or "3 significant figures";
+    # %(margin)s a number or a percentage such as 0.005 or 0.001 + 0.1%.
+    "rounded+margin": N_("Give the exact value or round it to %(rounding)s (any answer within %(margin)s of the "
+                         "exact value is accepted too)."),
+    # Translators: %(places)s is "a whole number" or "3 decimal places", %(figures)s "4 significant figures";
+    # %(margin)s a number or a percentage such as 0.001 + 0.1%.
+    "at-least-both": N_("Give at least %(places)s or %(figures)s (answers within %(margin)s of the exact value "
+                        "are accepted)."),
+    "at-least-places": N_("Give at least %(places)s (answers within %(margin)s of the exact value are accepted)."),
+    "at-least-figures": N_("Give at least %(figures)s (answers within %(margin)s of the exact value are "
+                           "accepted)."),
 }
 
 
 def _places(d: int) -> str:
-    return "a whole number" if d == 0 else f"{d} decimal place{'s' if d != 1 else ''}"
+    if d == 0:
+        # Translators: a precision: "round it to a whole number", "give at least a whole number".
+        return _("a whole number")
+    return ngettext("%(count)d decimal place", "%(count)d decimal places", d) % {"count": d}
 
 
 def _figures(n: int) -> str:
-    return f"{n} significant figure{'s' if n != 1 else ''}"
+    return ngettext("%(count)d significant figure", "%(count)d significant figures", n) % {"count": n}
 
 
 def _margin(tol_abs: float, tol_rel: float) -> str:
@@ -86,12 +98,13 @@ def precision_sentence(tolerance: Mapping[str, Any] | None) -> str:
     tol_abs, tol_rel, decimals, sig = _fields(tolerance)
     margin = _margin(tol_abs, tol_rel)
     if sig is not None:  # the instructor's significant-figures mode replaces abs and rel
-        return SENTENCES["rounded"].format(rounding=_figures(sig))
+        return _(SENTENCES["rounded"]) % {"rounding": _figures(sig)}
     if decimals is not None:
-        return SENTENCES["rounded+margin" if margin else "rounded"].format(rounding=_places(decimals), margin=margin)
+        return _(SENTENCES["rounded+margin" if margin else "rounded"]) % {"rounding": _places(decimals),
+                                                                          "margin": margin}
     if is_exact(tolerance):
-        return SENTENCES["exact"]
+        return _(SENTENCES["exact"])
     d, n = decimals_within(tol_abs), figures_within(tol_rel)
     which = "at-least-both" if d is not None and n is not None else "at-least-places" if d is not None \
         else "at-least-figures"
-    return SENTENCES[which].format(places=_places(d or 0), figures=_figures(n or 1), margin=margin)
+    return _(SENTENCES[which]) % {"places": _places(d or 0), "figures": _figures(n or 1), "margin": margin}

@@ -405,13 +405,15 @@ def merge_parts(key: Mapping[str, Any], parts: Sequence[PartResults]) -> tuple[R
     for k, part in enumerate(parts):
         for seen in part.seen:
             if seen.student is None:
-                problems.append(Problem("error", f"{seen.source}: no 'student' field; expected student: <id> "
-                                                 "as in the answer key"))
+                problems.append(Problem("error", _("%(file)s: no 'student' field; expected student: <id> as in the "
+                                                   "answer key") % {"file": seen.source}))
             elif not seen.in_key:
-                problems.append(Problem("error", f"{seen.who()} is not in the answer key (not graded)"))
+                problems.append(Problem("error", _("%(who)s is not in the answer key (not graded)")
+                                        % {"who": seen.who()}))
             elif seen.student in chosen:
-                problems.append(Problem("error", f"{seen.who()}: duplicate submission (not graded); the first one "
-                                                 f"is {chosen[seen.student][1].source}"))
+                problems.append(Problem("error", _("%(who)s: duplicate submission (not graded); the first one is "
+                                                   "%(file)s") % {"who": seen.who(),
+                                                                  "file": chosen[seen.student][1].source}))
             else:
                 chosen[seen.student] = (k, seen)
     graded = sorted((parts[k].graded[sid] for sid, (k, _) in chosen.items()), key=lambda g: g.pos)

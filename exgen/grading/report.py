@@ -35,6 +35,7 @@ from pathlib import Path
 
 from exgen.formatting import score
 from exgen.grading.results import Results, StudentResult
+from exgen.i18n import N_, NP_, _, pgettext
 
 TOTALS_PNG = "totals.png"
 EXERCISES_PNG = "exercises.png"
@@ -49,11 +50,17 @@ GROUP_SHARE = 0.27
 MOST_MISSED = 5
 #: Misconceptions the answer kinds recognise themselves (their ``diagnose``), for any type.
 KIND_DIAGNOSES = {
-    "transposed": "Transposed the result: rows and columns swapped.",
-    "wrong-shape": "Gave an array of the wrong shape.",
-    "swapped-dims": "Wrote a shape columns first.",
-    "wrong-rank": "Gave a shape with the wrong number of dimensions.",
+    "transposed": N_("Transposed the result: rows and columns swapped."),
+    "wrong-shape": N_("Gave an array of the wrong shape."),
+    "swapped-dims": N_("Wrote a shape columns first."),
+    "wrong-rank": N_("Gave a shape with the wrong number of dimensions."),
 }
+#: The levels of a grading problem, as the report names them (messages, translated where shown).
+#: The verdicts' names in the report's tables and charts (messages, translated where shown).
+VERDICT_NAMES = {"correct": NP_("verdict", "correct"), "partial": NP_("verdict", "partial"),
+                 "incorrect": NP_("verdict", "incorrect"), "invalid": NP_("verdict", "invalid"),
+                 "missing": NP_("verdict", "missing")}
+PROBLEM_LEVELS = {"error": NP_("problem level", "error"), "warning": NP_("problem level", "warning")}
 _VERDICT_COLORS = {"correct": "#4a9d5b", "partial": "#a6cf6a", "incorrect": "#d9534f", "invalid": "#f0ad4e",
                    "missing": "#bbbbbb"}
 
@@ -81,15 +88,15 @@ def _mean(values: Sequence[float]) -> float:
 
 
 def describe_mistake(type_name: str, tag: str) -> str:
-    """Return the sentence describing a misconception: the type's declared mistake, a kind's diagnosis, or
-    the tag itself (a key made by an older exgen)."""
+    """Return the sentence describing a misconception, in the running language: the type's declared mistake,
+    a kind's diagnosis, or the tag itself (a key made by an older exgen)."""
     from exgen.types import all_types
 
     typ = all_types().get(type_name)
     mistake = typ.mistake(tag) if typ is not None else None
     if mistake is not None:
-        return mistake.description
-    return KIND_DIAGNOSES.get(tag, tag)
+        return _(mistake.description)  # a message marked where the type declares it (a no-op on a sentence)
+    return _(KIND_DIAGNOSES[tag]) if tag in KIND_DIAGNOSES else tag
 
 
 @dataclass
@@ -226,52 +233,80 @@ def exercise_stats(results: Results) -> list[dict]:
     return out
 
 
+def _row(cells: Sequence[str]) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+def _verdict(verdict: str, *, head: bool = False) -> str:
+    """Return a verdict's name in the running language (capitalised as a table's column head)."""
+    word = pgettext("verdict", VERDICT_NAMES[verdict]) if verdict in VERDICT_NAMES else verdict
+    return word.capitalize() if head else word
+
+
 def render_report(results: Results, *, charts: list[str] | None, chart_note: str = "") -> str:
-    """Return report.md. ``charts`` lists the PNG files written beside it (None: charts not drawn)."""
-    lines = [f"# Class report: {md_text(results.bank.get('title', results.bank.get('id', '')))}", ""]
+    """Return report.md, in the running language. ``charts`` lists the PNG files written beside it (None:
+    charts not drawn); ``chart_note`` says why there are none or what is wrong with them."""
+    title = md_text(results.bank.get("title", results.bank.get("id", "")))
+    lines = ["# " + _("Class report: %(title)s") % {"title": title}, ""]
     totals = [s.total for s in results.students]
     max_total = max((s.max_points for s in results.students), default=sum(e.max_points for e in results.exercises))
-    lines.append(f"- Submissions graded: {len(results.students)} (read: {results.submissions_read}; "
-                 f"not graded: {len(results.errors)}; students in the key without a submission: "
-                 f"{len(results.unsubmitted)})")
+    lines.append("- " + _("Submissions graded: %(graded)s (read: %(read)s; not graded: %(errors)s; students in the "
+                          "key without a submission: %(unsubmitted)s)")
+                 % {"graded": len(results.students), "read": results.submissions_read, "errors": len(results.errors),
+                    "unsubmitted": len(results.unsubmitted)})
     if totals:
         ordered = sorted(totals)
         mid = len(ordered) // 2
         median = ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
-        lines.append(f"- Total: mean {score(_mean(totals))} / {score(max_total)}, median {score(median)}, "
-                     f"min {score(ordered[0])}, max {score(ordered[-1])}")
-    lines += ["- This report names no student and quotes no answer: each student's answers are in their "
-              f"feedback file, and the students behind each misconception in {MISCONCEPTIONS_MD} "
-              "(instructor only).", ""]
+        lines.append("- " + _("Total: mean %(mean)s / %(max)s, median %(median)s, min %(lowest)s, max %(highest)s")
+                     % {"mean": score(_mean(totals)), "max": score(max_total), "median": score(median),
+                        "lowest": score(ordered[0]), "highest": score(ordered[-1])})
+    lines += ["- " + _("This report names no student and quotes no answer: each student's answers are in their "
+                       "feedback file, and the students behind each misconception in %(file)s (instructor only).")
+              % {"file": MISCONCEPTIONS_MD}, ""]
     if charts:
-        lines += [f"![Histogram of totals]({TOTALS_PNG})", "", f"![Mean score per exercise]({EXERCISES_PNG})", "",
-                  f"![Outcome of every part]({PARTS_PNG})", ""]
-    elif chart_note:
+        # Translators: the descriptions (alt texts) of the class report's three charts.
+        for alt, png in ((_("Histogram of totals"), TOTALS_PNG), (_("Mean score per exercise"), EXERCISES_PNG),
+                         (_("Outcome of every part"), PARTS_PNG)):
+            lines += [f"![{alt}]({png})", ""]
+    if chart_note:
         lines += [f"*{chart_note}*", ""]
     stats = part_stats(results)
     missed = most_missed(stats)
     if missed:
-        lines += ["## Parts most students missed", "",
-                  "| Part | Not fully right | Difficulty p | Most frequent misconception |",
+        lines += ["## " + _("Parts most students missed"), "",
+                  # Translators: "report column" messages are the column heads of the class report's tables.
+                  _row([pgettext("report column", "Part"), pgettext("report column", "Not fully right"),
+                        pgettext("report column", "Difficulty p"),
+                        pgettext("report column", "Most frequent misconception")]),
                   "| --- | ---: | ---: | --- |"]
         for st in missed:
             tags = _tags(st)
             top = (f"{md_code(tags[0][0])}: {md_text(describe_mistake(st.type, tags[0][0]))} "
-                   f"({len(tags[0][1])})" if tags else "none recognised")
-            lines.append(f"| {md_text(st.label)} | {st.missed} of {st.graded} ({_pct(st.missed / st.graded)}) | "
-                         f"{_stat(st.difficulty)} | {top} |")
+                   f"({len(tags[0][1])})" if tags else _("none recognised"))
+            # Translators: how many students of those graded did not get a part fully right, and their share.
+            share = _("%(missed)s of %(graded)s (%(share)s)") % {"missed": st.missed, "graded": st.graded,
+                                                                 "share": _pct(st.missed / st.graded)}
+            lines.append(_row([md_text(st.label), share, _stat(st.difficulty), top]))
         lines.append("")
-    lines += ["## Exercises", "", "| Exercise | Title | Mean | Max | Mean % |", "| --- | --- | ---: | ---: | ---: |"]
+    lines += ["## " + _("Exercises"), "",
+              _row([pgettext("report column", "Exercise"), pgettext("report column", "Title"),
+                    pgettext("report column", "Mean"), pgettext("report column", "Max"),
+                    pgettext("report column", "Mean %")]),
+              "| --- | --- | ---: | ---: | ---: |"]
     means = exercise_means(results)
     for em in means:
         lines.append(f"| {md_text(em['id'])} | {md_text(em['title'])} | {score(em['mean'])} | "
                      f"{score(em['max_points'])} | {em['mean_pct']:.1f} |")
-    lines += ["", "## Item statistics", "",
-              "Shares of the students graded. Difficulty p is the mean share of the part's points (1: everyone "
-              "right). Discrimination D is p among the top 27% of the class by total minus p among the bottom "
-              "27%; r is the correlation of the part's score with the rest of the total. A part with D or r "
-              "near 0 (or negative) does not separate students who know the material from those who do not.", "",
-              "| Part | Graded | " + " | ".join(v.capitalize() for v in VERDICT_ORDER) + " | p | D | r |",
+    lines += ["", "## " + _("Item statistics"), "",
+              _("Shares of the students graded. Difficulty p is the mean share of the part's points (1: everyone "
+                "right). Discrimination D is p among the top 27%% of the class by total minus p among the bottom "
+                "27%%; r is the correlation of the part's score with the rest of the total. A part with D or r "
+                "near 0 (or negative) does not separate students who know the material from those who do not.")
+              % {}, "",
+              _row([pgettext("report column", "Part"), pgettext("report column", "Graded"),
+                    *(_verdict(v, head=True) for v in VERDICT_ORDER),
+                    "p", "D", "r"]),
               "| --- | ---: |" + " ---: |" * (len(VERDICT_ORDER) + 3)]
     for st in stats:
         lines.append(f"| {md_text(st.label)} | {st.graded} | "
@@ -281,23 +316,28 @@ def render_report(results: Results, *, charts: list[str] | None, chart_note: str
     for em in means:
         parts = [st for st in stats if st.exercise == em["id"]]
         lines += [f"### {md_text(em['id'])}: {md_text(em['title'])}", "",
-                  f"Mean {score(em['mean'])} / {score(em['max_points'])} over {em['graded']} submission(s).", "",
-                  "| Part | " + " | ".join(VERDICT_ORDER) + " |", "| --- |" + " ---: |" * len(VERDICT_ORDER)]
+                  _("Mean %(mean)s / %(max)s over %(count)s submission(s).")
+                  % {"mean": score(em["mean"]), "max": score(em["max_points"]), "count": em["graded"]}, "",
+                  _row([pgettext("report column", "Part"), *(_verdict(v) for v in VERDICT_ORDER)]),
+                  "| --- |" + " ---: |" * len(VERDICT_ORDER)]
         for st in parts:
             lines.append(f"| {md_text(st.part)} | " + " | ".join(str(st.verdicts.get(v, 0)) for v in VERDICT_ORDER)
                          + " |")
         lines.append("")
         rows = [(st, tag, who) for st in parts for tag, who in _tags(st)]
         if rows:
-            lines += ["Misconceptions matched:", "", "| Part | Misconception | Students | Share |",
+            lines += [_("Misconceptions matched:"), "",
+                      _row([pgettext("report column", "Part"), pgettext("report column", "Misconception"),
+                            pgettext("report column", "Students"), pgettext("report column", "Share")]),
                       "| --- | --- | ---: | ---: |"]
             for st, tag, who in rows:
                 lines.append(f"| {md_text(st.part)} | {md_code(tag)}: {md_text(describe_mistake(st.type, tag))} | "
                              f"{len(who)} | {_pct(len(who) / st.graded)} |")
             lines.append("")
     if results.problems:
-        lines += ["## Problems", ""]
-        lines += [f"- {p.level}: {md_text(p.message)}" for p in results.problems]
+        lines += ["## " + _("Problems"), ""]
+        lines += [f"- {pgettext('problem level', PROBLEM_LEVELS[p.level]) if p.level in PROBLEM_LEVELS else p.level}: "
+                  f"{md_text(p.message)}" for p in results.problems]
         lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"
 
@@ -306,27 +346,38 @@ def _who(students: Sequence[StudentResult]) -> str:
     return ", ".join(f"{md_code(s.id)} ({md_text(s.name)})" for s in sorted(students, key=lambda s: s.id))
 
 
+def _students(who: Sequence[StudentResult]) -> str:
+    # Translators: in misconceptions.md, after a misconception: how many students made it, then who they are.
+    return _("%(count)s student(s): %(who)s") % {"count": len(who), "who": _who(who)}
+
+
+#: What misconceptions.md lists after a part's misconceptions (messages, translated where shown).
+UNMATCHED = N_("Wrong, no misconception recognised")
+UNREADABLE = N_("Could not be read (invalid)")
+UNANSWERED = N_("Not answered (missing)")
+
+
 def render_misconceptions(results: Results) -> str:
-    """Return misconceptions.md: per part, each misconception with the students who made it (instructor
-    only), then who gave an unreadable, an unrecognised wrong, or no answer."""
+    """Return misconceptions.md, in the running language: per part, each misconception with the students who
+    made it (instructor only), then who gave an unreadable, an unrecognised wrong, or no answer."""
     title = md_text(results.bank.get("title", results.bank.get("id", "")))
-    lines = [f"# Misconceptions by student: {title}", "",
-             f"*Instructor only: this file names students. Share {REPORT_MD}, which does not.*", ""]
+    lines = ["# " + _("Misconceptions by student: %(title)s") % {"title": title}, "",
+             "*" + _("Instructor only: this file names students. Share %(file)s, which does not.")
+             % {"file": REPORT_MD} + "*", ""]
     stats = part_stats(results)
     for info in results.exercises:
         lines += [f"## {md_text(info.id)}: {md_text(info.title)}", ""]
         for st in (s for s in stats if s.exercise == info.id):
-            lines += [f"### Part ({md_text(st.part)})", ""]
-            rows = [f"- {md_code(tag)}: {md_text(describe_mistake(st.type, tag))} {len(who)} student(s): {_who(who)}"
+            lines += ["### " + _("Part (%(part)s)") % {"part": md_text(st.part)}, ""]
+            rows = [f"- {md_code(tag)}: {md_text(describe_mistake(st.type, tag))} {_students(who)}"
                     for tag, who in _tags(st)]
             unmatched = [s for s in st.by_verdict.get("incorrect", []) + st.by_verdict.get("partial", [])
                          if s not in {x for who in st.by_tag.values() for x in who}]
-            for label, who in (("Wrong, no misconception recognised", unmatched),
-                               ("Could not be read (invalid)", st.by_verdict.get("invalid", [])),
-                               ("Not answered (missing)", st.by_verdict.get("missing", []))):
+            for label, who in ((UNMATCHED, unmatched), (UNREADABLE, st.by_verdict.get("invalid", [])),
+                               (UNANSWERED, st.by_verdict.get("missing", []))):
                 if who:
-                    rows.append(f"- {label}: {len(who)} student(s): {_who(who)}")
-            lines += (rows or ["- Everyone graded got it right."]) + [""]
+                    rows.append(f"- {_(label)}: {_students(who)}")
+            lines += (rows or ["- " + _("Everyone graded got it right.")]) + [""]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
@@ -369,18 +420,69 @@ def _caches_in(folder: Path | None) -> Iterator[None]:
                 os.environ[name] = value
 
 
-def draw_charts(results: Results, *, cache_dir: Path | None = None) -> dict[str, bytes]:
-    """Return the PNG charts by file name.
+#: Fonts tried, in order, for chart text matplotlib's own font (DejaVu Sans: Latin, Greek, Cyrillic) lacks:
+#: Hangul, kana and Han (Debian's fonts-noto-cjk). matplotlib falls back glyph by glyph along the list.
+CJK_FONTS = ("Noto Sans CJK KR", "Noto Sans CJK JP", "Noto Sans CJK SC", "Noto Sans CJK TC")
+
+
+_MISSING_GLYPH = re.compile(r"^Glyph (\d+) ")
+
+
+def _font_families(texts: Sequence[str]) -> list[str]:
+    """Return the font families for chart texts: matplotlib's default, then the installed CJK fonts when a
+    text has a character past DejaVu Sans's scripts (a family named but not installed would only bring
+    matplotlib's "font not found" warnings)."""
+    from matplotlib import font_manager, rcParams
+
+    families = list(rcParams["font.sans-serif"][:1])
+    if not any(ord(ch) >= 0x2E80 for text in texts for ch in text):  # CJK radicals and everything after
+        return families
+    manager = font_manager.fontManager
+    installed = {font.name for font in manager.ttflist}
+    if not installed.intersection(CJK_FONTS):
+        # matplotlib keeps its list of the system's fonts in a cache made when it first ran, which may be
+        # older than the fonts: ask fontconfig for the files and add them to this run's list.
+        for path in _fontconfig_files(CJK_FONTS[0]):
+            try:
+                manager.addfont(path)
+            except (OSError, RuntimeError, ValueError):
+                continue
+        installed = {font.name for font in manager.ttflist}
+    return families + [name for name in CJK_FONTS if name in installed]
+
+
+def _fontconfig_files(family: str) -> list[str]:
+    """Return the font files of a family as fontconfig lists them ([] without fontconfig)."""
+    import shutil
+    import subprocess
+
+    fc_list = shutil.which("fc-list")
+    if not fc_list:
+        return []
+    try:
+        proc = subprocess.run([fc_list, "-f", "%{file}\\n", family], capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return []
+    return sorted({line for line in proc.stdout.splitlines() if line.strip()})
+
+
+def draw_charts(results: Results, *, cache_dir: Path | None = None,
+                lacking: list[str] | None = None) -> dict[str, bytes]:
+    """Return the PNG charts by file name, their titles and labels in the running language.
 
     Args:
         results: the graded class.
         cache_dir: a scratch folder for matplotlib's caches (inside ``--out``), so that nothing is written
             under $HOME; None leaves matplotlib's defaults.
+        lacking: if given, receives the characters no installed font could draw (drawn as boxes).
 
     Raises:
         ImportError: matplotlib is not installed.
     """
+    import warnings
+
     with _caches_in(cache_dir):
+        from matplotlib import rc_context
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
 
@@ -392,56 +494,84 @@ def draw_charts(results: Results, *, cache_dir: Path | None = None) -> dict[str,
 
     totals = [s.total for s in results.students]
     max_total = max((s.max_points for s in results.students), default=1.0) or 1.0
-    fig = Figure(figsize=(6, 3.5))
-    ax = fig.add_subplot()
-    ax.hist(totals, bins=min(20, max(5, int(max_total))), range=(0, max_total), color="#4477aa", edgecolor="white")
-    ax.set_xlabel("Total points")
-    ax.set_ylabel("Students")
-    ax.set_title(f"Totals ({len(totals)} submissions, max {score(max_total)})")
-    fig.tight_layout()
-    out = {TOTALS_PNG: png(fig)}
-
     means = exercise_means(results)
-    fig = Figure(figsize=(6, 0.5 + 0.45 * max(1, len(means))))
-    ax = fig.add_subplot()
-    labels = [em["id"] for em in means][::-1]
-    ax.barh(labels, [em["mean_pct"] for em in means][::-1], color="#66aa55")
-    ax.set_xlim(0, 100)
-    ax.set_xlabel("Mean score (% of the exercise's points)")
-    fig.tight_layout()
-    out[EXERCISES_PNG] = png(fig)
-
     stats = part_stats(results)[::-1]
-    fig = Figure(figsize=(7, 1.1 + 0.3 * max(1, len(stats))))
-    ax = fig.add_subplot()
-    left = [0.0] * len(stats)
-    for verdict in VERDICT_ORDER:
-        widths = [100 * st.share(verdict) for st in stats]
-        ax.barh([st.label for st in stats], widths, left=left, color=_VERDICT_COLORS[verdict], label=verdict)
-        left = [a + b for a, b in zip(left, widths)]
-    ax.set_xlim(0, 100)
-    ax.set_ylim(-0.6, len(stats) - 0.4)
-    ax.set_xlabel("Students (%)")
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=len(VERDICT_ORDER), fontsize="small",
-              frameon=False)
-    fig.tight_layout()
-    out[PARTS_PNG] = png(fig)
+    text = {
+        # Translators: the axis labels and title of the class report's histogram of total points.
+        "total": _("Total points"), "students": _("Students"),
+        "title": _("Totals (%(count)s submissions, max %(max)s)") % {"count": len(totals), "max": score(max_total)},
+        # Translators: the axis label of the class report's chart of the mean score of each exercise.
+        "mean": _("Mean score (%% of the exercise's points)") % {},
+        # Translators: the axis label of the class report's chart of the verdicts of each part, in percent.
+        "share": _("Students (%%)") % {},
+        **{verdict: _verdict(verdict) for verdict in VERDICT_ORDER},
+    }
+    labels = [em["id"] for em in means] + [st.label for st in stats]
+    out: dict[str, bytes] = {}
+    # matplotlib falls back from font to font only along a list of family names, not a generic family's.
+    # A glyph still missing is a warning per character (said once in report.md instead, see build_report).
+    with rc_context({"font.family": _font_families([*text.values(), *labels])}), \
+            warnings.catch_warnings(record=True) as caught:
+        warnings.filterwarnings("always", message="Glyph .* missing from font", category=UserWarning)
+        fig = Figure(figsize=(6, 3.5))
+        ax = fig.add_subplot()
+        ax.hist(totals, bins=min(20, max(5, int(max_total))), range=(0, max_total), color="#4477aa",
+                edgecolor="white")
+        ax.set_xlabel(text["total"])
+        ax.set_ylabel(text["students"])
+        ax.set_title(text["title"])
+        fig.tight_layout()
+        out[TOTALS_PNG] = png(fig)
+
+        fig = Figure(figsize=(6, 0.5 + 0.45 * max(1, len(means))))
+        ax = fig.add_subplot()
+        ax.barh([em["id"] for em in means][::-1], [em["mean_pct"] for em in means][::-1], color="#66aa55")
+        ax.set_xlim(0, 100)
+        ax.set_xlabel(text["mean"])
+        fig.tight_layout()
+        out[EXERCISES_PNG] = png(fig)
+
+        fig = Figure(figsize=(7, 1.1 + 0.3 * max(1, len(stats))))
+        ax = fig.add_subplot()
+        left = [0.0] * len(stats)
+        for verdict in VERDICT_ORDER:
+            widths = [100 * st.share(verdict) for st in stats]
+            ax.barh([st.label for st in stats], widths, left=left, color=_VERDICT_COLORS[verdict],
+                    label=text[verdict])
+            left = [a + b for a, b in zip(left, widths)]
+        ax.set_xlim(0, 100)
+        ax.set_ylim(-0.6, len(stats) - 0.4)
+        ax.set_xlabel(text["share"])
+        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=len(VERDICT_ORDER), fontsize="small",
+                  frameon=False)
+        fig.tight_layout()
+        out[PARTS_PNG] = png(fig)
+    for warning in caught:
+        found = _MISSING_GLYPH.search(str(warning.message))
+        if not found:  # not ours to keep quiet
+            warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
+        elif lacking is not None and chr(int(found.group(1))) not in lacking:
+            lacking.append(chr(int(found.group(1))))
     return out
 
 
 def build_report(results: Results, *, charts: bool = True,
                  cache_dir: Path | None = None) -> dict[str, bytes | str]:
     """Return report.md, misconceptions.md (and the PNG charts when asked and matplotlib is available) by
-    file name; ``cache_dir`` as for :func:`draw_charts`."""
+    file name, in the running language; ``cache_dir`` as for :func:`draw_charts`."""
     files: dict[str, bytes | str] = {}
     note = ""
     if charts and results.students:
         try:
-            files.update(draw_charts(results, cache_dir=cache_dir))
+            lacking: list[str] = []
+            files.update(draw_charts(results, cache_dir=cache_dir, lacking=lacking))
+            if lacking:
+                note = _("Some characters of the charts have no installed font and show as boxes (on Debian or "
+                         "Ubuntu: apt-get install fonts-noto-cjk).")
         except ImportError:
-            note = "Charts skipped: matplotlib is not installed (pip install 'exgen[report]')."
+            note = _("Charts skipped: matplotlib is not installed (pip install 'exgen[report]').")
     elif charts:
-        note = "No charts: no submission was graded."
+        note = _("No charts: no submission was graded.")
     files[REPORT_MD] = render_report(results, charts=sorted(files) or None, chart_note=note)
     files[MISCONCEPTIONS_MD] = render_misconceptions(results)
     return dict(sorted(files.items()))

@@ -31,7 +31,7 @@ from exgen.errors import OptionError
 
 if TYPE_CHECKING:  # loaded with the first catalogue: an English run (the autograder's cold start) needs neither
     import gettext
-    from importlib.abc import Traversable
+    from importlib.abc import Traversable  # (importlib.resources.abc is 3.11+; requires-python is 3.10)
 
 #: The language exgen's messages are written in (their msgids); it needs no catalogue.
 SOURCE_LANGUAGE: Final = "en"
@@ -66,7 +66,7 @@ _SOURCE = _Source()
 
 def _locale_dir() -> Traversable:
     # exgen installed as files (the usual case): the folder beside this package, without importlib.resources,
-    # whose import (tempfile, zipfile, shutil, ...) is a tenth of a graded submission's cold start
+    # whose import (tempfile, zipfile, shutil, ...) would be a tenth of a graded submission's cold start
     here = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "locale")
     if os.path.isdir(here):
         from pathlib import Path

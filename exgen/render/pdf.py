@@ -3,8 +3,9 @@
 - **Engine** (``exgen.render.texsetup``): pdfLaTeX for all-Latin text, XeLaTeX with kotex, Noto CJK and CMU
   Serif for anything else; the same ``.tex`` works in both (its preamble asks ``\\ifdefined\\XeTeXversion``).
   ``\\tracinglostchars=3`` makes a character no font has a TeX error, reported with its code point.
-- **Speed.** A :class:`PdfCompiler` dumps each distinct pdfLaTeX preamble once into a format file (stored
-  uncompressed: TeX reads a plain file as well as a gzipped one, and skipping the inflate of ~20 MB is a
+- **Speed.** A :class:`PdfCompiler` dumps each distinct preamble once into a format file (a preamble differs
+  by engine and by language, whose words it holds; the format is found by the preamble's hash), stored
+  uncompressed (TeX reads a plain file as well as a gzipped one, and skipping the inflate of ~20 MB is a
   quarter of a short document's time) and compiles every document against it, in ``workers`` threads, one
   TeX run per document: the preamble holds pages back until the end, so "page n of m" needs no second run.
 - **Safety.** Each run is in a fresh temporary folder with ``-no-shell-escape``, kpathsea's paranoid file

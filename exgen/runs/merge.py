@@ -107,9 +107,9 @@ def _merge_results(paths: list[Path], out: OutputDir, merged: Merged) -> list[st
     check_parts(found)
     meta = found[0][1]
     key = {"bank": meta["key"]["bank"], "exercises": meta["exercises"]}
-    results, _ = merge_parts(key, [part for part, _ in found])
-    merged.results = results
     from exgen.i18n import SOURCE_LANGUAGE, language
 
-    with language(key["bank"].get("language", SOURCE_LANGUAGE)):  # the feedback's language, as grade's
+    with language(key["bank"].get("language", SOURCE_LANGUAGE)):  # the feedback's and report's language, as grade's
+        results, _ = merge_parts(key, [part for part, _ in found])
+        merged.results = results
         return write_outputs(results, out, list(meta["formats"]))

@@ -9,6 +9,7 @@ import numpy as np
 
 from exgen.answers import MATRIX, SCALAR, KindName
 from exgen.formatting import bmatrix, tex_num
+from exgen.i18n import _
 from exgen.instance import WrongAnswer
 from exgen.types.graphs import to_json
 
@@ -72,9 +73,10 @@ def kind_of(value: Any) -> KindName:
     return SCALAR if np.asarray(value).ndim == 0 else MATRIX
 
 
-def shape_words(value: Any) -> str:
-    """Return ``, a 2 x 3 matrix`` style hint for a prompt (empty for a scalar)."""
+def asked(scalar: str, array: str, value: Any, **values: Any) -> str:
+    """Return a prompt asking for ``value``, translated: the ``scalar`` message, or for an array the ``array``
+    message, which also gets its shape as ``%(rows)d`` and ``%(cols)d`` (both messages marked with ``N_``)."""
     arr = np.asarray(value)
     if arr.ndim == 0:
-        return ""
-    return rf" (a ${arr.shape[0]} \times {arr.shape[1]}$ array)"
+        return _(scalar) % values
+    return _(array) % {**values, "rows": arr.shape[0], "cols": arr.shape[1]}

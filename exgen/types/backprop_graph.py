@@ -18,8 +18,9 @@ from typing import Any
 
 import numpy as np
 
+from exgen.i18n import N_, _
 from exgen.instance import Part
-from exgen.types._backprop import TOL, dL, ints, kind_of, safe, shape_words, tex, wrongs
+from exgen.types._backprop import TOL, asked, dL, ints, kind_of, safe, tex, wrongs
 from exgen.types.base import Draft, ExerciseType, draw_until
 from exgen.types.graphs import Graph, Node, describe, to_json
 from exgen.types.mistakes import BATCH_AVERAGED, ELEMENTWISE, LOCAL_ONLY, TRANSPOSED, Mistake
@@ -31,47 +32,54 @@ ASK = ("forward", "gradients")
 #: whose gradient (or forward value) is asked, ``out`` the node consuming it, ``other`` that node's other
 #: input, ``dv`` / ``dout`` their gradients, ``n`` the batch rows, ``dims`` the shape of ``v``.
 FEEDBACK = {
-    "branch-not-summed": "${v}$ feeds {k} nodes; its gradient is the sum of the gradients they send back, and "
-                         "this keeps only the one from ${out}$.",
-    "mul-not-swapped": "At the multiply node ${node}$, ${v}$ gets the upstream gradient ${dout}$ times the other "
-                       "input, ${other}$, not times ${v}$ itself.",
-    "local-only": "That is only the local derivative ${other}$; multiply it by the upstream gradient ${dout}$.",
-    "add-as-multiply": "At the add node ${node}$ the upstream gradient ${dout}$ passes through unchanged; it is not "
-                       "multiplied by the other input, ${other}$.",
-    "no-transpose": "The MatMul backward multiplies by the transpose: ${dv} = {dout}\\, {other}^\\top$, not "
-                    "${dout}\\, {other}$.",
-    "wrong-order": "The factors are in the wrong order (the result is transposed or a different product); check "
-                   "the shapes: ${dv}$ has the shape of ${v}$, ${dims}$.",
-    "transposed": "This is the transpose of ${dv}$, which has the shape of ${v}$, ${dims}$.",
-    "used-W": "The weight gradient multiplies the upstream gradient by the input, ${dv} = {other}^\\top {dout}$, "
-              "not by the weights ${v}$.",
-    "elementwise": "That is an element-wise product where the MatMul node ${node}$ needs a matrix product.",
-    "batch-averaged": "You divided by the batch size {n}: the contributions of the {n} rows are summed, not "
-                      "averaged.",
-    "bias-not-summed": "${v}$ was repeated over the {n} rows of the batch, so its gradient sums the upstream "
-                       "gradient ${dout}$ over axis 0, to the shape of ${v}$ (${dims}$); this is the unsummed "
-                       "upstream gradient.",
-    "wrong-axis": "Summed over the wrong axis: the repeat node's backward sums over axis 0, the {n} rows of the "
-                  "batch.",
-    "forward-elementwise": "${v} = {a} {b}$ is a matrix product, not an element-wise product.",
-    "forward-mean": "$L$ sums the {count} entries of ${a}$; it does not average them.",
+    # Translators: feedback on a gradient; %(v)s is the value (TeX), %(k)s the number of nodes it feeds (2 or more),
+    # %(out)s the node whose gradient alone was kept.
+    "branch-not-summed": N_("$%(v)s$ feeds %(k)s nodes; its gradient is the sum of the gradients they send back, and "
+                         "this keeps only the one from $%(out)s$."),
+    # Translators: %(node)s is the node's formula (TeX, such as v = x \cdot u), %(dout)s the gradient arriving at it,
+    # %(other)s its other input.
+    "mul-not-swapped": N_("At the multiply node $%(node)s$, $%(v)s$ gets the upstream gradient $%(dout)s$ times the other "
+                       "input, $%(other)s$, not times $%(v)s$ itself."),
+    "local-only": N_("That is only the local derivative $%(other)s$; multiply it by the upstream gradient $%(dout)s$."),
+    "add-as-multiply": N_("At the add node $%(node)s$ the upstream gradient $%(dout)s$ passes through unchanged; it is not "
+                       "multiplied by the other input, $%(other)s$."),
+    # Translators: %(dv)s is the gradient asked (TeX), %(dout)s the upstream gradient, %(other)s the other factor.
+    "no-transpose": N_("The MatMul backward multiplies by the transpose: $%(dv)s = %(dout)s\\, %(other)s^\\top$, not "
+                    "$%(dout)s\\, %(other)s$."),
+    # Translators: %(dims)s is a shape in TeX, such as 2 \times 3.
+    "wrong-order": N_("The factors are in the wrong order (the result is transposed or a different product); check "
+                   "the shapes: $%(dv)s$ has the shape of $%(v)s$, $%(dims)s$."),
+    "transposed": N_("This is the transpose of $%(dv)s$, which has the shape of $%(v)s$, $%(dims)s$."),
+    "used-W": N_("The weight gradient multiplies the upstream gradient by the input, $%(dv)s = %(other)s^\\top %(dout)s$, "
+              "not by the weights $%(v)s$."),
+    "elementwise": N_("That is an element-wise product where the MatMul node $%(node)s$ needs a matrix product."),
+    # Translators: %(n)s is the number of rows of the batch (2 or more).
+    "batch-averaged": N_("You divided by the batch size %(n)s: the contributions of the %(n)s rows are summed, not "
+                      "averaged."),
+    "bias-not-summed": N_("$%(v)s$ was repeated over the %(n)s rows of the batch, so its gradient sums the upstream "
+                       "gradient $%(dout)s$ over axis 0, to the shape of $%(v)s$ ($%(dims)s$); this is the unsummed "
+                       "upstream gradient."),
+    "wrong-axis": N_("Summed over the wrong axis: the repeat node's backward sums over axis 0, the %(n)s rows of the "
+                  "batch."),
+    "forward-elementwise": N_("$%(v)s = %(a)s %(b)s$ is a matrix product, not an element-wise product."),
+    "forward-mean": N_("$L$ sums the %(count)s entries of $%(a)s$; it does not average them."),
 }
 
 MISTAKES = (
-    Mistake("branch-not-summed", "Kept the gradient from one consumer of a branching value instead of the sum."),
-    Mistake("mul-not-swapped", "At a multiply node, multiplied the upstream gradient by the input itself."),
+    Mistake("branch-not-summed", N_("Kept the gradient from one consumer of a branching value instead of the sum.")),
+    Mistake("mul-not-swapped", N_("At a multiply node, multiplied the upstream gradient by the input itself.")),
     LOCAL_ONLY,
-    Mistake("add-as-multiply", "At an add node, multiplied the upstream gradient by the other input."),
-    Mistake("no-transpose", "In a MatMul backward, multiplied by W instead of its transpose."),
-    Mistake("wrong-order", "Multiplied the factors of a MatMul backward in the wrong order."),
+    Mistake("add-as-multiply", N_("At an add node, multiplied the upstream gradient by the other input.")),
+    Mistake("no-transpose", N_("In a MatMul backward, multiplied by W instead of its transpose.")),
+    Mistake("wrong-order", N_("Multiplied the factors of a MatMul backward in the wrong order.")),
     TRANSPOSED,
-    Mistake("used-W", "For the weight gradient, multiplied by the weights instead of the input."),
+    Mistake("used-W", N_("For the weight gradient, multiplied by the weights instead of the input.")),
     ELEMENTWISE,
     BATCH_AVERAGED,
-    Mistake("bias-not-summed", "Did not sum the bias gradient over the batch."),
-    Mistake("wrong-axis", "Summed the bias gradient over the wrong axis."),
-    Mistake("forward-elementwise", "In the forward pass, took an element-wise product for a matrix product."),
-    Mistake("forward-mean", "In the forward pass, averaged where the loss sums."),
+    Mistake("bias-not-summed", N_("Did not sum the bias gradient over the batch.")),
+    Mistake("wrong-axis", N_("Summed the bias gradient over the wrong axis.")),
+    Mistake("forward-elementwise", N_("In the forward pass, took an element-wise product for a matrix product.")),
+    Mistake("forward-mean", N_("In the forward pass, averaged where the loss sums.")),
 )
 
 
@@ -91,7 +99,7 @@ def _tex_op(graph: Graph, node: Node, array: bool) -> str:
 
 class BackpropGraph(ExerciseType):
     name = "backprop_graph"
-    title = "Backpropagation through a computational graph"
+    title = N_("Backpropagation through a computational graph")
     topic = "7. Computational graphs and backpropagation"
     summary = "Forward values and every gradient of a small graph (scalar, affine layer, two MatMuls), with ECF."
     params = {
@@ -172,7 +180,7 @@ class BackpropGraph(ExerciseType):
 
     def _sizes(self, params, rng, count: int) -> list[int]:
         n = int(rng.integers(params["batch"][0], params["batch"][1] + 1))
-        return [n] + [int(rng.integers(params["width"][0], params["width"][1] + 1)) for _ in range(count)]
+        return [n] + [int(rng.integers(params["width"][0], params["width"][1] + 1)) for _size in range(count)]
 
     # -- parts ------------------------------------------------------------------------------------------
     def _draw(self, family: str, params, rng) -> Draft | None:
@@ -191,7 +199,7 @@ class BackpropGraph(ExerciseType):
             skip.add(last.inputs[0])  # the summand of the loss: dL/dw is all ones
         fwd_ids = {n.out: next(ids) for n in graph.nodes if "forward" in ask and n.out not in skip}
         grad_names = [n.out for n in reversed(graph.nodes[:-1]) if n.out not in skip]
-        grad_names += [name for name, _ in graph.leaves]
+        grad_names += [name for name, _role in graph.leaves]
         grad_ids = {g: next(ids) for g in grad_names} if "gradients" in ask else {}
         credit = params["ecf_credit"] / 100
 
@@ -248,7 +256,12 @@ class BackpropGraph(ExerciseType):
             sym = graph.symbol(node.out)
             parts.append(Part(
                 id=fwd_ids[node.out], kind=kind_of(value), answer=to_json(value), tolerance=TOL,
-                prompt=f"Forward pass: find ${sym}${shape_words(value)}.",
+                # Translators: a part's question; %(symbol)s is a value of the graph (TeX); the second form gives its
+                # shape.
+                prompt=asked(N_("Forward pass: find $%(symbol)s$."),
+                             # Translators: the same question, with the shape of the array asked.
+                             N_("Forward pass: find $%(symbol)s$ (a $%(rows)d \\times %(cols)d$ array)."), value,
+                             symbol=sym),
                 options={"ecf": {**recipe, "credit": credit}}, wrong_answers=wrong,
                 solution=[f"${sym} = {_tex_op(graph, node, array)} = {tex(value)}$."]))
         for name in grad_names if grad_ids else []:
@@ -259,11 +272,16 @@ class BackpropGraph(ExerciseType):
                 return None
             parts.append(Part(
                 id=grad_ids[name], kind=kind_of(answer), answer=to_json(answer), tolerance=TOL,
-                prompt=f"Backward pass: find ${dL(sym)}${shape_words(answer)}.",
+                # Translators: a part's question; %(grad)s is a gradient such as dL/du (TeX); the second form gives its
+                # shape.
+                prompt=asked(N_("Backward pass: find $%(grad)s$."),
+                             # Translators: the same question, with the shape of the array asked.
+                             N_("Backward pass: find $%(grad)s$ (a $%(rows)d \\times %(cols)d$ array)."), answer,
+                             grad=dL(sym)),
                 options={"ecf": {**grad_recipe(name), "credit": credit}}, wrong_answers=wrong,
                 solution=self._grad_solution(graph, vals, grads, edge_grads, name, array)))
         # The diagram prints only what the statement gives: the leaves, or every value when none is asked.
-        given_values = [name for name, _ in graph.leaves] if "forward" in ask else graph.names()
+        given_values = [name for name, _role in graph.leaves] if "forward" in ask else graph.names()
         desc = describe(graph, vals, asked_forward=fwd_ids, asked_grad=grad_ids, given_values=given_values)
         given = {k: to_json(v) for k, v in leaf_vals.items()}
         data = [f"${graph.symbol(k)} = {tex(v)}$" for k, v in leaf_vals.items()]
@@ -271,10 +289,15 @@ class BackpropGraph(ExerciseType):
             given.update({n.out: to_json(vals[n.out]) for n in graph.nodes})
             data += [f"${graph.symbol(n.out)} = {tex(vals[n.out])}$" for n in graph.nodes[:-1] if n.op != "repeat"]
         formulas = ", ".join(f"${graph.symbol(n.out)} = {_tex_op(graph, n, array)}$" for n in graph.nodes)
-        intro = (f"The computational graph computes {formulas}"
-                 + (r" ($\odot$ is the element-wise product)." if array else ".")
-                 + " The arrows carry forward values above them and gradients below; only given values are "
-                   "printed, and the values to find are marked with their part.")
+        if array:
+            # Translators: the statement; %(formulas)s is a list of the graph's formulas, each in $...$, such as "$u = x
+            # + y$, $L = u \cdot z$".
+            computes = _("The computational graph computes %(formulas)s ($\\odot$ is the element-wise product).")
+        else:
+            computes = _("The computational graph computes %(formulas)s.")
+        intro = (computes % {"formulas": formulas} + " "
+                 + _("The arrows carry forward values above them and gradients below; only given values are "
+                     "printed, and the values to find are marked with their part."))
         return Draft(given=given, parts=parts, context={
             "family": family, "asks": {"forward": fwd_ids, "grad": grad_ids}, "intro": intro, "data": data, "graph": desc})
 
@@ -357,7 +380,8 @@ class BackpropGraph(ExerciseType):
                 nums.append(f"({num})" if num.startswith("-") else num)
         lines = []
         if len(terms) > 1:
-            lines.append(f"${sym}$ feeds {len(terms)} nodes, so the gradients they send back are summed.")
+            lines.append(_("$%(value)s$ feeds %(count)d nodes, so the gradients they send back are summed.")
+                         % {"value": sym, "count": len(terms)})
         total = tex(grads[name])
         steps = [" + ".join(terms)] + ([" + ".join(nums)] if len(nums) > 1 else []) + [total]
         steps = [t for i, t in enumerate(steps) if i == 0 or t != steps[i - 1]]
@@ -367,13 +391,13 @@ class BackpropGraph(ExerciseType):
 
 def _say(tag: str, values: Mapping[str, Any]) -> str:
     """Return the feedback of a mistake completed with this instance's symbols and sizes."""
-    return FEEDBACK[tag].format(**values)
+    return _(FEEDBACK[tag]) % values
 
 
 def _dims(value: Any) -> str:
     """Return the shape of an array as TeX (``2 \\times 3``); a scalar has none."""
     shape = np.shape(value)
-    return " \\times ".join(str(d) for d in shape) if shape else "a scalar"
+    return " \\times ".join(str(d) for d in shape) if shape else "\\text{" + _("a scalar") + "}"
 
 
 TYPE = BackpropGraph()

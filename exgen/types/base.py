@@ -18,6 +18,7 @@ from typing import Any, ClassVar, TypeVar
 import numpy as np
 
 from exgen.errors import FormatError, GenerationError, InvalidParams
+from exgen.i18n import _
 from exgen.instance import Instance, Part
 from exgen.types.mistakes import Mistake, declared, screen
 from exgen.types.params import DIFFICULTY, Param
@@ -44,7 +45,9 @@ class ExerciseType:
 
     Subclasses set ``name``, ``title``, ``topic``, ``summary``, ``params`` (and optionally ``presets``,
     per difficulty), ``mistakes`` (the common mistakes of the topic, whose tags the wrong answers carry)
-    and implement ``generate``; a type with a plot also implements ``plot_spec``.
+    and implement ``generate``; a type with a plot also implements ``plot_spec``. ``title`` is a message
+    (marked ``N_``): an instance's default title is it in the run's language, as are the prompts, solutions
+    and feedback ``generate`` writes (docs/translating.md).
     """
 
     name: ClassVar[str] = ""
@@ -140,7 +143,7 @@ class ExerciseType:
                 the exercise and part; or ``part_points`` does not match this instance's parts.
         """
         scoring: Counter[tuple[str, str]] = Counter()
-        for _ in range(MAX_REDRAWS):
+        for _redraw in range(MAX_REDRAWS):
             try:
                 draft = self.generate(params, rng=rng)
             except FormatError as err:  # a formula we built that the answer parser cannot read
@@ -169,7 +172,7 @@ class ExerciseType:
             shares = split_points(float(points) if points is not None else sum(weights), weights)
         parts = tuple(_with_points(p, share) for p, share in zip(final, shares))
         _check_keys(exercise_id, parts)
-        return Instance(exercise_id=exercise_id, type=self.name, title=title or self.title,
+        return Instance(exercise_id=exercise_id, type=self.name, title=title or _(self.title),
                         points=_round(sum(shares)), given=draft.given, parts=parts, context=draft.context)
 
     def _check_tags(self, parts: list[Part]) -> None:
@@ -286,7 +289,7 @@ def draw_until(rng: np.random.Generator, draw: Callable[[np.random.Generator], T
     Raises:
         GenerationError: after ``MAX_DRAWS`` rejections, naming ``what`` was being drawn.
     """
-    for _ in range(MAX_DRAWS):
+    for _attempt in range(MAX_DRAWS):
         result = draw(rng)
         if result is not None:
             return result

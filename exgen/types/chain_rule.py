@@ -9,6 +9,7 @@ import numpy as np
 
 from exgen.answers import EXPRESSION, SCALAR
 from exgen.formatting import tex_num
+from exgen.i18n import N_, _
 from exgen.instance import Part
 from exgen.types._calculus import (
     POINT_TOLERANCE,
@@ -32,28 +33,28 @@ PARTS = ("inner", "outer", "derivative", "value")
 _NEEDS_POSITIVE = ("log", "sqrt")
 _POINTS = (-1.0, -0.5, 0.5, 1.0)
 
-INNER_FEEDBACK = ("You forgot the inner derivative: $\\frac{d}{dx} f(g(x)) = f'(g(x))\\,g'(x)$; multiply by "
-                  "$g'(x)$.")
-INNERMOST_FEEDBACK = ("You stopped one level early: the innermost function also contributes its derivative to "
-                      "the product.")
-AT_X_FEEDBACK = ("The outer derivative must be evaluated at the inner function: $f'(g(x))$, not $f'(x)$.")
-FACTOR_FEEDBACK = "A constant factor is missing: check the factor from each derivative (exponents, inner slopes)."
-SIGN_FEEDBACK = "Check the sign: a minus sign from one of the derivatives was lost or added."
-STATEMENT = ("Write $h(x) = f(g(x))$, where $f$ is the last function applied (a power $u^n$, $e^u$, $\\ln u$, "
-             "$\\sqrt{u}$, $\\sigma(u)$ or $\\tanh u$, without extra constants) and $g(x)$ is everything inside it.")
+INNER_FEEDBACK = N_("You forgot the inner derivative: $\\frac{d}{dx} f(g(x)) = f'(g(x))\\,g'(x)$; multiply by "
+                     "$g'(x)$.")
+INNERMOST_FEEDBACK = N_("You stopped one level early: the innermost function also contributes its derivative to "
+                         "the product.")
+AT_X_FEEDBACK = N_("The outer derivative must be evaluated at the inner function: $f'(g(x))$, not $f'(x)$.")
+FACTOR_FEEDBACK = N_("A constant factor is missing: check the factor from each derivative (exponents, inner slopes).")
+SIGN_FEEDBACK = N_("Check the sign: a minus sign from one of the derivatives was lost or added.")
+STATEMENT = N_("Write $h(x) = f(g(x))$, where $f$ is the last function applied (a power $u^n$, $e^u$, $\\ln u$, "
+               "$\\sqrt{u}$, $\\sigma(u)$ or $\\tanh u$, without extra constants) and $g(x)$ is everything inside it.")
 
 
-FUNCTION_VALUE_FEEDBACK = "That is the value $h(x_0)$ of the function; the question asks for $h'(x_0)$."
+FUNCTION_VALUE_FEEDBACK = N_("That is the value $h(x_0)$ of the function; the question asks for $h'(x_0)$.")
 
 MISTAKES = (
     FORGOT_INNER,
-    Mistake("forgot-innermost-derivative", "Stopped the chain rule one level early (three nested functions)."),
-    Mistake("outer-derivative-at-x", "Evaluated the outer derivative at x instead of at the inner function."),
+    Mistake("forgot-innermost-derivative", N_("Stopped the chain rule one level early (three nested functions).")),
+    Mistake("outer-derivative-at-x", N_("Evaluated the outer derivative at x instead of at the inner function.")),
     DROPPED_FACTOR,
     SIGN_ERROR,
-    Mistake("swapped-inner-outer", "Swapped the inner and the outer function."),
-    Mistake("innermost-only", "Took only the innermost expression as the inner function."),
-    Mistake("derivative-not-function", "Gave the derivative of the outer function instead of the function."),
+    Mistake("swapped-inner-outer", N_("Swapped the inner and the outer function.")),
+    Mistake("innermost-only", N_("Took only the innermost expression as the inner function.")),
+    Mistake("derivative-not-function", N_("Gave the derivative of the outer function instead of the function.")),
     FUNCTION_FOR_DERIVATIVE,
 )
 
@@ -91,7 +92,7 @@ def _library():
 
 class ChainRule(ExerciseType):
     name = "chain_rule"
-    title = "The chain rule"
+    title = N_("The chain rule")
     topic = "6. Chain rule"
     summary = "inner / outer function of f(g(x)), the derivative by the chain rule, its value at a point"
     params = {
@@ -137,28 +138,29 @@ class ChainRule(ExerciseType):
                 return None
             fprime = sp.diff(f(u), u)
             gp = sp.diff(g, x)
-            wrongs = [(fprime.subs(u, g), "forgot-inner-derivative", INNER_FEEDBACK)]
+            wrongs = [(fprime.subs(u, g), "forgot-inner-derivative", _(INNER_FEEDBACK))]
             if m is not None:
                 wrongs.append((fprime.subs(u, g) * sp.diff(m(u), u).subs(u, k), "forgot-innermost-derivative",
-                               INNERMOST_FEEDBACK))
-            wrongs.append((fprime.subs(u, x) * gp, "outer-derivative-at-x", AT_X_FEEDBACK))
+                               _(INNERMOST_FEEDBACK)))
+            wrongs.append((fprime.subs(u, x) * gp, "outer-derivative-at-x", _(AT_X_FEEDBACK)))
             coeff, _rest = sp.factor_terms(hp).as_coeff_Mul()
             if coeff.is_number and abs(coeff) not in (0, 1):
-                wrongs.append((hp / abs(coeff), "dropped-constant-factor", FACTOR_FEEDBACK))
-            wrongs.append((-hp, "sign-error", SIGN_FEEDBACK))
+                wrongs.append((hp / abs(coeff), "dropped-constant-factor", _(FACTOR_FEEDBACK)))
+            wrongs.append((-hp, "sign-error", _(SIGN_FEEDBACK)))
             d_wrongs = formula_wrongs(hp_s, wrongs, ["x"], domain)
             if d_wrongs is None or not {"forgot-inner-derivative", "outer-derivative-at-x"} <= {w.tag for w in d_wrongs}:
                 return None
-            inner_wrongs = [(f(x), "swapped-inner-outer", "That is the outer function written in $x$; $g$ is the "
-                             "expression inside it.")]
+            inner_wrongs = [(f(x), "swapped-inner-outer", _("That is the outer function written in $x$; $g$ is the "
+                                                            "expression inside it."))]
             if m is not None:
-                inner_wrongs.append((k, "innermost-only", "$g(x)$ is everything inside the outer function, not only "
-                                     "the innermost expression."))
+                inner_wrongs.append((k, "innermost-only", _("$g(x)$ is everything inside the outer function, not only "
+                                                            "the innermost expression.")))
             i_wrongs = formula_wrongs(g_s, inner_wrongs, ["x"], domain)
             f_s = stored(f(u), ["u"])
             o_wrongs = formula_wrongs(f_s, [
-                (g.subs(x, u), "swapped-inner-outer", "That is the inner function; $f$ is the last function applied."),
-                (fprime, "derivative-not-function", "That is $f'(u)$; the question asks for $f(u)$ itself."),
+                (g.subs(x, u), "swapped-inner-outer",
+                 _("That is the inner function; $f$ is the last function applied.")),
+                (fprime, "derivative-not-function", _("That is $f'(u)$; the question asks for $f(u)$ itself.")),
             ], ["u"], {"u": u_dom})
             x0 = float(_pick(rng, [p for p in _POINTS if lo <= p <= hi]))
             value = value_of(hp_s, {"x": x0})
@@ -166,7 +168,7 @@ class ChainRule(ExerciseType):
                 return None
             v_wrongs = value_wrongs(value, [
                 *((value_of(w.value, {"x": x0}), w.tag, w.feedback) for w in d_wrongs),
-                (value_of(h_s, {"x": x0}), "function-not-derivative", FUNCTION_VALUE_FEEDBACK)], POINT_TOLERANCE)
+                (value_of(h_s, {"x": x0}), "function-not-derivative", _(FUNCTION_VALUE_FEEDBACK))], POINT_TOLERANCE)
             if None in (i_wrongs, o_wrongs, v_wrongs) or not (i_wrongs and o_wrongs and v_wrongs):
                 return None
             return dict(h=h_s, g=g_s, f=f_s, hp=hp_s, domain=domain, u_dom=u_dom, x0=x0, value=value,
@@ -175,25 +177,26 @@ class ChainRule(ExerciseType):
 
         d = draw_until(rng, draw, what="composite function")
         x0s = tex_num(d["x0"])
-        chain = (f"$h'(x) = f'(g(x))\\,g'(x)$ with $f(u) = {d['f']['latex']}$ and $g(x) = {d['g']['latex']}$.")
+        chain = (_("$h'(x) = f'(g(x))\\,g'(x)$ with $f(u) = %(f)s$ and $g(x) = %(g)s$.")
+                 % {"f": d["f"]["latex"], "g": d["g"]["latex"]})
         builders = {
             "inner": lambda: dict(
                 kind=EXPRESSION, answer=d["g"], options=expression_options(["x"], d["domain"]),
-                prompt=STATEMENT + " Give the inner function $g(x)$, a formula in $x$.",
-                solution=(f"The last operation is $f$; inside it is $g(x) = {d['g']['latex']}$.",),
+                prompt=_(STATEMENT) + " " + _("Give the inner function $g(x)$, a formula in $x$."),
+                solution=(_("The last operation is $f$; inside it is $g(x) = %(g)s$.") % {"g": d["g"]["latex"]},),
                 wrong_answers=tuple(d["i_wrongs"])),
             "outer": lambda: dict(
                 kind=EXPRESSION, answer=d["f"], options=expression_options(["u"], {"u": d["u_dom"]}),
-                prompt="With $h(x) = f(g(x))$ as above, give the outer function $f(u)$, a formula in $u$.",
-                solution=(f"$f(u) = {d['f']['latex']}$, so that $h(x) = f(g(x))$.",),
+                prompt=_("With $h(x) = f(g(x))$ as above, give the outer function $f(u)$, a formula in $u$."),
+                solution=(_("$f(u) = %(f)s$, so that $h(x) = f(g(x))$.") % {"f": d["f"]["latex"]},),
                 wrong_answers=tuple(d["o_wrongs"])),
             "derivative": lambda: dict(
                 kind=EXPRESSION, answer=d["hp"], options=expression_options(["x"], d["domain"]),
-                prompt="Find $h'(x)$ as a formula in $x$ (you may write exp, log, sigmoid, tanh).",
+                prompt=_("Find $h'(x)$ as a formula in $x$ (you may write exp, log, sigmoid, tanh)."),
                 solution=(chain, f"$h'(x) = {d['hp']['latex']}$."), wrong_answers=tuple(d["d_wrongs"])),
             "value": lambda: dict(
                 kind=SCALAR, answer=clean_float(d["value"]), tolerance=POINT_TOLERANCE,
-                prompt=f"Compute $h'({x0s})$.",
+                prompt=_("Compute $h'(%(x0)s)$.") % {"x0": x0s},
                 solution=(f"$h'(x) = {d['hp']['latex']}$.", f"$h'({x0s}) \\approx {tex_num(d['value'])}$."),
                 wrong_answers=tuple(d["v_wrongs"])),
         }

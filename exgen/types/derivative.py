@@ -9,6 +9,7 @@ import numpy as np
 
 from exgen.answers import EXPRESSION, SCALAR
 from exgen.formatting import tex_num
+from exgen.i18n import N_, _
 from exgen.instance import Part
 from exgen.types._calculus import (
     POINT_TOLERANCE,
@@ -35,30 +36,31 @@ _POINTS = {REAL: (-1.5, -1.0, -0.5, 0.5, 1.0, 1.5), POSITIVE: (1.0, 1.5, 2.0, 2.
 #: away, falls within the answer's tolerance for too many functions to draw from.
 MIN_H = 0.005
 
-SIGN = "Check the sign: differentiate term by term and keep each minus sign."
-INNER = ("You forgot the inner derivative: by the chain rule, d/dx of $f(kx)$ is $k\\,f'(kx)$.")
+SIGN = N_("Check the sign: differentiate term by term and keep each minus sign.")
+INNER = N_("You forgot the inner derivative: by the chain rule, d/dx of $f(kx)$ is $k\\,f'(kx)$.")
+INNER_AFFINE = N_("You forgot the inner derivative: by the chain rule, d/dx of $f(bx + c)$ is $b\\,f'(bx + c)$.")
 
 
-FUNCTION = "That is $f$ itself; the question asks for its derivative $f'$."
-FUNCTION_VALUE = "That is the value $f(x_0)$ of the function; the question asks for the slope $f'(x_0)$."
+FUNCTION = N_("That is $f$ itself; the question asks for its derivative $f'$.")
+FUNCTION_VALUE = N_("That is the value $f(x_0)$ of the function; the question asks for the slope $f'(x_0)$.")
 
 MISTAKES = (
-    Mistake("exponent-not-reduced", "Power rule: kept the exponent instead of lowering it by one."),
+    Mistake("exponent-not-reduced", N_("Power rule: kept the exponent instead of lowering it by one.")),
     DROPPED_FACTOR,
-    Mistake("constant-kept", "Kept a constant term, whose derivative is 0."),
-    Mistake("exponent-increased", "Power rule with a negative exponent: moved the exponent towards zero."),
+    Mistake("constant-kept", N_("Kept a constant term, whose derivative is 0.")),
+    Mistake("exponent-increased", N_("Power rule with a negative exponent: moved the exponent towards zero.")),
     SIGN_ERROR,
     FORGOT_INNER,
-    Mistake("power-rule-on-exp", "Applied the power rule to an exponential."),
-    Mistake("log-of-argument", "Differentiated ln(g(x)) as 1/x."),
-    Mistake("derivative-is-itself", "Treated the sigmoid like e^x, as its own derivative."),
-    Mistake("forgot-square", "Forgot the square in tanh' = 1 - tanh^2."),
-    Mistake("product-of-derivatives", "Took the product of the derivatives for the derivative of a product."),
-    Mistake("product-rule-half", "Kept only one of the two terms of the product rule."),
-    Mistake("quotient-of-derivatives", "Took the quotient of the derivatives for the derivative of a quotient."),
-    Mistake("denominator-not-squared", "Quotient rule: divided by v instead of v^2."),
+    Mistake("power-rule-on-exp", N_("Applied the power rule to an exponential.")),
+    Mistake("log-of-argument", N_("Differentiated ln(g(x)) as 1/x.")),
+    Mistake("derivative-is-itself", N_("Treated the sigmoid like e^x, as its own derivative.")),
+    Mistake("forgot-square", N_("Forgot the square in tanh' = 1 - tanh^2.")),
+    Mistake("product-of-derivatives", N_("Took the product of the derivatives for the derivative of a product.")),
+    Mistake("product-rule-half", N_("Kept only one of the two terms of the product rule.")),
+    Mistake("quotient-of-derivatives", N_("Took the quotient of the derivatives for the derivative of a quotient.")),
+    Mistake("denominator-not-squared", N_("Quotient rule: divided by v instead of v^2.")),
     FUNCTION_FOR_DERIVATIVE,
-    Mistake("forward-difference", "Used the forward difference instead of the central difference."),
+    Mistake("forward-difference", N_("Used the forward difference instead of the central difference.")),
 )
 
 
@@ -97,21 +99,22 @@ def _families():
         f = sum(c * x ** k for k, c in enumerate(coeffs))
         return _Draw(f, REAL, lambda fp: [
             (sum(k * c * x ** k for k, c in enumerate(coeffs)), "exponent-not-reduced",
-             "Power rule: $\\frac{d}{dx} x^n = n x^{n-1}$; the exponent goes down by one."),
+             _("Power rule: $\\frac{d}{dx} x^n = n x^{n-1}$; the exponent goes down by one.")),
             (sum(c * x ** (k - 1) for k, c in enumerate(coeffs) if k), "dropped-constant-factor",
-             "Power rule: multiply by the old exponent, $\\frac{d}{dx} x^n = n x^{n-1}$."),
-            (fp + coeffs[0], "constant-kept", "The derivative of a constant term is 0."),
+             _("Power rule: multiply by the old exponent, $\\frac{d}{dx} x^n = n x^{n-1}$.")),
+            (fp + coeffs[0], "constant-kept", _("The derivative of a constant term is 0.")),
         ])
 
     def power(rng, lo, hi):
         p = _pick(rng, (-3, -2, -1, -half, half, sp.Rational(3, 2), 3, 4, 5))
         a = _nonzero(rng, lo, hi)
         wrongs = lambda fp: [  # noqa: E731
-            (a * p * x ** p, "exponent-not-reduced", "Power rule: $\\frac{d}{dx} x^n = n x^{n-1}$; lower the exponent."),
-            (a * x ** (p - 1), "dropped-constant-factor", "Power rule: multiply by the exponent $n$ as well."),
+            (a * p * x ** p, "exponent-not-reduced",
+             _("Power rule: $\\frac{d}{dx} x^n = n x^{n-1}$; lower the exponent.")),
+            (a * x ** (p - 1), "dropped-constant-factor", _("Power rule: multiply by the exponent $n$ as well.")),
         ] + ([(a * p * x ** (p + 1), "exponent-increased",
-               "For a negative exponent, $n - 1$ is further from zero: $x^{-2} \\to -2x^{-3}$."),
-              (-a * p * x ** (p - 1), "sign-error", "The exponent is negative, so $n x^{n-1}$ changes sign.")]
+               _("For a negative exponent, $n - 1$ is further from zero: $x^{-2} \\to -2x^{-3}$.")),
+              (-a * p * x ** (p - 1), "sign-error", _("The exponent is negative, so $n x^{n-1}$ changes sign."))]
              if p < 0 else [])
         return _Draw(a * x ** p, POSITIVE, wrongs)
 
@@ -119,19 +122,19 @@ def _families():
         k = _pick(rng, (-3, -2, -half, half, 2, 3))
         a = _nonzero(rng, lo, hi)
         return _Draw(a * sp.exp(k * x), REAL, lambda fp: [
-            (a * sp.exp(k * x), "forgot-inner-derivative", INNER),
+            (a * sp.exp(k * x), "forgot-inner-derivative", _(INNER)),
             (a * k * x * sp.exp(k * x - 1), "power-rule-on-exp",
-             "$e^{kx}$ is not a power of $x$: $\\frac{d}{dx} e^{kx} = k e^{kx}$."),
-        ] + ([(-fp, "sign-error", SIGN)] if k < 0 else []))
+             _("$e^{kx}$ is not a power of $x$: $\\frac{d}{dx} e^{kx} = k e^{kx}$.")),
+        ] + ([(-fp, "sign-error", _(SIGN))] if k < 0 else []))
 
     def log(rng, lo, hi):
         b, c = int(_pick(rng, (2, 3, 4))), int(_pick(rng, (1, 2, 3)))
         a = _nonzero(rng, lo, hi)
         f = a * sp.log(b * x + c)
         return _Draw(f, POSITIVE, lambda fp: [
-            (a / (b * x + c), "forgot-inner-derivative", INNER.replace("kx", "bx + c").replace("$k", "$b")),
-            (a / x, "log-of-argument", "$\\frac{d}{dx}\\ln(g(x)) = g'(x)/g(x)$, not $1/x$."),
-            (-fp, "sign-error", SIGN),
+            (a / (b * x + c), "forgot-inner-derivative", _(INNER_AFFINE)),
+            (a / x, "log-of-argument", _("$\\frac{d}{dx}\\ln(g(x)) = g'(x)/g(x)$, not $1/x$.")),
+            (-fp, "sign-error", _(SIGN)),
         ])
 
     def sigmoid_(rng, lo, hi):
@@ -139,9 +142,9 @@ def _families():
         a = _nonzero(rng, lo, hi)
         s = sigmoid(k * x)
         return _Draw(a * s, REAL, lambda fp: [
-            (a * s * (1 - s), "forgot-inner-derivative", INNER),
-            (a * k * s, "derivative-is-itself", "Unlike $e^x$, $\\sigma' = \\sigma(1 - \\sigma)$."),
-            (a * k * s * (1 + s), "sign-error", "$\\sigma'(z) = \\sigma(z)(1 - \\sigma(z))$, with a minus sign."),
+            (a * s * (1 - s), "forgot-inner-derivative", _(INNER)),
+            (a * k * s, "derivative-is-itself", _("Unlike $e^x$, $\\sigma' = \\sigma(1 - \\sigma)$.")),
+            (a * k * s * (1 + s), "sign-error", _("$\\sigma'(z) = \\sigma(z)(1 - \\sigma(z))$, with a minus sign.")),
         ])
 
     def tanh(rng, lo, hi):
@@ -149,9 +152,9 @@ def _families():
         a = _nonzero(rng, lo, hi)
         t = sp.tanh(k * x)
         return _Draw(a * t, REAL, lambda fp: [
-            (a * (1 - t ** 2), "forgot-inner-derivative", INNER),
-            (a * k * (1 + t ** 2), "sign-error", "$\\tanh'(z) = 1 - \\tanh^2(z)$, with a minus sign."),
-            (a * k * (1 - t), "forgot-square", "$\\tanh'(z) = 1 - \\tanh^2(z)$: the tanh is squared."),
+            (a * (1 - t ** 2), "forgot-inner-derivative", _(INNER)),
+            (a * k * (1 + t ** 2), "sign-error", _("$\\tanh'(z) = 1 - \\tanh^2(z)$, with a minus sign.")),
+            (a * k * (1 - t), "forgot-square", _("$\\tanh'(z) = 1 - \\tanh^2(z)$: the tanh is squared.")),
         ])
 
     def _factor(rng, lo, hi):
@@ -165,10 +168,10 @@ def _families():
         du, dv = sp.diff(u, x), sp.diff(v, x)
         return _Draw(u * v, domain, lambda fp: [
             (du * dv, "product-of-derivatives",
-             "The derivative of a product is not the product of the derivatives: $(uv)' = u'v + uv'$."),
-            (du * v, "product-rule-half", "Product rule: $(uv)' = u'v + uv'$; you kept only $u'v$."),
-            (u * dv, "product-rule-half", "Product rule: $(uv)' = u'v + uv'$; you kept only $uv'$."),
-            (du * v - u * dv, "sign-error", "Product rule: $(uv)' = u'v + uv'$, with a plus sign."),
+             _("The derivative of a product is not the product of the derivatives: $(uv)' = u'v + uv'$.")),
+            (du * v, "product-rule-half", _("Product rule: $(uv)' = u'v + uv'$; you kept only $u'v$.")),
+            (u * dv, "product-rule-half", _("Product rule: $(uv)' = u'v + uv'$; you kept only $uv'$.")),
+            (du * v - u * dv, "sign-error", _("Product rule: $(uv)' = u'v + uv'$, with a plus sign.")),
         ])
 
     def quotient(rng, lo, hi):
@@ -178,9 +181,10 @@ def _families():
         du, dv = sp.diff(u, x), sp.diff(v, x)
         return _Draw(u / v, POSITIVE if v == x + d else REAL, lambda fp: [
             ((u * dv - du * v) / v ** 2, "sign-error",
-             "Quotient rule: $(u/v)' = (u'v - uv')/v^2$; the order in the numerator matters."),
-            (du / dv, "quotient-of-derivatives", "The derivative of a quotient is not $u'/v'$: use $(u'v - uv')/v^2$."),
-            ((du * v - u * dv) / v, "denominator-not-squared", "Quotient rule: divide by $v^2$, not $v$."),
+             _("Quotient rule: $(u/v)' = (u'v - uv')/v^2$; the order in the numerator matters.")),
+            (du / dv, "quotient-of-derivatives",
+             _("The derivative of a quotient is not $u'/v'$: use $(u'v - uv')/v^2$.")),
+            ((du * v - u * dv) / v, "denominator-not-squared", _("Quotient rule: divide by $v^2$, not $v$.")),
         ])
 
     return x, {"polynomial": polynomial, "power": power, "exp": exp, "log": log, "sigmoid": sigmoid_,
@@ -189,7 +193,7 @@ def _families():
 
 class Derivative(ExerciseType):
     name = "derivative"
-    title = "Derivative as a slope"
+    title = N_("Derivative as a slope")
     topic = "4. Derivative and slope"
     summary = "f'(x) of polynomials, powers, exp, log, sigmoid, tanh, products, quotients; value; central difference"
     params = {
@@ -226,7 +230,7 @@ class Derivative(ExerciseType):
             x0 = float(_pick(rng, _POINTS[d.domain]))
             domain = {"x": d.domain}
             answer = stored(fp, ["x"])
-            wrong_formulas = formula_wrongs(answer, [*d.wrongs(fp), (d.f, "function-not-derivative", FUNCTION)],
+            wrong_formulas = formula_wrongs(answer, [*d.wrongs(fp), (d.f, "function-not-derivative", _(FUNCTION))],
                                             ["x"], domain)
             if wrong_formulas is None:
                 return None
@@ -241,15 +245,15 @@ class Derivative(ExerciseType):
             point_wrongs = value_wrongs(value, [
                 *((value_of(w.value, {"x": x0}), w.tag, w.feedback) for w in wrong_formulas
                   if w.tag != "function-not-derivative"),
-                (f_at, "function-not-derivative", FUNCTION_VALUE)], POINT_TOLERANCE)
+                (f_at, "function-not-derivative", _(FUNCTION_VALUE))], POINT_TOLERANCE)
             cd_wrongs = value_wrongs(central, [
                 ((f_plus - f_at) / h, "forward-difference",
-                 "That is the forward difference $(f(x_0+h) - f(x_0))/h$; the central difference uses "
-                 "$f(x_0+h)$ and $f(x_0-h)$."),
+                 _("That is the forward difference $(f(x_0+h) - f(x_0))/h$; the central difference uses "
+                   "$f(x_0+h)$ and $f(x_0-h)$.")),
                 ((f_plus - f_minus) / h, "dropped-constant-factor",
-                 "The central difference divides by $2h$, the distance between $x_0 - h$ and $x_0 + h$."),
+                 _("The central difference divides by $2h$, the distance between $x_0 - h$ and $x_0 + h$.")),
                 ((f_minus - f_plus) / (2 * h), "sign-error",
-                 "The order is $f(x_0 + h) - f(x_0 - h)$: the later point first, as in a slope."),
+                 _("The order is $f(x_0 + h) - f(x_0 - h)$: the later point first, as in a slope.")),
             ], POINT_TOLERANCE)
             if point_wrongs is None or cd_wrongs is None:
                 return None
@@ -261,21 +265,25 @@ class Derivative(ExerciseType):
         builders = {
             "formula": lambda: dict(
                 kind=EXPRESSION, answer=answer, options=expression_options(["x"], {"x": d.domain}),
-                prompt="Find the derivative $f'(x)$ as a formula in $x$ (you may write exp, log, sigmoid, tanh).",
+                prompt=_("Find the derivative $f'(x)$ as a formula in $x$ (you may write exp, log, sigmoid, tanh)."),
                 solution=(f"$f'(x) = {answer['latex']}$.",), wrong_answers=tuple(wrong_formulas)),
             "value": lambda: dict(
                 kind=SCALAR, answer=clean_float(value), tolerance=POINT_TOLERANCE,
-                prompt=f"Compute the slope $f'({x0s})$.",
+                prompt=_("Compute the slope $f'(%(x0)s)$.") % {"x0": x0s},
                 solution=(f"$f'(x) = {answer['latex']}$.", f"$f'({x0s}) \\approx {tex_num(value)}$."),
                 wrong_answers=tuple(point_wrongs)),
             "central_difference": lambda: dict(
                 kind=SCALAR, answer=clean_float(central), tolerance=POINT_TOLERANCE,
-                prompt=f"Estimate $f'({x0s})$ with the central difference $\\dfrac{{f(x_0 + h) - f(x_0 - h)}}{{2h}}$ "
-                       f"for $x_0 = {x0s}$ and $h = {hs}$.",
-                solution=(f"$f({tex_num(x0 + h)}) \\approx {tex_num(fvals[2])}$ and "
-                          f"$f({tex_num(x0 - h)}) \\approx {tex_num(fvals[0])}$.",
-                          f"$({tex_num(fvals[2])} - {_paren(fvals[0])}) / {tex_num(2 * h)} \\approx "
-                          f"{tex_num(central)}$, close to the exact slope ${tex_num(value)}$."),
+                prompt=_("Estimate $f'(%(x0)s)$ with the central difference $\\dfrac{f(x_0 + h) - f(x_0 - h)}{2h}$ "
+                         "for $x_0 = %(x0)s$ and $h = %(h)s$.") % {"x0": x0s, "h": hs},
+                solution=(_("$f(%(right)s) \\approx %(f_right)s$ and $f(%(left)s) \\approx %(f_left)s$.")
+                          % {"right": tex_num(x0 + h), "f_right": tex_num(fvals[2]), "left": tex_num(x0 - h),
+                             "f_left": tex_num(fvals[0])},
+                          # Translators: a worked-solution step; %(quotient)s is the central difference with its numbers
+                          # (TeX), %(central)s its value, %(slope)s the exact derivative.
+                          _("$%(quotient)s \\approx %(central)s$, close to the exact slope $%(slope)s$.")
+                          % {"quotient": f"({tex_num(fvals[2])} - {_paren(fvals[0])}) / {tex_num(2 * h)}",
+                             "central": tex_num(central), "slope": tex_num(value)}),
                 wrong_answers=tuple(cd_wrongs)),
         }
         ids = part_ids(len(params["parts"]))

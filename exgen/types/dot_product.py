@@ -8,7 +8,9 @@ from typing import Any
 import numpy as np
 
 from exgen.answers import CHOICE, MATRIX, SCALAR
+from exgen.answers.choice import option
 from exgen.formatting import num, tex_num
+from exgen.i18n import N_, NP_, _
 from exgen.instance import Part, WrongAnswer
 from exgen.types.base import Draft, ExerciseType, draw_until
 from exgen.types.draw import array, clean, size, value_params
@@ -17,31 +19,46 @@ from exgen.types.params import IntRange, Subset
 
 PARTS = ("value", "direction", "cosine")
 RELATIONS = ("acute", "right", "obtuse")
-DIRECTION_CHOICES = {"choices": [
-    {"key": "acute", "label": "Acute angle (a positive dot product)"},
-    {"key": "right", "label": "Right angle: orthogonal (a zero dot product)"},
-    {"key": "obtuse", "label": "Obtuse angle (a negative dot product)"},
-]}
+DIRECTION_LABELS = {
+    "acute": N_("Acute angle (a positive dot product)"),
+    "right": N_("Right angle: orthogonal (a zero dot product)"),
+    "obtuse": N_("Obtuse angle (a negative dot product)"),
+}
+# Translators: the words a student may type for each angle, separated by | (예각, 직각, 둔각).
+DIRECTION_WORDS = (NP_("answer words", "acute"), NP_("answer words", "right"), NP_("answer words", "obtuse"))
 COSINE_TOLERANCE = {"abs": 0.005, "rel": 0.0, "decimals": 3}  # 3 decimal places, rounded, always score
-_SIGN_WORD = {"acute": "positive", "right": "zero", "obtuse": "negative"}
-_ANGLE_RULE = {"acute": "a positive dot product means an acute angle (less than 90 degrees).",
-               "right": "a zero dot product means a right angle: the vectors are orthogonal.",
-               "obtuse": "a negative dot product means an obtuse angle (more than 90 degrees)."}
+#: Why the sign gives the angle, one whole sentence per relation (%(value)s: the dot product, as TeX).
+_ANGLE_RULE = {
+    "acute": N_("$a \\cdot b = %(value)s$ is positive: a positive dot product means an acute angle (less than 90 "
+                "degrees)."),
+    "right": N_("$a \\cdot b = %(value)s$ is zero: a zero dot product means a right angle: the vectors are "
+                "orthogonal."),
+    "obtuse": N_("$a \\cdot b = %(value)s$ is negative: a negative dot product means an obtuse angle (more than 90 "
+                 "degrees)."),
+}
+_SIGN_OF_COSINE = {
+    "acute": N_("$a \\cdot b = %(value)s$, which is positive, and $a \\cdot b = |a|\\,|b| \\cos\\theta$ has the "
+                "sign of $\\cos\\theta$."),
+    "right": N_("$a \\cdot b = %(value)s$, which is zero, and $a \\cdot b = |a|\\,|b| \\cos\\theta$ has the sign "
+                "of $\\cos\\theta$."),
+    "obtuse": N_("$a \\cdot b = %(value)s$, which is negative, and $a \\cdot b = |a|\\,|b| \\cos\\theta$ has the "
+                 "sign of $\\cos\\theta$."),
+}
 
 MISTAKES = (
-    Mistake("elementwise-not-summed", "Stopped at the element-wise product: did not add the products."),
-    Mistake("added-entries", "Added the entries of a and b instead of multiplying them."),
-    Mistake("product-of-lengths", "Gave |a| |b|, leaving out the cosine."),
+    Mistake("elementwise-not-summed", N_("Stopped at the element-wise product: did not add the products.")),
+    Mistake("added-entries", N_("Added the entries of a and b instead of multiplying them.")),
+    Mistake("product-of-lengths", N_("Gave |a| |b|, leaving out the cosine.")),
     SIGN,
-    Mistake("angle-from-sign", "Did not read the angle from the sign of the dot product."),
-    Mistake("not-normalised", "Gave the dot product itself as the cosine, not divided by |a| |b|."),
-    Mistake("squared-lengths", "Divided by the squared lengths |a|^2 |b|^2 (forgot the square roots)."),
+    Mistake("angle-from-sign", N_("Did not read the angle from the sign of the dot product.")),
+    Mistake("not-normalised", N_("Gave the dot product itself as the cosine, not divided by |a| |b|.")),
+    Mistake("squared-lengths", N_("Divided by the squared lengths |a|^2 |b|^2 (forgot the square roots).")),
 )
 
 
 def _orthogonal_to(a: np.ndarray, rng: np.random.Generator, params) -> np.ndarray | None:
     """Draw b with a . b == 0: by rejection first, then by a rotation of two entries of a."""
-    for _ in range(200):
+    for _attempt in range(200):
         b = array(rng, a.shape, params)
         if np.any(b != 0) and float(np.dot(a, b)) == 0.0:
             return b
@@ -57,7 +74,7 @@ def _orthogonal_to(a: np.ndarray, rng: np.random.Generator, params) -> np.ndarra
 
 class DotProduct(ExerciseType):
     name = "dot_product"
-    title = "Dot product"
+    title = N_("Dot product")
     topic = "2. Dot product"
     summary = "value of a . b, the angle its sign reveals (acute / right / obtuse), cosine similarity"
     params = {
@@ -103,34 +120,36 @@ class DotProduct(ExerciseType):
     def _value(self, a, b, d, norms) -> dict:
         elementwise = clean(a * b)
         return dict(
-            kind=SCALAR, prompt="Compute the dot product $a \\cdot b$.", answer=clean(d),
-            solution=(f"Multiply corresponding entries and add: $a \\cdot b = {self._terms(a, b)}$.",
+            kind=SCALAR, prompt=_("Compute the dot product $a \\cdot b$."), answer=clean(d),
+            solution=(_("Multiply corresponding entries and add: $a \\cdot b = %(terms)s$.")
+                      % {"terms": self._terms(a, b)},
                       f"$= {_sum_tex(elementwise)} = {tex_num(clean(d))}$."),
             wrong_answers=(
                 WrongAnswer(elementwise, "elementwise-not-summed",
-                            "This is the element-wise product $a \\odot b$ (a vector); the dot product is the "
-                            "sum of its entries, a single number.", kind=MATRIX),
+                            _("This is the element-wise product $a \\odot b$ (a vector); the dot product is the "
+                              "sum of its entries, a single number."), kind=MATRIX),
                 WrongAnswer(clean(float(np.sum(a) + np.sum(b))), "added-entries",
-                            "You added the entries; the dot product multiplies corresponding entries, then adds "
-                            "the products."),
+                            _("You added the entries; the dot product multiplies corresponding entries, then adds "
+                              "the products.")),
                 WrongAnswer(round(norms, 6), "product-of-lengths",
-                            "$|a|\\,|b|$ is the product of the lengths; the dot product also carries "
-                            "$\\cos\\theta$: multiply corresponding entries and add.",),
+                            _("$|a|\\,|b|$ is the product of the lengths; the dot product also carries "
+                              "$\\cos\\theta$: multiply corresponding entries and add."),),
                 WrongAnswer(clean(-d), "sign-error",
-                            "The sign is wrong: check the sign of each product (a negative times a negative is "
-                            "positive) before adding."),
+                            _("The sign is wrong: check the sign of each product (a negative times a negative is "
+                              "positive) before adding.")),
             ))
 
     def _direction(self, d, relation) -> dict:
-        feedback = f"$a \\cdot b = {tex_num(clean(d))}$ is {_SIGN_WORD[relation]}: {_ANGLE_RULE[relation]}"
+        value = {"value": tex_num(clean(d))}
+        feedback = _(_ANGLE_RULE[relation]) % value
         wrongs = tuple(WrongAnswer(other, "angle-from-sign", feedback) for other in RELATIONS if other != relation)
-        label = DIRECTION_CHOICES["choices"][RELATIONS.index(relation)]["label"]
-        return dict(kind=CHOICE, options=DIRECTION_CHOICES, answer=relation,
-                    prompt="Is the angle between $a$ and $b$ acute, a right angle (the vectors are orthogonal), "
-                           "or obtuse? Answer acute, right or obtuse.",
-                    solution=(f"$a \\cdot b = {tex_num(clean(d))}$, which is {_SIGN_WORD[relation]}, and "
-                              "$a \\cdot b = |a|\\,|b| \\cos\\theta$ has the sign of $\\cos\\theta$.",
-                              f"So the answer is: {label}."),
+        return dict(kind=CHOICE, answer=relation,
+                    options={"choices": [option(key, DIRECTION_LABELS[key]) for key in RELATIONS]},
+                    # Translators: the student may answer with the words of "answer words" acute/right/obtuse.
+                    prompt=_("Is the angle between $a$ and $b$ acute, a right angle (the vectors are orthogonal), "
+                             "or obtuse? Answer acute, right or obtuse."),
+                    solution=(_(_SIGN_OF_COSINE[relation]) % value,
+                              _("So the answer is: %(label)s.") % {"label": _(DIRECTION_LABELS[relation])}),
                     wrong_answers=wrongs)
 
     def _cosine(self, a, b, d, norms) -> dict:
@@ -138,18 +157,18 @@ class DotProduct(ExerciseType):
         na, nb = float(np.linalg.norm(a)), float(np.linalg.norm(b))
         return dict(
             kind=SCALAR, tolerance=COSINE_TOLERANCE, answer=round(cos, 6),
-            prompt="Compute the cosine similarity $\\cos\\theta = \\dfrac{a \\cdot b}{|a|\\,|b|}$.",
-            solution=(f"$|a| = {_root(np.dot(a, a))}$ and $|b| = {_root(np.dot(b, b))}$.",
+            prompt=_("Compute the cosine similarity $\\cos\\theta = \\dfrac{a \\cdot b}{|a|\\,|b|}$."),
+            solution=(_("$|a| = %(a)s$ and $|b| = %(b)s$.") % {"a": _root(np.dot(a, a)), "b": _root(np.dot(b, b))},
                       f"$\\cos\\theta = {tex_num(clean(d))} / ({_approx(na)} \\cdot {_approx(nb)})"
                       f" \\approx {tex_num(round(cos, 4))}$."),
             wrong_answers=(
                 WrongAnswer(clean(d), "not-normalised",
-                            "That is the dot product itself; divide it by $|a|\\,|b|$ to get the cosine."),
+                            _("That is the dot product itself; divide it by $|a|\\,|b|$ to get the cosine.")),
                 WrongAnswer(round(d / norms ** 2, 6), "squared-lengths",
-                            "You divided by $|a|^2\\,|b|^2$; the lengths are square roots: "
-                            "$|a| = \\sqrt{a \\cdot a}$."),
+                            _("You divided by $|a|^2\\,|b|^2$; the lengths are square roots: "
+                              "$|a| = \\sqrt{a \\cdot a}$.")),
                 WrongAnswer(round(-cos, 6), "sign-error",
-                            "The sign is wrong: the cosine has the sign of $a \\cdot b$."),
+                            _("The sign is wrong: the cosine has the sign of $a \\cdot b$.")),
             ))
 
 

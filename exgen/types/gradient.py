@@ -9,6 +9,7 @@ import numpy as np
 
 from exgen.answers import EXPRESSION, MATRIX
 from exgen.formatting import bmatrix, tex_num
+from exgen.i18n import N_, _
 from exgen.instance import Part, WrongAnswer
 from exgen.types._calculus import (
     VECTOR_TOLERANCE,
@@ -37,22 +38,23 @@ def _pick(rng: np.random.Generator, values) -> Any:
 
 
 MISTAKES = (
-    Mistake("wrong-variable", "Differentiated with respect to another variable."),
-    Mistake("dropped-mixed-terms", "Dropped the terms that contain another variable as well."),
-    Mistake("dropped-other-factor", "Dropped the other variables' constant factors from a mixed term."),
+    Mistake("wrong-variable", N_("Differentiated with respect to another variable.")),
+    Mistake("dropped-mixed-terms", N_("Dropped the terms that contain another variable as well.")),
+    Mistake("dropped-other-factor", N_("Dropped the other variables' constant factors from a mixed term.")),
     SIGN,
     SWAPPED_ORDER,
     ASCENT,
-    Mistake("forgot-learning-rate", "Subtracted the whole gradient, without the learning rate."),
-    Mistake("step-not-point", "Gave the change -eta grad f instead of the new point."),
+    Mistake("forgot-learning-rate", N_("Subtracted the whole gradient, without the learning rate.")),
+    Mistake("step-not-point", N_("Gave the change -eta grad f instead of the new point.")),
     NO_STEP,
 )
 
 _GRADIENT_FEEDBACK = {
-    "sign-error": "Check the signs of the partial derivatives.",
-    "dropped-mixed-terms": "Terms with two variables depend on both: each contributes to both partial derivatives.",
-    "dropped-other-factor": "When differentiating with respect to one variable, the others are constant factors "
-                            "that stay in the derivative ($\\partial (x^2 y)/\\partial x = 2xy$).",
+    "sign-error": N_("Check the signs of the partial derivatives."),
+    "dropped-mixed-terms": N_("Terms with two variables depend on both: each contributes to both partial "
+                              "derivatives."),
+    "dropped-other-factor": N_("When differentiating with respect to one variable, the others are constant factors "
+                               "that stay in the derivative ($\\partial (x^2 y)/\\partial x = 2xy$)."),
 }
 
 
@@ -62,8 +64,8 @@ def _vector(value, tag: str, feedback: str) -> WrongAnswer:
 
 def _reversed_feedback(names: list[str]) -> str:
     order = ", ".join(f"\\partial f/\\partial {v}" for v in names)
-    return (f"The components are in the wrong order: $\\nabla f = [{order}]$, in the order of the variables "
-            f"${', '.join(names)}$.")
+    return _("The components are in the wrong order: $\\nabla f = [%(order)s]$, in the order of the variables "
+             "$%(names)s$.") % {"order": order, "names": ", ".join(names)}
 
 
 def _min_learning_rate(tolerance: Mapping[str, Any]) -> float:
@@ -75,7 +77,7 @@ def _min_learning_rate(tolerance: Mapping[str, Any]) -> float:
 
 class Gradient(ExerciseType):
     name = "gradient"
-    title = "Partial derivatives and the gradient"
+    title = N_("Partial derivatives and the gradient")
     topic = "5. Gradient"
     summary = "partial derivatives of f(x, y[, z]), the gradient at a point, one gradient-descent step"
     params = {
@@ -130,7 +132,7 @@ class Gradient(ExerciseType):
             f = 0
             for i, v in enumerate(syms):
                 f += term(rng, "polynomial", v, syms[(i + 1) % len(syms)])
-            for _ in range(max(0, n - len(syms))):
+            for _extra in range(max(0, n - len(syms))):
                 a, b = rng.permutation(len(syms))[:2]
                 f += term(rng, _pick(rng, params["terms"]), syms[a], syms[b])
             f = sp.expand(f)
@@ -143,17 +145,18 @@ class Gradient(ExerciseType):
             for i, (v, d) in enumerate(zip(syms, partials)):
                 others = [w for w in syms if w != v]
                 own = sum((t for t in sp.Add.make_args(f) if t.free_symbols == {v}), sp.Integer(0))
+                which = {"v": str(v), "other": str(others[0] if i + 1 < len(syms) else syms[0])}
                 wrongs = [
                     (partials[(i + 1) % len(syms)], "wrong-variable",
-                     f"That is the derivative with respect to ${others[0] if i + 1 < len(syms) else syms[0]}$; "
-                     f"differentiate with respect to ${v}$."),
+                     _("That is the derivative with respect to $%(other)s$; differentiate with respect to $%(v)s$.")
+                     % which),
                     (sp.diff(own, v), "dropped-mixed-terms",
-                     f"Terms that contain ${v}$ together with another variable also depend on ${v}$: keep them, "
-                     "treating the other variable as a constant factor."),
+                     _("Terms that contain $%(v)s$ together with another variable also depend on $%(v)s$: keep them, "
+                       "treating the other variable as a constant factor.") % which),
                     (d.subs({w: 1 for w in others}), "dropped-other-factor",
-                     "The other variables are constants, but constant factors stay in the derivative "
-                     "($\\partial (x^2 y)/\\partial x = 2xy$)."),
-                    (-d, "sign-error", "Check the signs of the terms."),
+                     _("The other variables are constants, but constant factors stay in the derivative "
+                       "($\\partial (x^2 y)/\\partial x = 2xy$).")),
+                    (-d, "sign-error", _("Check the signs of the terms.")),
                 ]
                 key = stored(d, names)
                 found = formula_wrongs(key, wrongs, names, domain)
@@ -178,44 +181,47 @@ class Gradient(ExerciseType):
         args = ", ".join(names)
         step = [p - lr * g for p, g in zip(point, grad)]
         rows = [clean_float(g) for g in grad]
+        at = {"args": args, "point": point_tex, "first": names[0], "lr": tex_num(lr)}
         parts: list[dict] = []
         if "partials" in params["parts"]:
             for v, key, wrongs in zip(names, stored_partials, part_wrongs):
                 parts.append(dict(
                     kind=EXPRESSION, answer=key, options=expression_options(names, {n: DOMAIN for n in names}),
-                    prompt=f"Find the partial derivative $\\partial f / \\partial {v}$ as a formula in ${args}$.",
-                    solution=(f"Treat the other variables as constants: $\\dfrac{{\\partial f}}{{\\partial {v}}} = "
-                              f"{key['latex']}$.",),
+                    prompt=_("Find the partial derivative $\\partial f / \\partial %(v)s$ as a formula in "
+                             "$%(args)s$.") % {"v": v, "args": args},
+                    solution=(_("Treat the other variables as constants: $\\dfrac{\\partial f}{\\partial %(v)s} = "
+                                "%(formula)s$.") % {"v": v, "formula": key["latex"]},),
                     wrong_answers=tuple(wrongs)))
         if "gradient" in params["parts"]:
-            wrongs = [_vector([-g for g in grad], "sign-error", _GRADIENT_FEEDBACK["sign-error"]),
+            wrongs = [_vector([-g for g in grad], "sign-error", _(_GRADIENT_FEEDBACK["sign-error"])),
                       _vector(grad[::-1], "swapped-order", _reversed_feedback(names))]
-            wrongs += [_vector(vals, tag, _GRADIENT_FEEDBACK[tag]) for tag, vals in wrong_grads.items()]
+            wrongs += [_vector(vals, tag, _(_GRADIENT_FEEDBACK[tag])) for tag, vals in wrong_grads.items()]
             parts.append(dict(
                 kind=MATRIX, answer=rows, tolerance=VECTOR_TOLERANCE,
-                prompt=f"Compute the gradient $\\nabla f$ at $({args}) = ({point_tex})$, as a vector "
-                       f"$[\\partial f/\\partial {names[0]}, \\dots]$.",
-                solution=(f"Evaluate each partial derivative at $({point_tex})$: "
-                          f"$\\nabla f = {bmatrix(rows)}$.",),
+                prompt=_("Compute the gradient $\\nabla f$ at $(%(args)s) = (%(point)s)$, as a vector "
+                         "$[\\partial f/\\partial %(first)s, \\dots]$.") % at,
+                solution=(_("Evaluate each partial derivative at $(%(point)s)$: $\\nabla f = %(gradient)s$.")
+                          % {**at, "gradient": bmatrix(rows)},),
                 wrong_answers=tuple(wrongs)))
         if "step" in params["parts"]:
             wrongs = [
                 _vector([p + lr * g for p, g in zip(point, grad)], "ascent",
-                        "Gradient descent moves against the gradient: subtract $\\eta \\nabla f$, do not add it."),
+                        _("Gradient descent moves against the gradient: subtract $\\eta \\nabla f$, do not add it.")),
                 _vector([p - g for p, g in zip(point, grad)], "forgot-learning-rate",
-                        f"Multiply the gradient by the learning rate $\\eta = {tex_num(lr)}$ before subtracting."),
+                        _("Multiply the gradient by the learning rate $\\eta = %(lr)s$ before subtracting.") % at),
                 _vector([-lr * g for g in grad], "step-not-point",
-                        "That is the change $-\\eta \\nabla f$; add it to the current point to get the new point."),
-                _vector(point, "no-step", f"That is the starting point $({point_tex})$: take the step "
-                                          "$-\\eta \\nabla f$ from it."),
+                        _("That is the change $-\\eta \\nabla f$; add it to the current point to get the new "
+                          "point.")),
+                _vector(point, "no-step", _("That is the starting point $(%(point)s)$: take the step "
+                                            "$-\\eta \\nabla f$ from it.") % at),
                 _vector([p - lr * g for p, g in zip(point, grad[::-1])], "swapped-order",
-                        "The gradient's components are in the wrong order: subtract $\\eta\\,\\partial f/\\partial "
-                        f"{names[0]}$ from ${names[0]}$, and so on."),
+                        _("The gradient's components are in the wrong order: subtract "
+                          "$\\eta\\,\\partial f/\\partial %(first)s$ from $%(first)s$, and so on.") % at),
             ]
             parts.append(dict(
                 kind=MATRIX, answer=[clean_float(s) for s in step], tolerance=VECTOR_TOLERANCE,
-                prompt=f"Take one gradient-descent step from $({point_tex})$ with learning rate $\\eta = {tex_num(lr)}$: "
-                       f"give the new point $({args}) - \\eta \\nabla f$ as a vector.",
+                prompt=_("Take one gradient-descent step from $(%(point)s)$ with learning rate $\\eta = %(lr)s$: "
+                         "give the new point $(%(args)s) - \\eta \\nabla f$ as a vector.") % at,
                 solution=(f"${bmatrix(point)} - {tex_num(lr)} \\cdot {bmatrix(rows)} = "
                           f"{bmatrix([clean_float(s) for s in step])}$.",),
                 wrong_answers=tuple(wrongs)))

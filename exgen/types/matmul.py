@@ -10,6 +10,7 @@ import numpy as np
 from exgen.answers import CHOICE, MATRIX, SCALAR, SHAPE
 from exgen.answers.choice import yes_no
 from exgen.formatting import bmatrix, dims, shape_tex, tex_num
+from exgen.i18n import N_, _
 from exgen.instance import Part, WrongAnswer
 from exgen.types.base import Draft, ExerciseType, draw_until
 from exgen.types.draw import array, clean, size, value_params
@@ -19,19 +20,19 @@ from exgen.types.params import IntRange, Subset
 PARTS = ("product", "entry", "shape", "defined")
 
 MISTAKES = (
-    Mistake("product-transposed", "Gave the transpose of the product (columns of A with rows of B)."),
-    Mistake("order-swapped", "Computed BA instead of AB (matrix multiplication does not commute)."),
+    Mistake("product-transposed", N_("Gave the transpose of the product (columns of A with rows of B).")),
+    Mistake("order-swapped", N_("Computed BA instead of AB (matrix multiplication does not commute).")),
     ELEMENTWISE,
-    Mistake("entry-indices-swapped", "Computed entry (j, i) instead of entry (i, j)."),
-    Mistake("shape-transposed", "Gave the shape of the product columns first."),
-    Mistake("inner-dimensions", "Kept the inner dimensions instead of the outer ones."),
-    Mistake("shape-rule", "Applied the shape rule wrongly (compared the wrong dimensions)."),
+    Mistake("entry-indices-swapped", N_("Computed entry (j, i) instead of entry (i, j).")),
+    Mistake("shape-transposed", N_("Gave the shape of the product columns first.")),
+    Mistake("inner-dimensions", N_("Kept the inner dimensions instead of the outer ones.")),
+    Mistake("shape-rule", N_("Applied the shape rule wrongly (compared the wrong dimensions).")),
 )
 
 
 class MatMul(ExerciseType):
     name = "matmul"
-    title = "Matrix multiplication"
+    title = N_("Matrix multiplication")
     topic = "3. Matrix multiplication"
     summary = "product AB, one entry of AB, shape of AB, is a product defined (the shape rule)"
     params = {
@@ -80,19 +81,21 @@ class MatMul(ExerciseType):
     def _product(self, a, b, c) -> dict:
         m, n = c.shape
         wrongs = [WrongAnswer(clean(c.T), "product-transposed",
-                              "This is $(AB)^\\top$: entry $(i, j)$ of $AB$ is row $i$ of $A$ times column $j$ of "
-                              f"$B$, so $AB$ has the {m} rows of $A$ and the {n} columns of $B$.")]
+                              _("This is $(AB)^\\top$: entry $(i, j)$ of $AB$ is row $i$ of $A$ times column $j$ of "
+                                "$B$, so $AB$ has the %(m)s rows of $A$ and the %(n)s columns of $B$.")
+                              % {"m": m, "n": n})]
         if b.shape[1] == a.shape[0]:
             wrongs.append(WrongAnswer(clean(b @ a), "order-swapped",
-                                      "This is $BA$, not $AB$: matrix multiplication is not commutative."))
+                                      _("This is $BA$, not $AB$: matrix multiplication is not commutative.")))
         if a.shape == b.shape:
             wrongs.append(WrongAnswer(clean(a * b), "elementwise",
-                                      "This is the element-wise product; a matrix product takes dot products of "
-                                      "rows of $A$ with columns of $B$."))
+                                      _("This is the element-wise product; a matrix product takes dot products of "
+                                        "rows of $A$ with columns of $B$.")))
         rows = [" & ".join(f"{self._row_col(a, b, r, s)}" for s in range(n)) for r in range(m)]
-        return dict(kind=MATRIX, prompt="Compute $C = AB$.", answer=clean(c),
-                    solution=(f"$A$ is ${dims(a.shape)}$ and $B$ is ${dims(b.shape)}$, so $AB$ is "
-                              f"${dims(c.shape)}$; entry $(i, j)$ is row $i$ of $A$ times column $j$ of $B$.",
+        return dict(kind=MATRIX, prompt=_("Compute $C = AB$."), answer=clean(c),
+                    solution=(_("$A$ is $%(a)s$ and $B$ is $%(b)s$, so $AB$ is $%(c)s$; entry $(i, j)$ is row $i$ "
+                                "of $A$ times column $j$ of $B$.")
+                              % {"a": dims(a.shape), "b": dims(b.shape), "c": dims(c.shape)},
                               "$AB = \\begin{bmatrix} " + " \\\\ ".join(rows) + " \\end{bmatrix}"
                               f" = {bmatrix(clean(c))}$."),
                     wrong_answers=tuple(wrongs))
@@ -103,27 +106,29 @@ class MatMul(ExerciseType):
 
     def _entry(self, a, b, c, i, j) -> dict:
         m, n = c.shape
+        at = {"i": i + 1, "j": j + 1}
         wrongs = []
         if j < m and i < n:  # entry (j, i) exists; when it is (i, j) itself the draw is redrawn
             wrongs.append(WrongAnswer(clean(c[j, i]), "entry-indices-swapped",
-                                      f"That is entry $({j + 1}, {i + 1})$: use row {i + 1} of $A$ and column "
-                                      f"{j + 1} of $B$."))
+                                      _("That is entry $(%(j)s, %(i)s)$: use row %(i)s of $A$ and column %(j)s of "
+                                        "$B$.") % at))
         return dict(kind=SCALAR, answer=clean(c[i, j]),
-                    prompt=f"Compute only the entry $(AB)_{{{i + 1},{j + 1}}}$ (row {i + 1}, column {j + 1}).",
-                    solution=(f"Row {i + 1} of $A$ times column {j + 1} of $B$: "
-                              f"${self._row_col(a, b, i, j)} = {tex_num(clean(c[i, j]))}$.",),
+                    prompt=_("Compute only the entry $(AB)_{%(i)s,%(j)s}$ (row %(i)s, column %(j)s).") % at,
+                    solution=(_("Row %(i)s of $A$ times column %(j)s of $B$: $%(terms)s = %(value)s$.")
+                              % {**at, "terms": self._row_col(a, b, i, j), "value": tex_num(clean(c[i, j]))},),
                     wrong_answers=tuple(wrongs))
 
     def _shape(self, a, b) -> dict:
         (m, k), n = a.shape, b.shape[1]
-        wrongs = [WrongAnswer([n, m], "shape-transposed", "Rows come from $A$ and columns from $B$: the result is "
-                                                          "(rows of $A$, columns of $B$).")]
+        wrongs = [WrongAnswer([n, m], "shape-transposed", _("Rows come from $A$ and columns from $B$: the result is "
+                                                            "(rows of $A$, columns of $B$)."))]
         wrongs.append(WrongAnswer([k, k], "inner-dimensions",
-                                  f"The inner dimensions (the {k} columns of $A$ and the {k} rows of $B$) must "
-                                  "match and then disappear; the outer ones remain."))
-        return dict(kind=SHAPE, prompt="What is the shape of $AB$?", answer=[m, n],
-                    solution=(f"$({m}, {k}) \\times ({k}, {n}) \\to ({m}, {n})$: the inner {k}s match and "
-                              "disappear.",),
+                                  _("The inner dimensions (the %(k)s columns of $A$ and the %(k)s rows of $B$) must "
+                                    "match and then disappear; the outer ones remain.") % {"k": k}))
+        return dict(kind=SHAPE, prompt=_("What is the shape of $AB$?"), answer=[m, n],
+                    # Translators: "the inner 3s": the two inner dimensions, both equal to 3.
+                    solution=(_("$(%(m)s, %(k)s) \\times (%(k)s, %(n)s) \\to (%(m)s, %(n)s)$: the inner %(k)ss match "
+                                "and disappear.") % {"m": m, "k": k, "n": n},),
                     wrong_answers=tuple(wrongs))
 
     @staticmethod
@@ -144,15 +149,23 @@ class MatMul(ExerciseType):
     def _defined(self, pq, rs) -> dict:
         defined = pq[1] == rs[0]
         answer, other = ("yes", "no") if defined else ("no", "yes")
-        reason = (f"the columns of $P$ ({pq[1]}) equal the rows of $Q$ ({rs[0]})" if defined else
-                  f"the columns of $P$ ({pq[1]}) differ from the rows of $Q$ ({rs[0]})")
-        result = f" and $PQ$ has shape ${shape_tex((pq[0], rs[1]))}$" if defined else ""
+        sizes = {"cols": pq[1], "rows": rs[0], "shape": shape_tex((pq[0], rs[1]))}
+        if defined:
+            solution = _("$PQ$ is defined exactly when the columns of $P$ equal the rows of $Q$: here the columns of "
+                         "$P$ (%(cols)s) equal the rows of $Q$ (%(rows)s) and $PQ$ has shape $%(shape)s$.") % sizes
+            feedback = _("Compare the inner dimensions: the columns of $P$ (%(cols)s) equal the rows of $Q$ "
+                         "(%(rows)s).") % sizes
+        else:
+            solution = _("$PQ$ is defined exactly when the columns of $P$ equal the rows of $Q$: here the columns of "
+                         "$P$ (%(cols)s) differ from the rows of $Q$ (%(rows)s).") % sizes
+            feedback = _("Compare the inner dimensions: the columns of $P$ (%(cols)s) differ from the rows of $Q$ "
+                         "(%(rows)s).") % sizes
         return dict(kind=CHOICE, options=yes_no(), answer=answer,
-                    prompt=f"$P$ has shape ${shape_tex(pq)}$ and $Q$ has shape ${shape_tex(rs)}$. "
-                           "Is the product $PQ$ defined? Answer yes or no.",
-                    solution=(f"$PQ$ is defined exactly when the columns of $P$ equal the rows of $Q$: here {reason}"
-                              f"{result}.",),
-                    wrong_answers=(WrongAnswer(other, "shape-rule", f"Compare the inner dimensions: {reason}."),))
+                    # Translators: the student may answer with the words of "answer words" yes/no.
+                    prompt=_("$P$ has shape $%(p)s$ and $Q$ has shape $%(q)s$. Is the product $PQ$ defined? Answer "
+                             "yes or no.") % {"p": shape_tex(pq), "q": shape_tex(rs)},
+                    solution=(solution,),
+                    wrong_answers=(WrongAnswer(other, "shape-rule", feedback),))
 
 
 TYPE = MatMul()

@@ -9,6 +9,7 @@ import numpy as np
 
 from exgen.answers import MATRIX, SHAPE
 from exgen.formatting import bmatrix, dims, shape_tex
+from exgen.i18n import N_, _
 from exgen.instance import Part, WrongAnswer
 from exgen.types._calculus import part_ids
 from exgen.types.base import Draft, ExerciseType, draw_until
@@ -19,12 +20,12 @@ LOSSES = ("sum_product", "bilinear", "squared")
 PARTS = ("shape", "entries")
 EXACT = {"abs": 1e-6, "rel": 1e-9}
 
-TRANSPOSED_FEEDBACK = ("This is the transpose: $\\partial L / \\partial W$ has the shape of $W$, and its entry $(i, j)$ is "
-              "$\\partial L / \\partial W_{ij}$.")
+TRANSPOSED_FEEDBACK = N_("This is the transpose: $\\partial L / \\partial W$ has the shape of $W$, and its entry "
+                         "$(i, j)$ is $\\partial L / \\partial W_{ij}$.")
 MISTAKES = (
     TRANSPOSED,
-    Mistake("transposed-shape", "Gave the shape of the transpose of W."),
-    Mistake("shape-of-loss", "Gave the shape of the scalar loss instead of the shape of W."),
+    Mistake("transposed-shape", N_("Gave the shape of the transpose of W.")),
+    Mistake("shape-of-loss", N_("Gave the shape of the scalar loss instead of the shape of W.")),
     DROPPED_FACTOR,
     FORGOT_INNER,
 )
@@ -47,7 +48,7 @@ def _matrix(a: np.ndarray) -> list:
 
 class MatrixGradient(ExerciseType):
     name = "matrix_gradient"
-    title = "Gradient with respect to a matrix"
+    title = N_("Gradient with respect to a matrix")
     topic = "5. Gradient"
     summary = "shape and entries of dL/dW for L = sum(W*A), a^T W b, sum((xW)^2)"
     params = {
@@ -99,34 +100,31 @@ class MatrixGradient(ExerciseType):
                 given.update(x=[float(v) for v in x], W=_matrix(W))
                 wrongs += [
                     (np.outer(x, y), "dropped-constant-factor",
-                     "The derivative of $(xW)_j^2$ is $2 (xW)_j$: the factor 2 is missing."),
+                     _("The derivative of $(xW)_j^2$ is $2 (xW)_j$: the factor 2 is missing.")),
                     (2 * y, "forgot-inner-derivative",
-                     "$2(xW)$ is the derivative of $L$ with respect to $xW$; by the chain rule, multiply by the "
-                     "derivative of $(xW)_j$ with respect to $W_{ij}$, which is $x_i$: "
-                     "$\\partial L / \\partial W = 2 x^{\\top} (x W)$."),
+                     _("$2(xW)$ is the derivative of $L$ with respect to $xW$; by the chain rule, multiply by the "
+                       "derivative of $(xW)_j$ with respect to $W_{ij}$, which is $x_i$: "
+                       "$\\partial L / \\partial W = 2 x^{\\top} (x W)$.")),
                 ]
             if not np.any(grad):
                 return None
             if loss != "sum_product" and any(np.size(v) == grad.size and np.allclose(np.ravel(v), grad.ravel())
                                              for k, v in given.items() if k in ("a", "b", "x", "W")):
                 return None  # a b^T with b = [1] is a itself: the answer would be printed in the statement
-            wrongs.insert(0, (grad.T, "transposed", TRANSPOSED_FEEDBACK))
+            wrongs.insert(0, (grad.T, "transposed", _(TRANSPOSED_FEEDBACK)))
             return given, grad, wrongs, m, n
 
         given, grad, wrongs, m, n = draw_until(rng, draw, what="loss and matrices")
         parts = []
         if "shape" in params["parts"]:
-            shape_wrongs = [WrongAnswer([1], "shape-of-loss",
-                                        "$L$ is a scalar, but $\\partial L / \\partial W$ has one entry per entry of "
-                                        "$W$: it has the shape of $W$."),
-                            WrongAnswer([1, 1], "shape-of-loss",
-                                        "$L$ is a scalar, but $\\partial L / \\partial W$ has one entry per entry of "
-                                        "$W$: it has the shape of $W$.")]
-            shape_wrongs.insert(0, WrongAnswer([n, m], "transposed-shape", TRANSPOSED_FEEDBACK))
+            scalar = _("$L$ is a scalar, but $\\partial L / \\partial W$ has one entry per entry of $W$: it has the "
+                       "shape of $W$.")
+            shape_wrongs = [WrongAnswer([n, m], "transposed-shape", _(TRANSPOSED_FEEDBACK)),
+                            WrongAnswer([1], "shape-of-loss", scalar), WrongAnswer([1, 1], "shape-of-loss", scalar)]
             parts.append(dict[str, Any](
-                kind=SHAPE, answer=[m, n], prompt="What is the shape of $\\partial L / \\partial W$?",
-                solution=(f"$W$ is ${dims([m, n])}$ and $L$ is a scalar, so $\\partial L / \\partial W$ is "
-                          f"${dims([m, n])}$: ${shape_tex([m, n])}$.",),
+                kind=SHAPE, answer=[m, n], prompt=_("What is the shape of $\\partial L / \\partial W$?"),
+                solution=(_("$W$ is $%(dims)s$ and $L$ is a scalar, so $\\partial L / \\partial W$ is $%(dims)s$: "
+                            "$%(shape)s$.") % {"dims": dims([m, n]), "shape": shape_tex([m, n])},),
                 wrong_answers=tuple(shape_wrongs)))
         if "entries" in params["parts"]:
             entries = []
@@ -135,8 +133,8 @@ class MatrixGradient(ExerciseType):
                                            tag, feedback))
             parts.append(dict(
                 kind=MATRIX, answer=_matrix(grad), tolerance=EXACT,
-                prompt="Compute $\\partial L / \\partial W$, the matrix of the partial derivatives "
-                       "$\\partial L / \\partial W_{ij}$.",
+                prompt=_("Compute $\\partial L / \\partial W$, the matrix of the partial derivatives "
+                         "$\\partial L / \\partial W_{ij}$."),
                 solution=(_solution(given), f"$\\dfrac{{\\partial L}}{{\\partial W}} = {bmatrix(_matrix(grad))}$."),
                 wrong_answers=tuple(entries)))
         return Draft(given=given, parts=[Part(id=i, **p) for i, p in zip(part_ids(len(parts)), parts)])
@@ -145,12 +143,12 @@ class MatrixGradient(ExerciseType):
 def _solution(given: Mapping[str, Any]) -> str:
     loss = given["loss"]
     if loss == "sum_product":
-        return "$W_{ij}$ appears once in $L$, multiplied by $A_{ij}$, so $\\partial L / \\partial W_{ij} = A_{ij}$."
+        return _("$W_{ij}$ appears once in $L$, multiplied by $A_{ij}$, so $\\partial L / \\partial W_{ij} = A_{ij}$.")
     if loss == "bilinear":
-        return ("$W_{ij}$ appears once, in the term $a_i W_{ij} b_j$, so $\\partial L / \\partial W_{ij} = a_i b_j$: "
-                "$\\partial L / \\partial W = a b^{\\top}$.")
-    return ("With $y = xW$, $\\partial L / \\partial y_j = 2 y_j$ and $\\partial y_j / \\partial W_{ij} = x_i$, so "
-            "$\\partial L / \\partial W_{ij} = 2 x_i y_j$: $\\partial L / \\partial W = 2 x^{\\top} (x W)$.")
+        return _("$W_{ij}$ appears once, in the term $a_i W_{ij} b_j$, so $\\partial L / \\partial W_{ij} = a_i b_j$: "
+                 "$\\partial L / \\partial W = a b^{\\top}$.")
+    return _("With $y = xW$, $\\partial L / \\partial y_j = 2 y_j$ and $\\partial y_j / \\partial W_{ij} = x_i$, so "
+             "$\\partial L / \\partial W_{ij} = 2 x_i y_j$: $\\partial L / \\partial W = 2 x^{\\top} (x W)$.")
 
 
 TYPE = MatrixGradient()

@@ -17,30 +17,35 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from exgen.errors import FormatError
+from exgen.i18n import N_
 from exgen.instance import Part, WrongAnswer
 
 
 @dataclass(frozen=True)
 class Mistake:
-    """A common mistake: the tag of the wrong answers it produces and what the student did (a sentence)."""
+    """A common mistake: the tag of the wrong answers it produces and what the student did (a sentence).
+
+    ``description`` is a message marked with ``N_`` where the mistake is declared; it is translated where
+    it is shown (the class report).
+    """
 
     tag: str
     description: str
 
 
-TRANSPOSED = Mistake("transposed", "Transposed the result: rows and columns swapped.")
-SIGN = Mistake("sign-error", "Lost or added a minus sign.")
-FORGOT_INNER = Mistake("forgot-inner-derivative", "Forgot the inner derivative of the chain rule.")
-ELEMENTWISE = Mistake("elementwise", "Used an element-wise product where a matrix product is needed.")
+TRANSPOSED = Mistake("transposed", N_("Transposed the result: rows and columns swapped."))
+SIGN = Mistake("sign-error", N_("Lost or added a minus sign."))
+FORGOT_INNER = Mistake("forgot-inner-derivative", N_("Forgot the inner derivative of the chain rule."))
+ELEMENTWISE = Mistake("elementwise", N_("Used an element-wise product where a matrix product is needed."))
 FUNCTION_FOR_DERIVATIVE = Mistake("function-not-derivative",
-                                  "Gave the function (or its value) where the derivative was asked.")
-ASCENT = Mistake("ascent", "Added the gradient step (gradient ascent) instead of subtracting it.")
-NO_STEP = Mistake("no-step", "Did not move: gave the starting point as the new point.")
-SWAPPED_ORDER = Mistake("swapped-order", "Put the components or factors in the wrong order.")
-DROPPED_FACTOR = Mistake("dropped-constant-factor", "Dropped a constant factor.")
-BATCH_AVERAGED = Mistake("batch-averaged", "Averaged over the batch where the contributions are summed.")
-LOCAL_ONLY = Mistake("local-only", "Gave only the local derivative, not multiplied by the upstream gradient.")
-FORWARD_VALUE = Mistake("forward-value", "Gave a forward value where a gradient was asked.")
+                                  N_("Gave the function (or its value) where the derivative was asked."))
+ASCENT = Mistake("ascent", N_("Added the gradient step (gradient ascent) instead of subtracting it."))
+NO_STEP = Mistake("no-step", N_("Did not move: gave the starting point as the new point."))
+SWAPPED_ORDER = Mistake("swapped-order", N_("Put the components or factors in the wrong order."))
+DROPPED_FACTOR = Mistake("dropped-constant-factor", N_("Dropped a constant factor."))
+BATCH_AVERAGED = Mistake("batch-averaged", N_("Averaged over the batch where the contributions are summed."))
+LOCAL_ONLY = Mistake("local-only", N_("Gave only the local derivative, not multiplied by the upstream gradient."))
+FORWARD_VALUE = Mistake("forward-value", N_("Gave a forward value where a gradient was asked."))
 
 
 def declared(mistakes: tuple[Mistake, ...]) -> dict[str, Mistake]:

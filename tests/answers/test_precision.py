@@ -16,6 +16,7 @@ from exgen.answers.tolerance import margin
 from exgen.grading.core import grade_instance
 from exgen.instance import Part
 from exgen.render.documents import render_document
+from tests.conftest import seed_sweep
 from tests.types.variants import TYPES, build
 
 SENTENCES = [
@@ -114,8 +115,9 @@ def check(inst) -> None:
 
 
 @pytest.mark.parametrize("type_name", TYPES)
-def test_every_numeric_part_states_what_the_checker_accepts(type_name):
-    for seed in range(30):
+@seed_sweep(8, 30)
+def test_every_numeric_part_states_what_the_checker_accepts(type_name, seeds):
+    for seed in seeds:
         check(build(type_name, seed))
 
 

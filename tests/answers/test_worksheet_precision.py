@@ -12,11 +12,10 @@ import pytest
 
 from exgen.answers import grade_part
 from exgen.types import all_types
-from tests.conftest import build
+from tests.conftest import build, seed_sweep
 
 DECIMALS = re.compile(r"(?:round it to|at least) (\d+) decimal places")
 SIGNIFICANT = re.compile(r"(?:round it to|at least) (\d+) significant figures")
-SEEDS = range(40)
 
 
 def _roundings(value: float, *, places: int | None = None, figures: int | None = None) -> list[str]:
@@ -35,9 +34,10 @@ def _stated(prompt: str) -> dict | None:
 
 
 @pytest.mark.parametrize("type_name", sorted(all_types()))
-def test_an_answer_rounded_as_the_prompt_asks_is_correct(type_name):
+@seed_sweep(12, 40, together=True)
+def test_an_answer_rounded_as_the_prompt_asks_is_correct(type_name, seeds):
     checked = 0
-    for seed in SEEDS:
+    for seed in seeds:
         for part in build(type_name, seed=seed).parts:
             stated = _stated(part.prompt)
             if stated is None or part.kind != "scalar":
@@ -47,4 +47,4 @@ def test_an_answer_rounded_as_the_prompt_asks_is_correct(type_name):
                 assert score.verdict == "correct", (type_name, seed, part.id, part.answer, typed, score.feedback)
             checked += 1
     if type_name in ("dot_product", "derivative", "chain_rule"):
-        assert checked >= len(SEEDS) // 2  # these types state a precision: the test must reach them
+        assert checked >= len(seeds) // 2  # these types state a precision: the test must reach them

@@ -8,12 +8,13 @@ import time
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from exgen.bank.roster import MAX_NAME_CHARS, MAX_STUDENTS, read_roster
 from exgen.bank.spec import MAX_EXERCISES, load_bank
 from exgen.errors import BankError, ExgenError
+from tests.conftest import examples_sweep
 
 HEAD = "bank: b1\ntitle: Week 1\n"
 ONE = "exercises:\n  - {id: a, type: matmul}\n"
@@ -145,22 +146,26 @@ CELL = st.one_of(st.text(max_size=12), st.sampled_from(["s001", "../x", "a,b", '
                                                         "x" * 300, "=cmd()", "\ufeff"]))
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(rows=st.lists(st.lists(CELL, max_size=4), max_size=8), header=st.sampled_from(["id,name", "name,id", "id"]),
-       sep=st.sampled_from([",", "\n", "\r\n"]))
-def test_fuzz_roster_reader(tmp_path, rows, header, sep):
+@examples_sweep(60, 300)
+def test_fuzz_roster_reader(tmp_path, max_examples):
     """Any roster text: students with safe ids and clean names, or one-line located messages."""
-    path = tmp_path / "fuzz.csv"
-    path.write_bytes((header + "\n" + "\n".join(sep.join(r) for r in rows)).encode("utf-8", "surrogatepass"))
-    try:
-        students = read_roster(path)
-    except ExgenError as err:
-        for line in str(err).splitlines():
-            assert line.startswith("fuzz.csv"), line
-        return
-    for s in students:
-        assert s.id and "/" not in s.id and ".." not in s.id and len(s.name) <= MAX_NAME_CHARS
-        assert not any(c in s.name for c in "\x00\x1b\n\r")
+    @settings(max_examples=max_examples, deadline=None)  # a closure over tmp_path: no fixture per example
+    @given(rows=st.lists(st.lists(CELL, max_size=4), max_size=8), header=st.sampled_from(["id,name", "name,id", "id"]),
+           sep=st.sampled_from([",", "\n", "\r\n"]))
+    def check(rows, header, sep):
+        path = tmp_path / "fuzz.csv"
+        path.write_bytes((header + "\n" + "\n".join(sep.join(r) for r in rows)).encode("utf-8", "surrogatepass"))
+        try:
+            students = read_roster(path)
+        except ExgenError as err:
+            for line in str(err).splitlines():
+                assert line.startswith("fuzz.csv"), line
+            return
+        for s in students:
+            assert s.id and "/" not in s.id and ".." not in s.id and len(s.name) <= MAX_NAME_CHARS
+            assert not any(c in s.name for c in "\x00\x1b\n\r")
+
+    check()
 
 
 BANK_LEAF = st.one_of(st.none(), st.booleans(), st.integers(-10, 10**30), st.floats(), st.text(max_size=10),
@@ -171,24 +176,28 @@ BANK_VALUE = st.recursive(BANK_LEAF, lambda inner: st.one_of(
     max_leaves=12)
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(doc=st.dictionaries(st.sampled_from(["bank", "title", "seed", "course", "grading", "exercises", "x"]),
-                           BANK_VALUE, max_size=6),
-       exercises=st.lists(st.dictionaries(st.sampled_from(["id", "type", "params", "points", "grading", "plot"]),
-                                          BANK_VALUE, max_size=5), max_size=3),
-       mangle=st.integers(0, 400))
-def test_fuzz_bank_reader(tmp_path, doc, exercises, mangle):
+@examples_sweep(40, 200)
+def test_fuzz_bank_reader(tmp_path, max_examples):
     """Any bank text (structured, then cut at a random point): a spec or BankError lines naming the file."""
-    doc = {**doc, "exercises": exercises} if exercises else doc
-    text = yaml.safe_dump(doc, allow_unicode=True)
-    if mangle < len(text):
-        text = text[:mangle] + "]" + text[mangle:]
-    path = tmp_path / "fuzz.yaml"
-    path.write_text(text, encoding="utf-8")
-    try:
-        load_bank(path)
-    except BankError as err:
-        assert err.problems and all(p.startswith("fuzz.yaml") and "\n" not in p for p in err.problems), err.problems
+    @settings(max_examples=max_examples, deadline=None)  # a closure over tmp_path: no fixture per example
+    @given(doc=st.dictionaries(st.sampled_from(["bank", "title", "seed", "course", "grading", "exercises", "x"]),
+                               BANK_VALUE, max_size=6),
+           exercises=st.lists(st.dictionaries(st.sampled_from(["id", "type", "params", "points", "grading", "plot"]),
+                                              BANK_VALUE, max_size=5), max_size=3),
+           mangle=st.integers(0, 400))
+    def check(doc, exercises, mangle):
+        doc = {**doc, "exercises": exercises} if exercises else doc
+        text = yaml.safe_dump(doc, allow_unicode=True)
+        if mangle < len(text):
+            text = text[:mangle] + "]" + text[mangle:]
+        path = tmp_path / "fuzz.yaml"
+        path.write_text(text, encoding="utf-8")
+        try:
+            load_bank(path)
+        except BankError as err:
+            assert err.problems and all(p.startswith("fuzz.yaml") and "\n" not in p for p in err.problems), err.problems
+
+    check()
 
 
 @pytest.mark.parametrize("text", ['bank: b1\ntitle: "Week\\x00 1"\n' + ONE,

@@ -21,6 +21,7 @@ from exgen.bank.safeyaml import (
     load_yaml,
     resolve_plain,
 )
+from tests.conftest import examples_sweep
 
 PARSERS = ["python"] + (["c"] if has_libyaml() else [])
 
@@ -190,15 +191,19 @@ DOCS = st.recursive(SCALARS, lambda inner: st.one_of(st.lists(inner, max_size=4)
 
 
 @pytest.mark.skipif(not has_libyaml(), reason="PyYAML was built without libyaml")
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(doc=DOCS, flow=st.booleans())
-def test_c_and_python_parsers_agree_on_documents(doc, flow):
+@examples_sweep(60, 300)
+def test_c_and_python_parsers_agree_on_documents(max_examples):
     """Any document PyYAML writes reads back as the data it wrote (strings stay strings: the dumper quotes
     what YAML 1.1 would resolve), and both parsers give the same value."""
-    text = yaml.safe_dump({"doc": doc}, allow_unicode=True, default_flow_style=flow)
-    got = [value(text, p, BANK_LIMITS) for p in ("c", "python")]
-    assert got[0] == got[1]
-    assert _same(got[0]["doc"], doc)
+    @settings(max_examples=max_examples, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(doc=DOCS, flow=st.booleans())
+    def check(doc, flow):
+        text = yaml.safe_dump({"doc": doc}, allow_unicode=True, default_flow_style=flow)
+        got = [value(text, p, BANK_LIMITS) for p in ("c", "python")]
+        assert got[0] == got[1]
+        assert _same(got[0]["doc"], doc)
+
+    check()
 
 
 def _same(a, b) -> bool:
@@ -216,24 +221,28 @@ TOKENS = st.sampled_from(["a", "b", ":", " ", "  ", "\n", "- ", "[", "]", "{", "
                           ">", "%YAML 1.1", "@", "`", "\u2028", "\x85", "\ufeff", "\t", "\x1b", "9" * 30])
 
 
-@settings(max_examples=500, deadline=None)
-@given(parts=st.lists(TOKENS, max_size=40))
-def test_fuzz_never_raises_anything_else(parts):
+@examples_sweep(100, 500)
+def test_fuzz_never_raises_anything_else(max_examples):
     """Random token soup: a value or one YamlError, never another exception, with either parser; both
     parsers accept the same texts (tabs aside: libyaml accepts a tab after a value where PyYAML refuses)."""
-    text = "".join(parts)
-    outcomes = []
-    for parser in PARSERS:
-        try:
-            loaded = load_yaml(text, source="f.yaml", limits=Limits(depth=8, nodes=500, aliases=5), parser=parser)
-            outcomes.append(("ok", None if loaded is None else repr(loaded.value)))
-        except YamlError as err:
-            assert "\n" not in str(err)
-            outcomes.append(("error", None))
-    if len(outcomes) == 2 and "\t" not in text:
-        assert outcomes[0][0] == outcomes[1][0] or _known_scanner_difference(text), (text, outcomes)
-        if outcomes[0][0] == "ok" == outcomes[1][0]:
-            assert outcomes[0] == outcomes[1], text
+    @settings(max_examples=max_examples, deadline=None)
+    @given(parts=st.lists(TOKENS, max_size=40))
+    def check(parts):
+        text = "".join(parts)
+        outcomes = []
+        for parser in PARSERS:
+            try:
+                loaded = load_yaml(text, source="f.yaml", limits=Limits(depth=8, nodes=500, aliases=5), parser=parser)
+                outcomes.append(("ok", None if loaded is None else repr(loaded.value)))
+            except YamlError as err:
+                assert "\n" not in str(err)
+                outcomes.append(("error", None))
+        if len(outcomes) == 2 and "\t" not in text:
+            assert outcomes[0][0] == outcomes[1][0] or _known_scanner_difference(text), (text, outcomes)
+            if outcomes[0][0] == "ok" == outcomes[1][0]:
+                assert outcomes[0] == outcomes[1], text
+
+    check()
 
 
 def _known_scanner_difference(text: str) -> bool:

@@ -27,6 +27,13 @@ EMAIL = "ada@example.edu"
 ROSTER = f"id,name\n{EMAIL},Ada Lovelace\nbob@example.edu,Bob\n"
 
 
+@pytest.fixture(params=["in-process", pytest.param("run_autograder", marks=pytest.mark.integration)])
+def how(request) -> str:
+    """How a submission is graded: by run_autograder in a fresh interpreter, as Gradescope does
+    (integration), or, in the quick subset, by the entry point it runs, called in this process."""
+    return request.param
+
+
 @pytest.fixture(scope="module")
 def results_validator():
     schema = json.loads((REPO / "docs" / "gradescope-results.schema.json").read_text())
@@ -97,20 +104,25 @@ def _submit(root: Path, files: dict[str, str]) -> None:
         (root / "submission" / name).write_text(text)
 
 
-def _run(root: Path, env: dict) -> dict:
-    proc = subprocess.run(["bash", str(root / "run_autograder")], env=env, cwd=str(root.parent),
-                          capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+def _run(root: Path, env: dict, how: str = "run_autograder") -> dict:
+    if how == "in-process":  # what run_autograder runs: python -m exgen.exporters.autograder_main --root
+        from exgen.exporters.autograder_main import main
+
+        assert main(["--root", str(root)]) == 0
+    else:
+        proc = subprocess.run(["bash", str(root / "run_autograder")], env=env, cwd=str(root.parent),
+                              capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
     return json.loads((root / "results" / "results.json").read_text())
 
 
-def _check_all_cases(root: Path, env: dict, validator, key_path: Path) -> None:
+def _check_all_cases(root: Path, env: dict, validator, key_path: Path, how: str = "run_autograder") -> None:
     import yaml
 
     n_parts = sum(len(v) for v in _key_answers(key_path).values())
     # correct
     _submit(root, {"answers.yaml": yaml.safe_dump({"student": EMAIL, "answers": _key_answers(key_path)})})
-    res = _run(root, env)
+    res = _run(root, env, how)
     validator.validate(res)
     assert len(res["tests"]) == n_parts
     assert res["score"] == pytest.approx(sum(t["max_score"] for t in res["tests"]), abs=0.01)
@@ -118,20 +130,20 @@ def _check_all_cases(root: Path, env: dict, validator, key_path: Path) -> None:
     assert all({"name", "score", "max_score", "output", "visibility"} <= set(t) for t in res["tests"])
     # partly wrong, as JSON
     _submit(root, {"answers.json": json.dumps({"answers": _key_answers(key_path, wrong_first=True)})})
-    res = _run(root, env)
+    res = _run(root, env, how)
     validator.validate(res)
     assert res["tests"][0]["score"] == 0 and "(99, 99)" in res["tests"][0]["output"]
     assert res["score"] == pytest.approx(sum(t["max_score"] for t in res["tests"]) - res["tests"][0]["max_score"],
                                          abs=0.01)
     # malformed
     _submit(root, {"answers.yaml": "answers: [1, 2\n  dot: {"})
-    res = _run(root, env)
+    res = _run(root, env, how)
     validator.validate(res)
     assert res["score"] == 0 and "could not be graded" in res["output"] and "invalid YAML" in res["output"]
     assert len(res["tests"]) == n_parts and all(t["score"] == 0 for t in res["tests"])
     # missing
     _submit(root, {"notes.txt": "I forgot"})
-    res = _run(root, env)
+    res = _run(root, env, how)
     validator.validate(res)
     assert res["score"] == 0 and "No answers file found" in res["output"] and "notes.txt" in res["output"]
     assert res["output"].count("Upload one file") == 1  # said once, not twice
@@ -141,25 +153,30 @@ def _env(root: Path) -> dict:
     return {**os.environ, "EXGEN_AUTOGRADER_ROOT": str(root), "EXGEN_PYTHON": sys.executable, "PYTHONPATH": str(REPO)}
 
 
-def test_autograder_grades_from_the_checkout(tmp_path, zip_bytes, results_validator, key_path):
+def test_autograder_grades_from_the_checkout(tmp_path, zip_bytes, results_validator, key_path, how):
     """Fast path: run_autograder with exgen from this checkout (PYTHONPATH) on all four submissions."""
     root = _autograder(tmp_path, zip_bytes)
-    _check_all_cases(root, _env(root), results_validator, key_path)
+    _check_all_cases(root, _env(root), results_validator, key_path, how)
 
 
-def test_internal_errors_still_write_results(tmp_path, zip_bytes, results_validator):
+def test_internal_errors_still_write_results(tmp_path, zip_bytes, results_validator, how):
     root = _autograder(tmp_path, zip_bytes)
     (root / "submission_metadata.json").write_text("{not json")
     _submit(root, {"answers.yaml": "answers: {}"})
     env = {**os.environ, "EXGEN_AUTOGRADER_ROOT": str(root), "EXGEN_PYTHON": sys.executable, "PYTHONPATH": str(REPO)}
-    res = _run(root, env)
+    res = _run(root, env, how)
     results_validator.validate(res)
     assert res["score"] == 0 and "internal error" in res["output"]
-    # exgen cannot even start: run_autograder's shell fallback still writes a result
-    env["EXGEN_PYTHON"] = "/bin/false"
+
+
+def test_run_autograder_writes_a_result_when_exgen_cannot_start(tmp_path, zip_bytes, results_validator):
+    """run_autograder's shell fallback (no Python process is started: quick)."""
+    root = _autograder(tmp_path, zip_bytes)
+    _submit(root, {"answers.yaml": "answers: {}"})
+    env = {**os.environ, "EXGEN_AUTOGRADER_ROOT": str(root), "EXGEN_PYTHON": "/bin/false"}
     res = _run(root, env)
     results_validator.validate(res)
-    assert res["score"] == 0
+    assert res["score"] == 0 and "could not start" in res["output"]
 
 
 @pytest.mark.slow
@@ -222,15 +239,15 @@ def test_broken_results_fail_the_schema(results_validator):
 
 # --- the stored key, the metadata fields, the output format and the pinned requirements -----------------------
 
-def _grade_with(root: Path, metadata: dict, answers: dict) -> dict:
+def _grade_with(root: Path, metadata: dict, answers: dict, how: str) -> dict:
     import yaml
 
     (root / "submission_metadata.json").write_text(json.dumps(metadata))
     _submit(root, {"answers.yaml": yaml.safe_dump({"answers": answers})})
-    return _run(root, _env(root))
+    return _run(root, _env(root), how)
 
 
-def test_grading_uses_the_stored_key_never_a_new_draw(tmp_path, zip_bytes, key_path):
+def test_grading_uses_the_stored_key_never_a_new_draw(tmp_path, zip_bytes, key_path, how):
     """Change the stored key inside the unpacked autograder: the grade follows it, so nothing was drawn again."""
     root = _autograder(tmp_path, zip_bytes)
     stored = root / "source" / "exgen_autograder" / "key.json"
@@ -242,24 +259,24 @@ def test_grading_uses_the_stored_key_never_a_new_draw(tmp_path, zip_bytes, key_p
     assert part["kind"] == "shape"  # the first exercise of dl-math-basics asks a shape
     part["answer"] = [77, 88]
     stored.write_text(json.dumps(doc))
-    res = _grade_with(root, {"users": [{"email": EMAIL, "id": 1, "name": "Ada"}]}, answers)
+    res = _grade_with(root, {"users": [{"email": EMAIL, "id": 1, "name": "Ada"}]}, answers, how)
     assert res["tests"][0]["score"] == 0  # the printed worksheet's key no longer matches the stored one
     answers[first_ex][first_part] = "(77, 88)"
-    res = _grade_with(root, {"users": [{"email": EMAIL, "id": 1, "name": "Ada"}]}, answers)
+    res = _grade_with(root, {"users": [{"email": EMAIL, "id": 1, "name": "Ada"}]}, answers, how)
     assert res["tests"][0]["score"] == res["tests"][0]["max_score"]
 
 
 @pytest.mark.parametrize("email", ["Ada@Example.EDU", " ada@example.edu ", "ADA@EXAMPLE.EDU"])
-def test_emails_match_without_regard_to_case(tmp_path, zip_bytes, key_path, email, results_validator):
+def test_emails_match_without_regard_to_case(tmp_path, zip_bytes, key_path, email, results_validator, how):
     root = _autograder(tmp_path, zip_bytes)
-    res = _grade_with(root, {"users": [{"email": email, "id": 1, "name": "Ada"}]}, _key_answers(key_path))
+    res = _grade_with(root, {"users": [{"email": email, "id": 1, "name": "Ada"}]}, _key_answers(key_path), how)
     results_validator.validate(res)
     assert res["score"] == pytest.approx(sum(t["max_score"] for t in res["tests"]), abs=0.01) and res["score"] > 0
 
 
-def test_a_student_not_in_the_key_gets_a_clear_message(tmp_path, zip_bytes, key_path, results_validator):
+def test_a_student_not_in_the_key_gets_a_clear_message(tmp_path, zip_bytes, key_path, results_validator, how):
     root = _autograder(tmp_path, zip_bytes)
-    res = _grade_with(root, {"users": [{"email": "eve@example.edu", "id": 9, "name": "Eve"}]}, _key_answers(key_path))
+    res = _grade_with(root, {"users": [{"email": "eve@example.edu", "id": 9, "name": "Eve"}]}, _key_answers(key_path), how)
     results_validator.validate(res)
     assert res["score"] == 0 and res["tests"] == []
     assert "eve@example.edu" in res["output"] and "not in this assignment" in res["output"]
@@ -268,7 +285,7 @@ def test_a_student_not_in_the_key_gets_a_clear_message(tmp_path, zip_bytes, key_
     assert stdout.is_dir()
 
 
-def test_sid_key_without_a_sid_is_a_clear_message(tmp_path, key_path, results_validator):
+def test_sid_key_without_a_sid_is_a_clear_message(tmp_path, key_path, results_validator, how):
     from exgen.bank.spec import load_bank
     from exgen.exporters.gradescope import build_autograder
 
@@ -276,14 +293,14 @@ def test_sid_key_without_a_sid_is_a_clear_message(tmp_path, key_path, results_va
     roster = tmp_path / "sids.csv"
     roster.write_text("id,name\n20261234,Ada\n")
     root = _autograder(tmp_path, build_autograder(bank, seed=bank.seed, roster=str(roster), student_key="sid"))
-    res = _grade_with(root, {"users": [{"email": EMAIL, "id": 1, "name": "Ada"}]}, {})
+    res = _grade_with(root, {"users": [{"email": EMAIL, "id": 1, "name": "Ada"}]}, {}, how)
     results_validator.validate(res)
     assert res["score"] == 0 and "no student id (SID)" in res["output"] and "internal error" not in res["output"]
-    res = _grade_with(root, {"users": [{"email": EMAIL, "id": 1, "name": "Ada", "sid": " 20261234 "}]}, {})
+    res = _grade_with(root, {"users": [{"email": EMAIL, "id": 1, "name": "Ada", "sid": " 20261234 "}]}, {}, how)
     assert res["tests"] and all(t["score"] == 0 for t in res["tests"])  # found (by SID), nothing answered
 
 
-def test_every_documented_metadata_field_is_read(tmp_path, zip_bytes, key_path, results_validator):
+def test_every_documented_metadata_field_is_read(tmp_path, zip_bytes, key_path, results_validator, how):
     """gradescope/autograder_samples docs/submission_metadata.md: a group submission with every field."""
     root = _autograder(tmp_path, zip_bytes)
     metadata = {
@@ -297,16 +314,16 @@ def test_every_documented_metadata_field_is_read(tmp_path, zip_bytes, key_path, 
         "previous_submissions": [{"submission_time": "2026-01-04T10:00:00", "score": 3.0, "autograder_error": False,
                                   "results": {"score": 3.0, "tests": []}}],
     }
-    res = _grade_with(root, metadata, _key_answers(key_path))
+    res = _grade_with(root, metadata, _key_answers(key_path), how)
     results_validator.validate(res)
     assert res["score"] == pytest.approx(sum(t["max_score"] for t in res["tests"]), abs=0.01) and res["score"] > 0
     assert "Group submission" in res["output"] and "Ada Lovelace" in res["output"]
 
 
-def test_feedback_is_markdown_without_raw_latex(tmp_path, zip_bytes, key_path, results_validator):
+def test_feedback_is_markdown_without_raw_latex(tmp_path, zip_bytes, key_path, results_validator, how):
     root = _autograder(tmp_path, zip_bytes)
     answers = {ex.exercise_id: {p.id: _wrong(p) for p in ex.parts} for ex in _instances(key_path)}
-    res = _grade_with(root, {"users": [{"email": EMAIL, "id": 1, "name": "Ada"}]}, answers)
+    res = _grade_with(root, {"users": [{"email": EMAIL, "id": 1, "name": "Ada"}]}, answers, how)
     results_validator.validate(res)
     assert res["output_format"] == "md" and res["test_output_format"] == "md"
     outputs = [t["output"] for t in res["tests"]]

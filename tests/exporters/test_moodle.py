@@ -7,14 +7,18 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from tests.exporters.helpers import all_families_bank, one_scalar_bank
+from tests.exporters.helpers import FAMILY_BANKS, all_families_bank, families_bank, one_scalar_bank
+
+
+@pytest.fixture(scope="module", params=FAMILY_BANKS)
+def bank(request):
+    return families_bank(request.param)
 
 
 @pytest.fixture(scope="module")
-def exported():
+def exported(bank):
     from exgen.exporters.moodle import build_xml
 
-    bank = all_families_bank()
     return bank, *build_xml(bank, seed=bank.seed, variants=3)
 
 
@@ -99,10 +103,9 @@ def test_broken_numerical_tolerance_fails():
     assert any("tolerance" in p for p in check_moodle_xml(text.replace("<tolerance>0.5<", "<tolerance>-1<", 1)))
 
 
-def test_same_bank_and_seed_give_byte_identical_files():
+def test_same_bank_and_seed_give_byte_identical_files(bank):
     from exgen.exporters.moodle import build_xml
 
-    bank = all_families_bank()
     assert build_xml(bank, seed=9, variants=2)[0] == build_xml(bank, seed=9, variants=2)[0]
 
 

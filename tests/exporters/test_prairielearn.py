@@ -12,7 +12,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from tests.exporters.helpers import all_families_bank, schema_path
+from tests.exporters.helpers import FAMILY_BANKS, all_families_bank, families_bank, schema_path
 
 
 @pytest.fixture(scope="module")
@@ -21,11 +21,12 @@ def info_validator():
     return jsonschema.Draft7Validator(schema)
 
 
-@pytest.fixture(scope="module")
-def course(tmp_path_factory):
+@pytest.fixture(scope="module", params=FAMILY_BANKS)
+def course(request, tmp_path_factory):
+    """A fresh course exported from the quick subset's bank, or from every family's example bank."""
     from exgen.exporters.prairielearn import EXPORTER
 
-    bank = all_families_bank()
+    bank = families_bank(request.param)
     out = tmp_path_factory.mktemp("pl") / "course"
     EXPORTER.export(bank, seed=bank.seed, out=str(out))
     return bank, out
@@ -124,6 +125,7 @@ def run_server(server: Path, *, cwd: Path) -> dict:
     return json.loads(proc.stdout)
 
 
+@pytest.mark.integration  # a fresh interpreter runs the course's own copy of exgen
 def test_server_py_draws_from_the_variant_seed_and_grades_like_the_cli(course):
     from exgen.answers import LmsForm, get_kind
     from exgen.grading.core import grade_instance

@@ -12,7 +12,7 @@ import pytest
 from lxml import etree
 
 from exgen.answers import LmsForm
-from tests.exporters.helpers import all_families_bank, one_scalar_bank, schema_path
+from tests.exporters.helpers import FAMILY_BANKS, all_families_bank, families_bank, one_scalar_bank, schema_path
 
 NS = {"q": "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"}
 CP = "{http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1}"
@@ -23,22 +23,26 @@ def qti_schema():
     return etree.XMLSchema(etree.parse(str(schema_path("qti12", "domainProfile_4", "ims_qtiasiv1p2.xsd"))))
 
 
-def _package(layout: str, variants: int = 3):
+def _package(bank, layout: str, variants: int = 3):
     from exgen.exporters.qti import build_package
 
-    bank = all_families_bank()
     data, count, notes = build_package(bank, seed=bank.seed, variants=variants, layout=layout)
     return bank, zipfile.ZipFile(io.BytesIO(data)), count, notes
 
 
-@pytest.fixture(scope="module")
-def versions():
-    return _package("versions")
+@pytest.fixture(scope="module", params=FAMILY_BANKS)
+def bank(request):
+    return families_bank(request.param)
 
 
 @pytest.fixture(scope="module")
-def groups():
-    return _package("groups")
+def versions(bank):
+    return _package(bank, "versions")
+
+
+@pytest.fixture(scope="module")
+def groups(bank):
+    return _package(bank, "groups")
 
 
 def _assessments(zf):

@@ -15,6 +15,7 @@ from exgen.expr import precise
 from exgen.expr.equivalence import SAFETY
 from exgen.expr.evaluate import evaluate, evaluate_bounded
 from exgen.expr.parser import parse
+from tests.conftest import examples_sweep
 from tests.expr.test_properties import VARIABLES, trees
 
 Z = np.concatenate([np.linspace(-700, 700, 2801), np.linspace(-40, 40, 801)])
@@ -57,36 +58,44 @@ def test_sigmoid_derivative_forms_agree_where_naive_arithmetic_gives_zero():
     assert np.all(got > 0) and got[0] == pytest.approx(math.exp(-40), rel=1e-13)
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(trees, st.integers(min_value=0, max_value=2 ** 32))
-def test_every_float_error_bound_holds(tree, seed):
-    rng = np.random.default_rng(seed)
-    scale = rng.choice([1.0, 10.0, 100.0])
-    points = {v: rng.uniform(-scale, scale, size=4) for v in VARIABLES}
-    bounded = evaluate_bounded(tree, points, 4)
-    for i in range(4):
-        if bounded.undefined[i] or not np.isfinite(bounded.error[i]):
-            continue
-        exact = precise.value_at(tree, {v: float(points[v][i]) for v in VARIABLES})
-        if not isinstance(exact, precise.Precise) or not precise.settled(exact):
-            continue  # not known precisely enough to judge the bound
-        gap = abs(mpmath.mpf(float(bounded.value[i])) - exact.value)
-        assert gap <= SAFETY * bounded.error[i] + 1e-300 + float(exact.error), (str(tree), i, float(gap),
-                                                                               float(bounded.error[i]))
+@examples_sweep(80, 400)
+def test_every_float_error_bound_holds(max_examples):
+    @settings(max_examples=max_examples, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(trees, st.integers(min_value=0, max_value=2 ** 32))
+    def check(tree, seed):
+        rng = np.random.default_rng(seed)
+        scale = rng.choice([1.0, 10.0, 100.0])
+        points = {v: rng.uniform(-scale, scale, size=4) for v in VARIABLES}
+        bounded = evaluate_bounded(tree, points, 4)
+        for i in range(4):
+            if bounded.undefined[i] or not np.isfinite(bounded.error[i]):
+                continue
+            exact = precise.value_at(tree, {v: float(points[v][i]) for v in VARIABLES})
+            if not isinstance(exact, precise.Precise) or not precise.settled(exact):
+                continue  # not known precisely enough to judge the bound
+            gap = abs(mpmath.mpf(float(bounded.value[i])) - exact.value)
+            assert gap <= SAFETY * bounded.error[i] + 1e-300 + float(exact.error), (str(tree), i, float(gap),
+                                                                                   float(bounded.error[i]))
+
+    check()
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(trees, st.integers(min_value=0, max_value=2 ** 32))
-def test_float_and_precise_evaluation_agree_on_the_domain(tree, seed):
-    rng = np.random.default_rng(seed)
-    points = {v: rng.uniform(-3, 3, size=4) for v in VARIABLES}
-    bounded = evaluate_bounded(tree, points, 4)
-    for i in range(4):
-        exact = precise.value_at(tree, {v: float(points[v][i]) for v in VARIABLES})
-        if bounded.undefined[i]:
-            assert exact == precise.UNDEFINED, (str(tree), i)
-        elif exact == precise.UNDEFINED:
-            assert not np.isfinite(bounded.error[i]), (str(tree), i)  # float could not tell
+@examples_sweep(50, 200)
+def test_float_and_precise_evaluation_agree_on_the_domain(max_examples):
+    @settings(max_examples=max_examples, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(trees, st.integers(min_value=0, max_value=2 ** 32))
+    def check(tree, seed):
+        rng = np.random.default_rng(seed)
+        points = {v: rng.uniform(-3, 3, size=4) for v in VARIABLES}
+        bounded = evaluate_bounded(tree, points, 4)
+        for i in range(4):
+            exact = precise.value_at(tree, {v: float(points[v][i]) for v in VARIABLES})
+            if bounded.undefined[i]:
+                assert exact == precise.UNDEFINED, (str(tree), i)
+            elif exact == precise.UNDEFINED:
+                assert not np.isfinite(bounded.error[i]), (str(tree), i)  # float could not tell
+
+    check()
 
 
 def test_a_reciprocal_trig_function_at_an_uncertain_zero_is_not_decided():

@@ -17,6 +17,7 @@ from exgen.answers import all_kinds, grade_part
 from exgen.errors import FormatError
 from exgen.expr.parser import parse
 from exgen.instance import Part
+from tests.conftest import examples_sweep
 
 HANG_GUARD_S = 2.0
 
@@ -108,15 +109,19 @@ _ALPHABET = st.sampled_from(list("xyeu0123456789.+-*/^()_ ,'\"[]{}") + ["**", "e
                                                                             "1e308", "\u2212", "\u0435"])
 
 
-@settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.one_of(st.text(max_size=80), st.lists(_ALPHABET, max_size=60).map("".join)))
-def test_random_text_is_decided_or_refused_within_a_bounded_time(text):
-    start = time.perf_counter()
-    score = grade_part(PART, text)
-    elapsed = time.perf_counter() - start
-    assert score.verdict in ("correct", "incorrect", "invalid", "missing")
-    assert 0 <= score.points <= PART.points
-    assert elapsed < HANG_GUARD_S
+@examples_sweep(300, 3000)
+def test_random_text_is_decided_or_refused_within_a_bounded_time(max_examples):
+    @settings(max_examples=max_examples, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(st.one_of(st.text(max_size=80), st.lists(_ALPHABET, max_size=60).map("".join)))
+    def check(text):
+        start = time.perf_counter()
+        score = grade_part(PART, text)
+        elapsed = time.perf_counter() - start
+        assert score.verdict in ("correct", "incorrect", "invalid", "missing")
+        assert 0 <= score.points <= PART.points
+        assert elapsed < HANG_GUARD_S
+
+    check()
 
 
 @pytest.mark.parametrize("text,verdict", [

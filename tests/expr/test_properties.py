@@ -18,6 +18,7 @@ from exgen.expr.equivalence import compare, seed_from
 from exgen.expr.functions import ARITY
 from exgen.expr.parser import Node, parse
 from exgen.expr.printing import to_text
+from tests.conftest import examples_sweep
 
 VARIABLES = ("x", "y", "z", "w1", "theta")
 
@@ -54,18 +55,22 @@ def _extend(children):
 trees = st.recursive(_leaves, _extend, max_leaves=24)
 
 
-@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(trees)
-def test_printing_then_parsing_gives_the_same_tree(tree):
-    text = to_text(tree)
-    try:
-        again = parse(text, VARIABLES)
-    except FormatError as err:  # only the documented limits may refuse a printed formula
-        assert any(word in str(err) for word in ("too long", "nested more than")), (text, err)
-        return
-    assert again == tree, text
-    assert parse(text, VARIABLES, implicit_multiplication=False) == tree
-    assert to_text(again) == text
+@examples_sweep(150, 1500)
+def test_printing_then_parsing_gives_the_same_tree(max_examples):
+    @settings(max_examples=max_examples, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(trees)
+    def check(tree):
+        text = to_text(tree)
+        try:
+            again = parse(text, VARIABLES)
+        except FormatError as err:  # only the documented limits may refuse a printed formula
+            assert any(word in str(err) for word in ("too long", "nested more than")), (text, err)
+            return
+        assert again == tree, text
+        assert parse(text, VARIABLES, implicit_multiplication=False) == tree
+        assert to_text(again) == text
+
+    check()
 
 
 _pieces = st.sampled_from(
@@ -75,27 +80,35 @@ _pieces = st.sampled_from(
                                            "\u0435", "\u200b", "\u2223", "^-", "theta", "^2 ", " "])
 
 
-@settings(max_examples=4000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.one_of(st.text(max_size=60), st.lists(_pieces, max_size=40).map("".join)))
-def test_parsing_raises_only_format_errors_with_one_line(text):
-    try:
-        parse(text, VARIABLES)
-    except FormatError as err:
-        message = str(err)
-        assert message and "\n" not in message and len(message) < 400
+@examples_sweep(400, 4000)
+def test_parsing_raises_only_format_errors_with_one_line(max_examples):
+    @settings(max_examples=max_examples, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(st.one_of(st.text(max_size=60), st.lists(_pieces, max_size=40).map("".join)))
+    def check(text):
+        try:
+            parse(text, VARIABLES)
+        except FormatError as err:
+            message = str(err)
+            assert message and "\n" not in message and len(message) < 400
+
+    check()
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(trees, trees)
-def test_checking_never_raises_and_a_formula_equals_itself(student, key):
-    text_s, text_k = to_text(student), to_text(key)
-    try:
-        s, k = parse(text_s, VARIABLES), parse(text_k, VARIABLES)
-    except FormatError:
-        assume(False)
-    domain = {v: (-3.0, 3.0) for v in VARIABLES}
-    seed = seed_from(text_k)
-    compare(s, k, domain, seed=seed)
-    itself = compare(k, k, domain, seed=seed)
-    assert itself.equal or itself.reason in ("key-undefined", "unsure"), (text_k, itself.reason, itself.point)
-    assert math.isfinite(float(itself.valid))
+@examples_sweep(60, 300)
+def test_checking_never_raises_and_a_formula_equals_itself(max_examples):
+    @settings(max_examples=max_examples, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(trees, trees)
+    def check(student, key):
+        text_s, text_k = to_text(student), to_text(key)
+        try:
+            s, k = parse(text_s, VARIABLES), parse(text_k, VARIABLES)
+        except FormatError:
+            assume(False)
+        domain = {v: (-3.0, 3.0) for v in VARIABLES}
+        seed = seed_from(text_k)
+        compare(s, k, domain, seed=seed)
+        itself = compare(k, k, domain, seed=seed)
+        assert itself.equal or itself.reason in ("key-undefined", "unsure"), (text_k, itself.reason, itself.point)
+        assert math.isfinite(float(itself.valid))
+
+    check()

@@ -195,6 +195,7 @@ def run(tmp_path_factory):
             "runner": runner}
 
 
+@pytest.mark.integration
 def test_exit_and_summary(run):
     result = run["result"]
     assert result.exit_code == 0, result.output
@@ -204,6 +205,7 @@ def test_exit_and_summary(run):
     assert f"{len(UNSUBMITTED)} student(s) in the key have no submission." in result.stdout
 
 
+@pytest.mark.integration
 def test_results_json_every_part(run):
     from jsonschema import Draft202012Validator
 
@@ -239,6 +241,7 @@ def test_results_json_every_part(run):
     assert checked == sum(len(i.parts) for sid in run["plans"] for i in run["key"][sid])
 
 
+@pytest.mark.integration
 def test_every_known_mistake_was_exercised(run):
     """Every known mistake of every part (of exercises without error carried forward) was submitted by some
     mistake student and graded with its misconception tag; every verdict occurs."""
@@ -264,6 +267,7 @@ def test_every_known_mistake_was_exercised(run):
     assert verdicts == {"correct", "partial", "incorrect", "invalid", "missing"}
 
 
+@pytest.mark.integration
 def test_grades_and_canvas_csv_parse_back(run):
     out = run["tmp"] / "out"
     doc = json.loads((out / "results.json").read_text(encoding="utf-8"))
@@ -298,6 +302,7 @@ def test_grades_and_canvas_csv_parse_back(run):
         assert float(row[3]) == pytest.approx(expected[sid][1], abs=1e-4)
 
 
+@pytest.mark.integration
 def test_feedback_files_every_line(run):
     out = run["tmp"] / "out" / "feedback"
     files = sorted(p.name for p in out.iterdir())
@@ -325,6 +330,7 @@ def test_feedback_files_every_line(run):
                     assert body == feedback, (sid, heading)
 
 
+@pytest.mark.integration
 def test_report_means_and_misconceptions(run):
     report = (run["tmp"] / "out" / "report.md").read_text(encoding="utf-8")
     n = len(run["plans"])
@@ -346,6 +352,7 @@ def test_report_means_and_misconceptions(run):
         assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 1000
 
 
+@pytest.mark.integration
 def test_jobs_2_and_rerun_are_byte_identical(run):
     tmp = run["tmp"]
     again = run["runner"].invoke(cli, ["grade", "--key", str(tmp / "gen"), str(tmp / "subs"), str(tmp / "class.csv"),

@@ -11,6 +11,7 @@ from exgen.grading.core import grade_instance
 from exgen.grading.ecf import RecipeError, evaluate, references
 from exgen.instance import Instance, Part
 from exgen.types import get_type
+from tests.conftest import seed_sweep
 
 
 def graph(seed: int, family: str, **params) -> Instance:
@@ -63,12 +64,13 @@ def test_deep_recipe_is_refused():
         evaluate(recipe, {}, {})
 
 
-def test_every_recipe_reproduces_the_key():
+@seed_sweep(10, 40)
+def test_every_recipe_reproduces_the_key(seeds):
     """With the key's own answers, each part's recipe gives the part's key (the recipes are consistent)."""
     from exgen.grading.ecf import student_value
 
     for family in ("scalar", "affine", "two_layer"):
-        for seed in range(40):
+        for seed in seeds:
             inst = graph(seed, family)
             answers = typed_key(inst)
             values = {p.id: student_value(p, answers[p.id]) for p in inst.parts}
@@ -87,8 +89,9 @@ def find_dependent(inst: Instance) -> tuple[Part, Part]:
 
 
 @pytest.mark.parametrize("family", ["scalar", "affine", "two_layer"])
-def test_error_carried_forward_gets_partial_credit(family):
-    for seed in range(30):
+@seed_sweep(10, 30)
+def test_error_carried_forward_gets_partial_credit(family, seeds):
+    for seed in seeds:
         inst = graph(seed, family)
         answers = typed_key(inst)
         up, dep = find_dependent(inst)

@@ -109,6 +109,7 @@ def attack(tmp_path_factory):
     return {"tmp": tmp, "out": out, "proc": proc, "bad": bad, "before": before, "home": home, "subs": subs}
 
 
+@pytest.mark.integration
 def test_no_traceback_and_every_problem_is_one_line(attack):
     proc = attack["proc"]
     assert proc.returncode == 1, proc.stderr
@@ -122,6 +123,7 @@ def test_no_traceback_and_every_problem_is_one_line(attack):
         assert words in mine[0], (name, mine[0])
 
 
+@pytest.mark.integration
 def test_every_good_submission_is_graded(attack):
     doc = json.loads((attack["out"] / "results.json").read_text(encoding="utf-8"))
     graded = {s["id"]: s for s in doc["students"]}
@@ -138,6 +140,7 @@ def test_every_good_submission_is_graded(attack):
     assert not [p for p in doc["problems"] if "internal grader error" in p["message"]]
 
 
+@pytest.mark.integration
 def test_all_outputs_are_written_and_clean_utf8(attack):
     out = attack["out"]
     files = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
@@ -152,6 +155,7 @@ def test_all_outputs_are_written_and_clean_utf8(attack):
         assert not any(ord(c) < 32 and c not in "\n\r\t" or 0x7F <= ord(c) <= 0x9F for c in text), name
 
 
+@pytest.mark.integration
 def test_the_secret_is_never_read(attack):
     proc = attack["proc"]
     assert "TOPSECRET" not in proc.stdout + proc.stderr
@@ -160,11 +164,13 @@ def test_the_secret_is_never_read(attack):
             assert b"TOPSECRET" not in path.read_bytes(), path
 
 
+@pytest.mark.integration
 def test_nothing_is_written_outside_out(attack):
     assert tree(attack["tmp"], skip=attack["out"]) == attack["before"]
     assert list(attack["home"].iterdir()) == []
 
 
+@pytest.mark.integration
 def test_a_rerun_without_force_completes_and_changes_nothing(attack):
     out = attack["out"]
     before = {str(p): p.read_bytes() for p in out.rglob("*") if p.is_file()}
@@ -219,31 +225,37 @@ def test_json_keys_with_the_same_name_in_different_objects_are_fine(tmp_path):
     assert read_submission_file(tmp_path / "a.json").answers == {"x": {"a": 1}, "y": {"a": [{"a": 1}]}}
 
 
-from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
+
+from tests.conftest import examples_sweep  # noqa: E402
 
 FRAGMENTS = st.sampled_from(['{', '}', '[', ']', ':', ',', '"', "'", "student", "answers", "dot.a", " ", "\n", "- ",
                              "&a", "*a", "<<", "!!str", "1:0:0", "9" * 50, "\\ud800", '"\\ud800"', "\x00", "\xff",
                              "\u2028", "\ufeff", "#", "---", "yes", "2026-02-30", "1e999", "NaN", "true"])
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(parts=st.lists(FRAGMENTS, max_size=30), suffix=st.sampled_from(["yaml", "json"]))
-def test_fuzz_submission_reader(tmp_path, parts, suffix):
+@examples_sweep(80, 400)
+def test_fuzz_submission_reader(tmp_path, max_examples):
     """Any file: a Submission whose text is all writable, or one ExgenError line naming the file."""
-    from exgen.errors import ExgenError
-    from exgen.grading.submissions import read_submission_file
-    from exgen.outputs import clean_text
+    @settings(max_examples=max_examples, deadline=None)  # a closure over tmp_path: no fixture per example
+    @given(parts=st.lists(FRAGMENTS, max_size=30), suffix=st.sampled_from(["yaml", "json"]))
+    def check(parts, suffix):
+        from exgen.errors import ExgenError
+        from exgen.grading.submissions import read_submission_file
+        from exgen.outputs import clean_text
 
-    path = tmp_path / f"fuzz.{suffix}"
-    path.write_bytes("".join(parts).encode("utf-8", "surrogatepass"))
-    try:
-        sub = read_submission_file(path)
-    except ExgenError as err:
-        assert "\n" not in str(err) and str(err).startswith(str(path)), str(err)
-        return
-    text = json.dumps(sub.answers, ensure_ascii=False)
-    assert clean_text(text).encode("utf-8") and not any(0xD800 <= ord(c) <= 0xDFFF for c in text)
+        path = tmp_path / f"fuzz.{suffix}"
+        path.write_bytes("".join(parts).encode("utf-8", "surrogatepass"))
+        try:
+            sub = read_submission_file(path)
+        except ExgenError as err:
+            assert "\n" not in str(err) and str(err).startswith(str(path)), str(err)
+            return
+        text = json.dumps(sub.answers, ensure_ascii=False)
+        assert clean_text(text).encode("utf-8") and not any(0xD800 <= ord(c) <= 0xDFFF for c in text)
+
+    check()
 
 
 def test_writers_take_any_text_from_a_key_built_by_the_api(tmp_path):

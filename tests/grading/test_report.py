@@ -182,3 +182,73 @@ def test_charts(files):
     for name in ("totals.png", "exercises.png", "parts.png"):
         assert files[name][:8] == b"\x89PNG\r\n\x1a\n" and len(files[name]) > 1000, name
     assert "![Outcome of every part](parts.png)" in files[REPORT_MD]
+
+
+def test_the_report_in_korean_has_the_same_figures(results):
+    """The same class reported in Korean: every figure of every table row as in English, the words Korean."""
+    from exgen.grading.report import MISCONCEPTIONS_MD
+    from exgen.i18n import language
+
+    english = build_report(results, charts=False)
+    with language("ko"):
+        korean = build_report(results, charts=False)
+    report = korean[REPORT_MD]
+    assert report.startswith("# 학급 보고서: Week 3\n")
+    assert "| dot.b | 30명 중 14명 (47%) | 0.53 | `angle-from-sign`" in report
+    assert "| 소문항 | 채점 수 | 정답 | 부분 정답 | 오답 | 읽을 수 없음 | 답 없음 | p | D | r |" in report
+    assert "| dot.a | 30 | 67% | 0% | 27% | 3% | 3% | 0.67 | 1.00 | 0.49 |" in report
+
+    def figures(text: str) -> list[list[str]]:  # per table row, in any order (Korean puts "of 30" first)
+        return [sorted(re.findall(r"-?\d+(?:\.\d+)?%?", line)) for line in text.splitlines() if line.startswith("|")]
+
+    assert figures(report) == figures(english[REPORT_MD])
+    # misconceptions.md: the same students under each part's misconceptions and verdicts, in Korean words
+    back = korean[MISCONCEPTIONS_MD].replace("### 소문항 (", "### Part (")
+    for en, ko in (("Wrong, no misconception recognised", "틀렸지만 알려진 오개념은 아님"),
+                   ("Could not be read (invalid)", "읽을 수 없는 답"), ("Not answered (missing)", "답하지 않음")):
+        back = back.replace(f"- {ko}: ", f"- {en}: ")
+    assert sections(back) == sections(english[MISCONCEPTIONS_MD])
+    assert re.search(r"명: `s\d\d` \(Zelda-s\d\d\)", korean[MISCONCEPTIONS_MD])
+
+
+def _has_cjk_font() -> bool:
+    import shutil
+    import subprocess
+
+    return bool(shutil.which("fc-list")) and subprocess.run(["fc-list", "-q", "Noto Sans CJK KR"]).returncode == 0
+
+
+def test_korean_charts_find_a_font_for_hangul(results):
+    pytest.importorskip("matplotlib")
+    from exgen.grading.report import draw_charts
+    from exgen.i18n import language
+    from tests.conftest import skip_or_fail
+
+    if not _has_cjk_font():
+        skip_or_fail("the Noto CJK fonts are not installed (Debian: fonts-noto-cjk)")
+    lacking: list[str] = []
+    with language("ko"):
+        korean = draw_charts(results, lacking=lacking)
+    assert lacking == []
+    assert korean != draw_charts(results)  # the titles and labels are not the English ones
+
+
+def test_charts_without_a_font_for_hangul_say_so_once(results, monkeypatch):
+    """A machine without a Hangul font still gets its charts (with boxes) and one line in report.md saying
+    what to install, instead of a warning per character on the terminal."""
+    pytest.importorskip("matplotlib")
+    import warnings
+
+    from exgen.grading import report
+    from exgen.i18n import language
+
+    monkeypatch.setattr(report, "CJK_FONTS", ("No Such Font For Hangul",))
+    monkeypatch.setattr(report, "_fontconfig_files", lambda family: [])
+    with warnings.catch_warnings(record=True) as caught, language("ko"):
+        warnings.simplefilter("always")
+        files = build_report(results, charts=True)
+    assert not [w for w in caught if "Glyph" in str(w.message)]
+    assert set(report.CHART_FILES) <= set(files)
+    assert "*차트의 일부 글자는 설치된 글꼴에 없어 네모로 보입니다 (Debian이나 Ubuntu에서는 apt-get install " \
+           "fonts-noto-cjk).*" in files[REPORT_MD]
+    assert "![총점 히스토그램](totals.png)" in files[REPORT_MD]

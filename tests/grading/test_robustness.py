@@ -107,6 +107,7 @@ def batch(tmp_path_factory):
     return {"tmp": tmp, "out": out, "proc": proc, "bad": bad, "before": before, "answers": answers}
 
 
+@pytest.mark.integration
 def test_exit_1_and_no_traceback(batch):
     proc = batch["proc"]
     assert proc.returncode == 1, proc.stderr
@@ -114,6 +115,7 @@ def test_exit_1_and_no_traceback(batch):
     assert "Graded 6 submission(s)" in proc.stdout
 
 
+@pytest.mark.integration
 def test_each_bad_item_is_one_line(batch):
     lines = batch["proc"].stderr.splitlines()
     assert all(line.startswith(("error: ", "warning: ")) for line in lines), lines
@@ -125,6 +127,7 @@ def test_each_bad_item_is_one_line(batch):
     assert len(lines) == len(batch["bad"]) + 1
 
 
+@pytest.mark.integration
 def test_all_good_submissions_graded(batch):
     doc = json.loads((batch["out"] / "results.json").read_text(encoding="utf-8"))
     graded = {s["id"]: s for s in doc["students"]}
@@ -139,6 +142,7 @@ def test_all_good_submissions_graded(batch):
     assert doc["summary"]["errors"] == len(batch["bad"]) + 1
 
 
+@pytest.mark.integration
 def test_nothing_written_outside_out(batch):
     out = batch["out"]
     assert snapshot(batch["tmp"], out) == batch["before"]
@@ -149,6 +153,7 @@ def test_nothing_written_outside_out(batch):
     assert not any(name.startswith(".") for name in files)  # no temporary files left
 
 
+@pytest.mark.integration
 def test_hostile_ids_are_escaped_in_markdown(batch):
     from exgen.grading.writers import safe_file_stem
 
@@ -161,8 +166,10 @@ def test_hostile_ids_are_escaped_in_markdown(batch):
 
 # -- library level: the grader never raises on any answer value --------------------------------------
 
-from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
+
+from tests.conftest import examples_sweep  # noqa: E402
 
 LEAF = st.one_of(st.none(), st.booleans(), st.integers(-10**30, 10**30), st.floats(allow_nan=True),
                  st.text(max_size=40), st.sampled_from(["[[1, 2], [3, 4]]", "(2, 3)", "3/0", "1e999", "x^2",
@@ -180,20 +187,24 @@ def instances():
     return build_student(bank, seed=bank.seed, student_id="fuzz")
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(data=st.data())
-def test_any_answer_values_are_graded(instances, data):
-    from exgen.grading.batch import grade_submission
-    from exgen.grading.submissions import Submission
+@examples_sweep(10, 40)
+def test_any_answer_values_are_graded(instances, max_examples):
+    @settings(max_examples=max_examples, deadline=None)
+    @given(data=st.data())
+    def check(data):
+        from exgen.grading.batch import grade_submission
+        from exgen.grading.submissions import Submission
 
-    answers = {i.exercise_id: {p.id: data.draw(ANSWER) for p in i.parts} for i in instances}
-    result, problems = grade_submission("n", instances, Submission("fuzz", answers, "f"))
-    assert [p for p in problems if p.level == "error"] == []
-    for ex in result.exercises:
-        assert 0 <= ex.points <= ex.max_points
-        for part in ex.parts:
-            assert part.verdict in ("correct", "partial", "incorrect", "invalid", "missing")
-            assert 0 <= part.points <= part.max_points and part.feedback
+        answers = {i.exercise_id: {p.id: data.draw(ANSWER) for p in i.parts} for i in instances}
+        result, problems = grade_submission("n", instances, Submission("fuzz", answers, "f"))
+        assert [p for p in problems if p.level == "error"] == []
+        for ex in result.exercises:
+            assert 0 <= ex.points <= ex.max_points
+            for part in ex.parts:
+                assert part.verdict in ("correct", "partial", "incorrect", "invalid", "missing")
+                assert 0 <= part.points <= part.max_points and part.feedback
+
+    check()
 
 
 def test_whole_answers_unknown_parts_and_internal_errors(instances, monkeypatch):

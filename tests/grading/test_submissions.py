@@ -187,6 +187,32 @@ def test_folder_sorted_recursive_hidden_skipped(tmp_path):
     assert [s.student for s in more] == ["s002"] and len(bad) == 1 and "no such file" in bad[0]
 
 
+def test_links_and_fifos_in_a_folder_are_one_line_each_and_never_read(tmp_path):
+    """The attack suite's links and FIFO at library level (tests/grading/test_hostile_batch.py runs them
+    through `exgen grade`): a link to a secret, to another student's file and to a folder, and a FIFO are
+    each one problem naming the file, their contents are never read, and the good file is read."""
+    import os
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    write(outside, "passwd", "root:x:0:0:TOPSECRET:/root:/bin/bash\n")
+    write(outside, "s007.yaml", "student: s007\nanswers: {dot.a: 1}\n")
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    write(subs, "good.yaml", "student: s001\nanswers: {dot.a: 1}\n")
+    (subs / "etc-passwd.yaml").symlink_to(outside / "passwd")
+    (subs / "borrowed.yaml").symlink_to(outside / "s007.yaml")
+    (subs / "linked-folder").symlink_to(outside)
+    os.mkfifo(subs / "pipe.yaml")  # opening it to read would block the run
+    found, problems = read_submissions([subs])
+    assert [s.student for s in found] == ["s001"]
+    for name, words in (("etc-passwd.yaml", "symbolic link"), ("borrowed.yaml", "symbolic link"),
+                        ("linked-folder", "symbolic link"), ("pipe.yaml", "FIFO")):
+        mine = [p for p in problems if name in p]
+        assert len(mine) == 1 and words in mine[0] and "\n" not in mine[0], (name, problems)
+    assert len(problems) == 4 and "TOPSECRET" not in "".join(problems)
+
+
 # -- fuzzing: any bytes give a Submission or one ExgenError ----------------------------------------
 
 YAMLISH = st.text(alphabet=st.sampled_from(list("student:answers{}[]&*!|>-.,'\"#\n \t0123456789abxyz\\%@`?")),

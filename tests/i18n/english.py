@@ -1,9 +1,10 @@
 """Test helper: the English words left in a document that should be in another language.
 
 Math is dropped except the words inside ``\\text{...}`` (a choice label shown as math is text), and so is
-markup: HTML tags, TeX commands and environments' names, Markdown code spans. What remains is prose; a word
-of three or more Latin letters in it, other than the student's own name, ids and the names that stay English
-in every language (``ALLOWED``), is an English literal that the catalogue missed.
+markup: HTML tags, TeX commands and environments' names, code (Markdown code spans, HTML ``<code>``: file
+names and what a student types). What remains is prose; a word of three or more Latin letters in it, other
+than the student's own name, ids and the names that stay English in every language (``ALLOWED``), is an
+English literal that the catalogue missed.
 """
 
 from __future__ import annotations
@@ -19,6 +20,10 @@ ALLOWED = {"MatMul", "Repeat", "repeat", "Sum", "ReLU", "relu", "sigmoid", "soft
 
 _TEXT_IN_MATH = re.compile(r"\\(?:text|textrm|textbf|mathrm|operatorname)\s*\{([^{}]*)\}")
 _WORD = re.compile(r"[A-Za-z]{3,}")
+#: A TikZ picture is drawing code (styles, coordinates, anchors), not prose; only its nodes' texts are read.
+_TIKZ = re.compile(r"\\begin\{tikzpicture\}.*?\\end\{tikzpicture\}", re.S)
+#: A node's text: ``\node[options] (name) at (place) {text};``.
+_TIKZ_NODE = re.compile(r"\\node\b[^;{]*\{(.*?)\};", re.S)
 
 
 def _math_words(math: str) -> str:
@@ -44,13 +49,16 @@ def prose(text: str, fmt: str) -> str:
         text = re.sub(r"<svg\b.*?</svg>", lambda m: " ".join(re.findall(r">([^<>]+)<", m.group(0))), text,
                       flags=re.S)
         text = re.sub(r"<!--.*?-->", " ", text, flags=re.S)
+        text = re.sub(r"<code\b.*?</code>", " ", text, flags=re.S)  # like a Markdown code span
         text = re.sub(r"<[^>]+>", " ", text)
         return html.unescape(text)
     if fmt == "tex":
         text = text.split("\\begin{document}", 1)[-1]
+        text = _TIKZ.sub(lambda m: " ".join(_TIKZ_NODE.findall(m.group(0))), text)
         text = re.sub(r"(?<!\\)%.*", " ", text)
         text = _drop_math(text)
         text = re.sub(r"\\(begin|end)\{[^}]*\}(\[[^\]]*\])?", " ", text)
+        text = re.sub(r"\\exgenlanguage\{[^}]*\}\{[^}]*\}", " ", text)  # settings (tag, patterns), not prose
         text = re.sub(r"\\[A-Za-z@]+\*?", " ", text)  # commands; their braced arguments stay as text
         text = re.sub(r"\[[a-z]+=[^\]]*\]", " ", text)  # key=value options
         return text

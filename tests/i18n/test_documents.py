@@ -52,8 +52,6 @@ def test_each_type_renders_in_each_language_and_format(type_name, lang):
             assert render(inst, fmt, key, lang).strip()
 
 
-# TODO(#13.3): the types' prompts, solutions and feedback become catalogue messages next; remove this mark then.
-@pytest.mark.xfail(reason="the types' own texts are not yet catalogue messages", strict=False)
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
 @pytest.mark.parametrize("type_name", TYPES)
 def test_no_english_is_left_in_a_korean_document(type_name, fmt):

@@ -14,6 +14,7 @@ from exgen.errors import ExgenError
 from exgen.render.diagrams.mermaid import mermaid
 from exgen.render.diagrams.tikz import tikz
 from exgen.types import get_type
+from tests.conftest import seed_sweep
 from tests.render.svggeom import overlaps, parse
 
 needs_dot = pytest.mark.needs("dot", why="Graphviz lays out the HTML diagrams (apt-get install graphviz)")
@@ -72,6 +73,7 @@ def test_mermaid_is_well_formed():
                 assert re.fullmatch(r'  n\w+(\(\("[^"]*"\)\)|\["[^"]*"\])|  n\w+ -->\|"[^"|]*"\| n\w+', line), line
 
 
+@pytest.mark.integration
 @pytest.mark.needs("pdflatex", why="CI installs TeX Live; see .ci/run")
 def test_tikz_compiles_with_pdflatex(tmp_path):
     body = []
@@ -88,6 +90,7 @@ def test_tikz_compiles_with_pdflatex(tmp_path):
     assert (tmp_path / "d.pdf").stat().st_size > 1000
 
 
+@pytest.mark.integration
 @pytest.mark.needs("pdflatex", why="CI installs TeX Live; see .ci/run")
 def test_rendered_documents_compile(tmp_path):
     from exgen.render import documents as render
@@ -108,10 +111,11 @@ SCALAR6 = ("backprop_graph", {"family": ["scalar"], "nodes": [6, 6]})
 
 @needs_dot
 @pytest.mark.parametrize("type_name,params", CASES + [SCALAR6])
-def test_svg_labels_overlap_no_arrow_and_no_other_label(type_name, params):
+@seed_sweep(1, 12)
+def test_svg_labels_overlap_no_arrow_and_no_other_label(type_name, params, seeds):
     from exgen.render.diagrams.svg import graph_svg
 
-    for seed in range(12):
+    for seed in seeds:
         graph = build(type_name, seed, **params).to_dict()["context"]["graph"]
         for key in (False, True):
             svg = graph_svg(graph, key=key)
@@ -147,6 +151,7 @@ def test_svg_marks_every_asked_part_and_key_shows_values(type_name, params):
         assert e["value_text"].replace(" ", "") in squeeze and e["grad_text"].replace(" ", "") in squeeze
 
 
+@pytest.mark.integration
 @needs_dot
 def test_svg_is_byte_identical_across_processes():
     import subprocess
@@ -178,6 +183,23 @@ def test_a_missing_dot_is_one_clear_message(monkeypatch, tmp_path):
     assert "\n" not in message and "graphviz" in message and "dot" in message
 
 
+def test_generate_html_without_dot_stops_before_writing_in_process(monkeypatch, tmp_path):
+    """The quick form of the test below (which runs `python -m exgen` with an empty PATH)."""
+    import exgen
+    from exgen.render.diagrams import graphviz
+
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))  # no dot (nor anything else) on PATH
+    graphviz._layout.cache_clear()  # layouts drawn by earlier tests must not stand in for dot
+    out = tmp_path / "out"
+    with pytest.raises(ExgenError) as err:
+        exgen.generate("backprop_node", formats="md,html", out=out)
+    assert "graphviz" in str(err.value) and "\n" not in str(err.value)
+    assert not out.exists() or not any(out.rglob("*.*"))  # not even the Markdown
+    exgen.generate("derivative", formats="html", out=out)  # without a graph, HTML needs no Graphviz
+    assert (out / "html" / "student-001-worksheet.html").is_file()
+
+
+@pytest.mark.integration
 def test_generate_html_without_dot_stops_before_writing(tmp_path):
     import os
     import sys
@@ -243,10 +265,11 @@ def _grid_problems(desc, grid) -> list[str]:
 
 
 @pytest.mark.parametrize("type_name,params", CASES + [SCALAR6])
-def test_grid_layout_keeps_lines_off_nodes_labels_and_marks(type_name, params):
+@seed_sweep(10, 40)
+def test_grid_layout_keeps_lines_off_nodes_labels_and_marks(type_name, params, seeds):
     from exgen.render.diagrams.tracks import layout
 
-    for seed in range(40):
+    for seed in seeds:
         desc = build(type_name, seed, **params).to_dict()["context"]["graph"]
         grid = layout(desc)
         assert len(grid.routes) == len(desc["edges"]) and len(grid.marks) == len(desc.get("marks", ()))
@@ -264,6 +287,7 @@ def test_grid_check_finds_a_line_through_a_node():
     assert any("through node a" in p for p in _grid_problems(desc, through))
 
 
+@pytest.mark.integration
 @pytest.mark.needs("pdflatex", "pdftotext", why="TeX Live and poppler-utils; see .ci/run")
 def test_tikz_words_never_overlap_in_the_pdf(tmp_path):
     """What TeX really typeset: no two words of a diagram (labels, node names, marks) overlap."""

@@ -89,6 +89,7 @@ _MEASURE = r"""
 """
 
 
+@pytest.mark.integration
 @pytest.mark.needs("chromium", why="Debian's chromium (apt-get install chromium)")
 @pytest.mark.parametrize("name", ["s1-worksheet.html", "s1-key.html"])
 def test_html_in_headless_chromium(docs, name):
@@ -160,6 +161,7 @@ def _pages(pdf: Path) -> list[str]:
     return text.decode("utf-8").split("\f")[:-1]
 
 
+@pytest.mark.integration
 @needs_tex
 @pytest.mark.tex
 def test_pdf_shows_the_name_literally_and_is_reproducible(bank, tmp_path):

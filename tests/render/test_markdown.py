@@ -45,20 +45,22 @@ def _problems(source: str) -> list[str]:
     return found
 
 
-@pytest.fixture(scope="module")
-def documents(tmp_path_factory):
+@pytest.fixture(scope="module", params=[2, pytest.param(6, marks=pytest.mark.slow)], ids=lambda n: f"{n}-students")
+def documents(request, tmp_path_factory):
+    """The worksheets and keys of a class (2 students in the quick subset, 6 under -m slow)."""
     out = tmp_path_factory.mktemp("md")
     lines = ["bank: all", "title: All", "seed: 4", "exercises:"]
     for name in all_types():
         lines += [f"  - id: {name.replace('_', '-')}", f"    type: {name}", "    params: {difficulty: hard}"]
     bank = out / "all.yaml"
     bank.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    generate(bank, students=6, formats="md", out=out / "out")
-    return sorted((out / "out" / "md").glob("*.md"))
+    generate(bank, students=request.param, formats="md", out=out / "out")
+    documents = sorted((out / "out" / "md").glob("*.md"))
+    assert len(documents) == 2 * request.param
+    return documents
 
 
 def test_generated_markdown_reads_the_same_everywhere(documents):
-    assert len(documents) == 12
     for path in documents:
         source = path.read_text(encoding="utf-8")
         assert _problems(source) == [], path.name

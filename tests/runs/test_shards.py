@@ -71,6 +71,7 @@ def unsharded(tmp_path_factory):
     return tmp
 
 
+@pytest.mark.integration
 def test_four_generate_shards_merged_are_the_unsharded_run(unsharded, tmp_path):
     out = tmp_path / "week1"
     for i in (3, 1, 4, 2):  # any order, one with two jobs
@@ -82,6 +83,7 @@ def test_four_generate_shards_merged_are_the_unsharded_run(unsharded, tmp_path):
     assert tree(out) == tree(unsharded / "whole")
 
 
+@pytest.mark.integration
 def test_four_grade_shards_merged_are_the_unsharded_run(unsharded, tmp_path):
     out = tmp_path / "grades"
     codes = [run(["grade", "--key", str(unsharded / "whole" / "answer_key.sqlite"), str(unsharded / "subs"),
@@ -95,6 +97,7 @@ def test_four_grade_shards_merged_are_the_unsharded_run(unsharded, tmp_path):
     assert results["summary"]["graded"] == STUDENTS and results["summary"]["errors"] == 3
 
 
+@pytest.mark.integration
 def test_jobs_give_the_files_of_one_process(unsharded, tmp_path):
     assert run(["generate", "--count", str(STUDENTS), "--format", "md,tex", "--jobs", "3", "--out",
                 str(tmp_path / "gen"), "-q"]) == 0
@@ -104,12 +107,14 @@ def test_jobs_give_the_files_of_one_process(unsharded, tmp_path):
     assert tree(tmp_path / "graded") == tree(unsharded / "graded")
 
 
+@pytest.mark.integration
 def test_grading_against_the_json_key_gives_the_same_files(unsharded, tmp_path):
     assert run(["grade", "--key", str(unsharded / "whole" / "answer_key.json"), str(unsharded / "subs"), "--out",
                 str(tmp_path / "g"), "-q"]) == 1
     assert tree(tmp_path / "g") == tree(unsharded / "graded")
 
 
+@pytest.mark.integration
 def test_grading_again_into_the_folder_keeps_identical_files_and_refuses_changes(unsharded, tmp_path):
     import shutil
 
@@ -125,6 +130,7 @@ def test_grading_again_into_the_folder_keeps_identical_files_and_refuses_changes
     assert tree(out) == before
 
 
+@pytest.mark.integration
 def test_merge_problems_are_one_line(unsharded, tmp_path, capsys):
     assert run(["merge", str(tmp_path / "none")]) == 1
     (tmp_path / "empty").mkdir()
@@ -141,3 +147,45 @@ def test_merge_problems_are_one_line(unsharded, tmp_path, capsys):
         exgen.merge(out)
     with pytest.raises(OptionError, match="combined"):
         exgen.generate(students=2, formats="md", shard="1/2", combined=True, out=tmp_path / "c")
+
+
+def test_korean_grade_shards_merged_are_the_unsharded_run_problems_included(tmp_path):
+    """A key written in Korean is graded in Korean by every shard and by the merge, down to the class's
+    problems (a duplicate, a stranger) that only the merge can see."""
+    assert run(["generate", "dot_product", "--count", "4", "--lang", "ko", "--format", "md", "--out",
+                str(tmp_path / "gen"), "-q"]) == 0
+    submissions(tmp_path / "gen" / "answer_key.json", tmp_path / "subs")
+    assert run(["grade", "--key", str(tmp_path / "gen"), str(tmp_path / "subs"), "--out", str(tmp_path / "whole"),
+                "-q"]) == 1
+    for i in (1, 2):
+        run(["grade", "--key", str(tmp_path / "gen"), str(tmp_path / "subs"), "--shard", f"{i}/2", "--out",
+             str(tmp_path / "parts"), "-q"])
+    assert run(["merge", str(tmp_path / "parts"), "-q"]) == 0
+    assert tree(tmp_path / "parts") == tree(tmp_path / "whole")
+    report = (tmp_path / "whole" / "report.md").read_text(encoding="utf-8")
+    assert "## 경고와 오류" in report and "중복 제출입니다 (채점하지 않음)" in report
+    assert "정답표에 없는 학생입니다" in report and "duplicate submission" not in report
+
+
+def test_two_shards_of_a_small_bank_merged_are_the_unsharded_run(tmp_path):
+    """The quick form of the tests above (which run the default bank for 9 students in 4 shards, with
+    --jobs): one cheap bank, 6 students, 2 shards of generate and of grade, merged, give the files of the
+    unsharded runs byte for byte."""
+    whole, sharded = tmp_path / "whole", tmp_path / "sharded"
+    generate = ["generate", "dot_product", "--count", "6", "--format", "md", "-q"]
+    assert run([*generate, "--out", str(whole)]) == 0
+    for i in (2, 1):
+        assert run([*generate, "--shard", f"{i}/2", "--out", str(sharded)]) == 0
+    assert not (sharded / "answer_key.sqlite").exists()
+    assert run(["merge", str(sharded), "-q"]) == 0
+    assert tree(sharded) == tree(whole)
+
+    submissions(whole / "answer_key.json", tmp_path / "subs")
+    grade = ["grade", "--key", str(whole), str(tmp_path / "subs"), "-q"]
+    assert run([*grade, "--out", str(tmp_path / "graded")]) == 1  # the broken file, the stranger, the duplicate
+    codes = [run([*grade, "--shard", f"{i}/2", "--out", str(tmp_path / "graded-2")]) for i in (1, 2)]
+    assert 1 in codes
+    assert run(["merge", str(tmp_path / "graded-2"), "-q"]) == 0
+    assert tree(tmp_path / "graded-2") == tree(tmp_path / "graded")
+    results = json.loads((tmp_path / "graded" / "results.json").read_text(encoding="utf-8"))
+    assert results["summary"]["graded"] == 6 and results["summary"]["errors"] == 3

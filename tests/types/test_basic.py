@@ -1,11 +1,13 @@
-"""Topic 1-3 types over many seeds: every key equals an independent numpy computation."""
+"""Topic 1-3 types over many seeds: every key equals an independent numpy computation.
+
+The quick subset checks the first ``QUICK`` seeds of each sweep; ``-m slow`` checks all ``FULL``."""
 
 import numpy as np
 import pytest
 
-from tests.conftest import build, check_instance_contract
+from tests.conftest import build, check_instance_contract, seed_sweep
 
-SEEDS = range(500)
+QUICK, FULL = 40, 500
 VARIANTS = [{}, {"difficulty": "easy"}, {"difficulty": "hard"}, {"decimals": 1, "value_range": [-3, 3]}]
 
 
@@ -16,8 +18,9 @@ def by_prompt(inst, needle):
 
 
 @pytest.mark.parametrize("variant", VARIANTS, ids=lambda v: str(v) or "defaults")
-def test_matrix_basics_against_numpy(variant):
-    for seed in SEEDS:
+@seed_sweep(QUICK, FULL)
+def test_matrix_basics_against_numpy(variant, seeds):
+    for seed in seeds:
         inst = build("matrix_basics", seed=seed, params=variant)
         a = np.array(inst.given["A"], dtype=float)
         i, j = inst.given["i"], inst.given["j"]
@@ -33,9 +36,10 @@ def test_matrix_basics_against_numpy(variant):
 
 
 @pytest.mark.parametrize("variant", VARIANTS, ids=lambda v: str(v) or "defaults")
-def test_dot_product_against_numpy(variant):
+@seed_sweep(QUICK, FULL, together=True)
+def test_dot_product_against_numpy(variant, seeds):
     relations = set()
-    for seed in SEEDS:
+    for seed in seeds:
         inst = build("dot_product", seed=seed, params=variant)
         a, b = np.array(inst.given["a"], dtype=float), np.array(inst.given["b"], dtype=float)
         dot = float(a @ b)
@@ -49,9 +53,10 @@ def test_dot_product_against_numpy(variant):
     assert relations == {"acute", "obtuse"}  # a right angle is excluded when the value or cosine is asked
 
 
-def test_dot_product_orthogonal_pairs_when_only_the_angle_is_asked():
+@seed_sweep(QUICK, FULL, together=True)
+def test_dot_product_orthogonal_pairs_when_only_the_angle_is_asked(seeds):
     seen = set()
-    for seed in SEEDS:
+    for seed in seeds:
         inst = build("dot_product", seed=seed, params={"parts": ["direction"], "value_range": [-99, 99],
                                                        "dim": [2, 10]})
         a, b = np.array(inst.given["a"], dtype=float), np.array(inst.given["b"], dtype=float)
@@ -73,9 +78,10 @@ def test_dot_product_never_orthogonal_when_the_value_is_asked():
 
 
 @pytest.mark.parametrize("variant", VARIANTS, ids=lambda v: str(v) or "defaults")
-def test_matmul_against_numpy(variant):
+@seed_sweep(QUICK, FULL, together=True)
+def test_matmul_against_numpy(variant, seeds):
     defined_seen = set()
-    for seed in SEEDS:
+    for seed in seeds:
         inst = build("matmul", seed=seed, params=variant)
         a, b = np.array(inst.given["A"], dtype=float), np.array(inst.given["B"], dtype=float)
         c = a @ b
@@ -97,8 +103,9 @@ def test_matmul_against_numpy(variant):
     assert defined_seen == {"yes", "no"}
 
 
-def test_matmul_square_products_are_never_symmetric():
-    for seed in SEEDS:
+@seed_sweep(QUICK, FULL)
+def test_matmul_square_products_are_never_symmetric(seeds):
+    for seed in seeds:
         inst = build("matmul", seed=seed, params={"m": 3, "k": 3, "n": 3, "parts": ["product", "entry"]})
         c = np.array(inst.parts[0].answer)
         assert not np.array_equal(c, c.T)

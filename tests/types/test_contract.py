@@ -4,6 +4,8 @@ The ``check_*`` functions are the contract itself; tests/test_plugins.py runs th
 plug-in folder adds.
 """
 
+from collections.abc import Iterable
+
 import pytest
 
 from exgen.answers import grade_part
@@ -12,7 +14,7 @@ from exgen.build.pipeline import build_instance, build_student
 from exgen.render.documents import FORMATS, render_document
 from exgen.resources import builtin_banks
 from exgen.types import all_types
-from tests.conftest import check_instance_contract
+from tests.conftest import check_instance_contract, seed_sweep
 
 TYPES = list(all_types())
 MALFORMED = ["@@@ ??", "[[1, 2", "1 ++ 2 )("]
@@ -39,10 +41,10 @@ def check_example_bank(name: str) -> None:
     assert any(ex.type == name for ex in bank.exercises)
 
 
-def check_instances(name: str, *, students: int = 25) -> None:
+def check_instances(name: str, *, students: Iterable[int] = range(25)) -> None:
     bank = load_bank(builtin_banks()[name])
     for exercise in bank.exercises:
-        for student in range(students):
+        for student in students:
             inst = build_instance(exercise, seed=bank.seed, student_id=f"s{student}")
             assert inst == build_instance(exercise, seed=bank.seed, student_id=f"s{student}")
             check_instance_contract(inst)
@@ -90,8 +92,9 @@ def test_default_bank_covers_the_type(name):
 
 
 @pytest.mark.parametrize("name", TYPES)
-def test_instances_keep_the_contract(name):
-    check_instances(name)
+@seed_sweep(2, 25, name="students")
+def test_instances_keep_the_contract(name, students):
+    check_instances(name, students=students)
 
 
 @pytest.mark.parametrize("name", TYPES)

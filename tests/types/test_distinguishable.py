@@ -25,8 +25,8 @@ from exgen.instance import Instance, Part
 from exgen.types import get_type
 from tests.types.variants import TYPES, build
 
-QUICK = {"derivative": 25, "gradient": 25, "chain_rule": 25}
-QUICK_DEFAULT = 80
+QUICK = {"derivative": 9, "gradient": 9, "chain_rule": 9}
+QUICK_DEFAULT = 30
 FULL = 2000
 X, U = sp.symbols("x u")
 _LOCALS = {"sigmoid": lambda z: 1 / (1 + sp.exp(-z)), "log": sp.log, "exp": sp.exp, "tanh": sp.tanh,

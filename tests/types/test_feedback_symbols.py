@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 
 from exgen.render.documents import render_exercise
+from tests.conftest import seed_sweep
 from tests.types.variants import build
 
 SIZED = ("batch_shapes", "backprop_graph", "backprop_node", "matmul", "matrix_basics", "matrix_gradient",
@@ -105,19 +106,21 @@ def check(inst) -> None:
 
 
 @pytest.mark.parametrize("type_name", SIZED)
-def test_feedback_and_prompts_use_the_students_symbols(type_name):
-    for seed in range(120):
+@seed_sweep(40, 120)
+def test_feedback_and_prompts_use_the_students_symbols(type_name, seeds):
+    for seed in seeds:
         check(build(type_name, seed))
 
 
 @pytest.mark.parametrize("sizes", ["symbolic", "concrete"])
-def test_batch_shapes_symbolic_and_concrete(sizes):
+@seed_sweep(40, 200, together=True)
+def test_batch_shapes_symbolic_and_concrete(sizes, seeds):
     from exgen.build.seeding import rng_for
     from exgen.types import get_type
 
     typ = get_type("batch_shapes")
     letters_seen = set()
-    for seed in range(200):
+    for seed in seeds:
         params, _ = typ.resolve_params({"sizes": sizes})
         inst = typ.build(exercise_id="b", title=None, points=None, params=params, rng=rng_for(seed, "s", "b"))
         check(inst)

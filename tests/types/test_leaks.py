@@ -40,8 +40,8 @@ from exgen.types.chain_rule import STATEMENT as CHAIN_RULE_MENU
 from exgen.types.graphs import plain_value, tex_value
 from tests.types.variants import TYPES, build
 
-QUICK = {"derivative": 20, "gradient": 20, "chain_rule": 20}
-QUICK_DEFAULT = 60
+QUICK = {"derivative": 9, "gradient": 9, "chain_rule": 9}
+QUICK_DEFAULT = 20
 FULL = 500
 #: (type, what the answer equals) pairs that are the exercise itself, with why.
 BY_DESIGN = {
