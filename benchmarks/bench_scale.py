@@ -1,6 +1,6 @@
 """Benchmark of a class of 10,000 (issue #17): each figure printed beside its baseline, both measured in this run.
 
-    python benchmarks/bench_scale.py [--students 10000] [--repeat 9] [--before PATH]
+    python benchmarks/bench_scale.py [--students 10000] [--repeat 9] [--jobs 1,2] [--before PATH] [--keep DIR]
 
 1. generate: ``exgen generate --count N --format md,tex`` with ``--jobs 1`` and ``--jobs 2``: wall and CPU
    time (the process and its workers), the speed-up, and peak memory (the largest process's peak RSS, and the
@@ -22,7 +22,10 @@ With ``--before PATH`` (a checkout of exgen before the key store, e.g. ``git wor
 e49b174``), generate and grade of --before-students with that code are measured too, for comparison.
 
 The machine may be shared: the load average is printed at the start and the end of each step. Speed-ups
-need two free cores; CPU times are printed beside wall times because they depend little on other load.
+need two free cores; CPU times are printed beside wall times because they depend little on other load, and
+so is the CPU critical path of a run with workers (see ``measured``): what two free cores would take. The
+run ends with the issue's "Must show" figures as a Markdown table (docs/benchmarks.md keeps one).
+``--jobs 2`` measures only ``--jobs 2`` (for a long run; the speed-ups are then not measured).
 """
 
 from __future__ import annotations
