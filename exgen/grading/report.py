@@ -487,8 +487,14 @@ def draw_charts(results: Results, *, cache_dir: Path | None = None,
     Raises:
         ImportError: matplotlib is not installed.
     """
+    import logging
     import warnings
 
+    # matplotlib announces a slow first font-cache build (a loaded machine, an empty home) on stderr, where a
+    # grading run prints one line per problem; a level the user set on its logger is left alone
+    mpl_log = logging.getLogger("matplotlib")
+    if mpl_log.level == logging.NOTSET:
+        mpl_log.setLevel(logging.ERROR)
     with _caches_in(cache_dir):
         from matplotlib import rc_context
         from matplotlib.backends.backend_agg import FigureCanvasAgg
