@@ -12,6 +12,7 @@ import pytest
 from exgen.build.seeding import rng_for
 from exgen.errors import ExgenError
 from exgen.render.diagrams.mermaid import mermaid
+from exgen.render.diagrams.tikz import PREAMBLE as GRAPH_MACROS
 from exgen.render.diagrams.tikz import tikz
 from exgen.types import get_type
 from tests.conftest import seed_sweep
@@ -23,7 +24,7 @@ PREAMBLE = r"""\documentclass{article}
 \usepackage{amsmath,amssymb}
 \usepackage{tikz}
 \usetikzlibrary{arrows.meta,positioning}
-\begin{document}
+""" + GRAPH_MACROS + r"""\begin{document}
 """
 
 
