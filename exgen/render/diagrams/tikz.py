@@ -29,8 +29,9 @@ GRAD_COLOR = "red!70!black"
 PREAMBLE = r"""% Graph diagrams (exgen.render.diagrams.tikz): the cells of a grid measured, its rows and columns sized
 % to what they hold, then everything drawn with PGF's basic layer.
 \makeatletter
-\newbox\exgen@gbox \newdimen\exgen@gx \newdimen\exgen@gw \newdimen\exgen@gh \newdimen\exgen@gd
+\newbox\exgen@gbox \newdimen\exgen@pad \newdimen\exgen@gx \newdimen\exgen@gw \newdimen\exgen@gh \newdimen\exgen@gd
 \newif\ifexgen@measure
+\newdimen\exgen@os \exgen@os=0.2pt % TikZ's outer sep: half a thin line round every node's box (a thick line's half for an operation)
 \def\exgen@set#1#2{\expandafter\edef\csname exgen@g#1\endcsname{\the\dimexpr#2\relax}}
 \def\exgen@get#1{\csname exgen@g#1\endcsname}
 \def\exgen@grow#1#2{\ifdim\dimexpr#2\relax>\exgen@get{#1}\relax\exgen@set{#1}{#2}\fi}
@@ -40,33 +41,35 @@ PREAMBLE = r"""% Graph diagrams (exgen.render.diagrams.tikz): the cells of a gri
 % a label above (fwd) or below (bwd) a row's line: {row}{column}{font}{text}, centred, 2pt from the line
 \newcommand\exgengfwd[4]{\exgen@measure{#3#4}\ifexgen@measure
     \exgen@grow{L#2}{\exgen@max{8mm}{\exgen@gw+4pt}/2}\exgen@grow{R#2}{\exgen@max{8mm}{\exgen@gw+4pt}/2}%
-    \exgen@grow{U#1}{\exgen@gh+\exgen@gd+4pt}%
-  \else\exgen@text{\exgen@get{X#2}-\exgen@gw/2}{\exgen@get{Y#1}+2pt+\exgen@gd}\fi}
+    \exgen@grow{U#1}{\exgen@gh+\exgen@gd+4pt+2\exgen@os}%
+  \else\exgen@text{\exgen@get{X#2}-\exgen@gw/2}{\exgen@get{Y#1}+\exgen@os+2pt+\exgen@gd}\fi}
 \newcommand\exgengbwd[4]{\exgen@measure{#3\color{exgengrad}#4}\ifexgen@measure
     \exgen@grow{L#2}{\exgen@max{8mm}{\exgen@gw+4pt}/2}\exgen@grow{R#2}{\exgen@max{8mm}{\exgen@gw+4pt}/2}%
-    \exgen@grow{D#1}{\exgen@gh+\exgen@gd+4pt}%
-  \else\exgen@text{\exgen@get{X#2}-\exgen@gw/2}{\exgen@get{Y#1}-2pt-\exgen@gh}\fi}
+    \exgen@grow{D#1}{\exgen@gh+\exgen@gd+4pt+2\exgen@os}%
+  \else\exgen@text{\exgen@get{X#2}-\exgen@gw/2}{\exgen@get{Y#1}-\exgen@os-2pt-\exgen@gh}\fi}
 % room: above a row's line, below it, across a column (a gap's lanes); as high or deep as some text
-\newcommand\exgengup[2]{\ifexgen@measure\exgen@grow{U#1}{#2}\fi}
-\newcommand\exgengdown[2]{\ifexgen@measure\exgen@grow{D#1}{#2}\fi}
+\newcommand\exgengup[2]{\ifexgen@measure\exgen@grow{U#1}{#2+2\exgen@os}\fi}
+\newcommand\exgengdown[2]{\ifexgen@measure\exgen@grow{D#1}{#2+2\exgen@os}\fi}
 \newcommand\exgengwide[2]{\ifexgen@measure\exgen@grow{L#1}{#2/2}\exgen@grow{R#1}{#2/2}\fi}
-\newcommand\exgengupto[2]{\ifexgen@measure\exgen@measure{#2}\exgen@grow{U#1}{\exgen@gh+\exgen@gd}\fi}
-\newcommand\exgengdownto[2]{\ifexgen@measure\exgen@measure{#2}\exgen@grow{D#1}{\exgen@gh+\exgen@gd}\fi}
+\newcommand\exgengupto[2]{\ifexgen@measure\exgen@measure{#2}\exgen@grow{U#1}{\exgen@gh+\exgen@gd+2\exgen@os}\fi}
+\newcommand\exgengdownto[2]{\ifexgen@measure\exgen@measure{#2}\exgen@grow{D#1}{\exgen@gh+\exgen@gd+2\exgen@os}\fi}
 % a gradient asked at a branching value: {row}{column}{text}, ending at the column's line
 \newcommand\exgengmark[3]{\exgen@measure{\footnotesize\global\exgen@gx.6ex\color{exgengrad}#3}\ifexgen@measure
-    \exgen@grow{L#2}{\exgen@gw+3pt}\exgen@grow{D#1}{1.5pt+0.6ex}%
-  \else\exgen@text{\exgen@get{X#2}-\exgen@gw-1.5pt}{\exgen@get{Y#1}-\exgen@gx}\fi}
+    \exgen@grow{L#2}{\exgen@gw+3pt}\exgen@grow{D#1}{1.5pt+\exgen@gx+\exgen@os}%
+  \else\exgen@text{\exgen@get{X#2}-\exgen@gw-1.5pt-\exgen@os}{\exgen@get{Y#1}-\exgen@gx}\fi}
 % where a node stands (the lines end at its border) and a point in a lane
 \def\exgen@at#1#2#3#4#5{\exgen@set{x@#1}{\exgen@get{X#3}}\exgen@set{y@#1}{\exgen@get{Y#2}}%
   \exgen@set{w@#1}{#4}\exgen@set{h@#1}{#5}}
 % a value (a leaf): {row}{column}{name}{label}
 \newcommand\exgengleaf[4]{\exgen@measure{$#4$}\ifexgen@measure
     \exgen@grow{L#2}{\exgen@gw/2+3pt}\exgen@grow{R#2}{\exgen@gw/2+3pt}%
+    \exgen@grow{U#1}{\exgen@os}\exgen@grow{D#1}{\exgen@os}%
   \else\exgen@at{#3}{#1}{#2}{\exgen@gw/2+3.2pt}{(\exgen@gh+\exgen@gd)/2+3.2pt}%
     \exgen@text{\exgen@get{X#2}-\exgen@gw/2}{\exgen@get{Y#1}-(\exgen@gh-\exgen@gd)/2}\fi}
 % an operation: a circle, or a pill round a longer name: {row}{column}{name}{label}
 \newcommand\exgengop[4]{\exgen@measure{$#4$}\ifexgen@measure
     \exgen@grow{L#2}{\exgen@max{9mm}{\exgen@gw+8pt}/2}\exgen@grow{R#2}{\exgen@max{9mm}{\exgen@gw+8pt}/2}%
+    \exgen@grow{U#1}{2\exgen@os}\exgen@grow{D#1}{2\exgen@os}%
   \else
     \exgen@set{ow}{\exgen@max{9mm}{\exgen@gw+8pt}/2}\exgen@set{oh}{\exgen@max{9mm}{\exgen@gh+\exgen@gd+.6667em}/2}%
     \exgen@at{#3}{#1}{#2}{\exgen@get{ow}+0.4pt}{\exgen@get{oh}+0.4pt}%
@@ -91,7 +94,7 @@ PREAMBLE = r"""% Graph diagrams (exgen.render.diagrams.tikz): the cells of a gri
 \def\exgen@fonts{\let\setlength\pgf@setlengthorig\let\addtolength\pgf@addtolengthorig
   \let\selectfont\pgf@selectfontorig\selectfont}
 % the picture: {columns}{rows}{cells}{lines}
-\newcommand\exgengraph[4]{\begingroup\small
+\newcommand\exgengraph[4]{\begingroup\exgen@pad=.3333em\small
   \let\pgf@setlengthorig\setlength\let\pgf@addtolengthorig\addtolength\let\pgf@selectfontorig\selectfont
   \count@\z@\loop\ifnum\count@<#1 \exgen@set{L\the\count@}\z@\exgen@set{R\the\count@}\z@\advance\count@\@ne\repeat
   \count@\z@\loop\ifnum\count@<#2 \exgen@set{U\the\count@}\z@\exgen@set{D\the\count@}\z@\advance\count@\@ne\repeat
@@ -103,8 +106,8 @@ PREAMBLE = r"""% Graph diagrams (exgen.render.diagrams.tikz): the cells of a gri
   \loop\ifnum\count@<#2 \exgen@set{Y\the\count@}{\exgen@get{Y\the\numexpr\count@-1}-\exgen@get{D\the\numexpr\count@-1}%
     -0.6mm-\exgen@get{U\the\count@}}\advance\count@\@ne\repeat
   \begin{pgfpicture}\exgen@measurefalse
-    \pgfpathrectanglecorners{\pgfqpoint{-.3333em}{\dimexpr\exgen@get{Y\the\numexpr#2-1}-\exgen@get{D\the\numexpr#2-1}-.3333em}}%
-      {\pgfqpoint{\dimexpr\exgen@get{X\the\numexpr#1-1}+\exgen@get{R\the\numexpr#1-1}+.3333em}{.3333em}}%
+    \pgfpathrectanglecorners{\pgfqpoint{-\exgen@pad}{\dimexpr\exgen@get{Y\the\numexpr#2-1}-\exgen@get{D\the\numexpr#2-1}-\exgen@pad}}%
+      {\pgfqpoint{\dimexpr\exgen@get{X\the\numexpr#1-1}+\exgen@get{R\the\numexpr#1-1}+\exgen@pad}{\exgen@pad}}%
     \pgfusepath{use as bounding box}%
     #3\pgfsetlinewidth{0.8pt}#4%
   \end{pgfpicture}\endgroup}
