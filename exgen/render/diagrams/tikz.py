@@ -31,7 +31,8 @@ PREAMBLE = r"""% Graph diagrams (exgen.render.diagrams.tikz): the cells of a gri
 \makeatletter
 \newbox\exgen@gbox \newdimen\exgen@pad \newdimen\exgen@gx \newdimen\exgen@gw \newdimen\exgen@gh \newdimen\exgen@gd
 \newif\ifexgen@measure
-\newdimen\exgen@os \exgen@os=0.2pt % TikZ's outer sep: half a thin line round every node's box (a thick line's half for an operation)
+\newdimen\exgen@os \exgen@os=0.2pt % TikZ's outer sep round a node's box: half a thin line (twice it for an
+% operation, drawn thick); it counts in the rows' heights, not in the columns' widths, as in a TikZ matrix
 \def\exgen@set#1#2{\expandafter\edef\csname exgen@g#1\endcsname{\the\dimexpr#2\relax}}
 \def\exgen@get#1{\csname exgen@g#1\endcsname}
 \def\exgen@grow#1#2{\ifdim\dimexpr#2\relax>\exgen@get{#1}\relax\exgen@set{#1}{#2}\fi}
@@ -67,11 +68,11 @@ PREAMBLE = r"""% Graph diagrams (exgen.render.diagrams.tikz): the cells of a gri
   \else\exgen@at{#3}{#1}{#2}{\exgen@gw/2+3.2pt}{(\exgen@gh+\exgen@gd)/2+3.2pt}%
     \exgen@text{\exgen@get{X#2}-\exgen@gw/2}{\exgen@get{Y#1}-(\exgen@gh-\exgen@gd)/2}\fi}
 % an operation: a circle, or a pill round a longer name: {row}{column}{name}{label}
-\newcommand\exgengop[4]{\exgen@measure{$#4$}\ifexgen@measure
+\newcommand\exgengop[4]{\exgen@measure{\global\exgen@gx.6667em$#4$}\ifexgen@measure
     \exgen@grow{L#2}{\exgen@max{9mm}{\exgen@gw+8pt}/2}\exgen@grow{R#2}{\exgen@max{9mm}{\exgen@gw+8pt}/2}%
     \exgen@grow{U#1}{2\exgen@os}\exgen@grow{D#1}{2\exgen@os}%
   \else
-    \exgen@set{ow}{\exgen@max{9mm}{\exgen@gw+8pt}/2}\exgen@set{oh}{\exgen@max{9mm}{\exgen@gh+\exgen@gd+.6667em}/2}%
+    \exgen@set{ow}{\exgen@max{9mm}{\exgen@gw+8pt}/2}\exgen@set{oh}{\exgen@max{9mm}{\exgen@gh+\exgen@gd+\exgen@gx}/2}%
     \exgen@at{#3}{#1}{#2}{\exgen@get{ow}+0.4pt}{\exgen@get{oh}+0.4pt}%
     \begin{pgfscope}\pgfsetlinewidth{0.8pt}\pgfsetfillcolor{black!4}\pgfsetcornersarced{\pgfqpoint{4.5mm}{4.5mm}}%
       \pgfpathrectanglecorners{\pgfqpoint{\dimexpr\exgen@get{X#2}-\exgen@get{ow}}{\dimexpr\exgen@get{Y#1}-\exgen@get{oh}}}%
