@@ -22,7 +22,6 @@ from exgen.build.keyfile import KEY_FILE
 from exgen.errors import BankError, ExgenError, IncompleteRun, OptionError, one_line
 from exgen.grading.writers import FORMATS as GRADE_OUTPUTS
 from exgen.parallel import Shard, parse_shard
-from exgen.render.formats import DOCUMENT_FORMATS
 
 if TYPE_CHECKING:
     from exgen.bank.roster import Student
@@ -32,10 +31,21 @@ if TYPE_CHECKING:
     from exgen.grading.submissions import Item, Submission
 
 __all__ = ["generate", "grade", "merge", "export", "preview", "init", "resolve_bank", "validate", "exporter",
-           "GenerateResult", "GradeResult", "MergeResult", "IncompleteRun", "DOCUMENT_FORMATS", "GRADE_OUTPUTS"]
+           "GenerateResult", "GradeResult", "MergeResult", "IncompleteRun",
+           "DOCUMENT_FORMATS",  # noqa: F822 (given by __getattr__, loaded on first use)
+           "GRADE_OUTPUTS"]
 
 #: Defaults of ``generate`` (and of ``exgen generate``).
 GENERATE_FORMATS: tuple[str, ...] = ("md", "tex")
+
+
+def __getattr__(name: str) -> Any:
+    # The document formats' table loads the renderers' entry points: not on the grading path.
+    if name == "DOCUMENT_FORMATS":
+        from exgen.render.formats import DOCUMENT_FORMATS
+
+        return DOCUMENT_FORMATS
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 GENERATE_OUT = "exgen-out"
 MAX_STUDENTS = 100_000
 #: Defaults of ``grade`` (and of ``exgen grade``): every grading output.
@@ -297,6 +307,7 @@ def generate(bank: str | Path | BankSpec | None = None, *,
             content.
     """
     from exgen.i18n import language
+    from exgen.render.formats import DOCUMENT_FORMATS
     from exgen.runs.generate import generate_run
 
     chosen = _choose(formats, DOCUMENT_FORMATS, "document format")
