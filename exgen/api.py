@@ -14,7 +14,6 @@ parts of exgen (numpy, sympy, the renderer) are imported only when a function ru
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +21,7 @@ from exgen.build.keyfile import KEY_FILE
 from exgen.errors import BankError, ExgenError, IncompleteRun, OptionError, one_line
 from exgen.grading.writers import FORMATS as GRADE_OUTPUTS
 from exgen.parallel import Shard, parse_shard
+from exgen.records import Record
 
 if TYPE_CHECKING:
     from exgen.bank.roster import Student
@@ -62,8 +62,7 @@ Progress = Callable[[int, int], None]
 
 # --- results ----------------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class GenerateResult:
+class GenerateResult(Record):
     """What ``generate`` wrote.
 
     Attributes:
@@ -75,12 +74,13 @@ class GenerateResult:
         formats: the document formats written.
     """
 
+    __slots__ = ("out", "files", "students", "bank", "seed", "formats")
     out: Path
     files: list[str]
     students: list[Student]
     bank: BankSpec
     seed: int
-    formats: list[str] = field(default_factory=list)
+    formats: list[str]
 
     def to_dict(self) -> dict:
         """Return the result as plain JSON-ready data."""
@@ -88,8 +88,7 @@ class GenerateResult:
                 "bank": self.bank.id, "seed": self.seed, "formats": list(self.formats)}
 
 
-@dataclass(frozen=True)
-class GradeResult:
+class GradeResult(Record):
     """What ``grade`` found and wrote.
 
     Attributes:
@@ -100,6 +99,7 @@ class GradeResult:
         key: the answer key's file name (``answer_key.json``), or ``(given key)`` for a loaded key.
     """
 
+    __slots__ = ("results", "files", "out", "key")
     results: Results
     files: list[str]
     out: Path | None
@@ -478,8 +478,7 @@ def _grade_into(key_doc: Mapping[str, Any], items: list[Item], key_name: str, *,
 
 # --- merge ------------------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class MergeResult:
+class MergeResult(Record):
     """What ``merge`` wrote.
 
     Attributes:
@@ -489,11 +488,13 @@ class MergeResult:
         results: the merged grading results, or None when only key parts were merged.
     """
 
+    __slots__ = ("out", "files", "key_parts", "results_parts", "results")
+    _defaults = {"results": None}
     out: Path
     files: list[str]
     key_parts: int
     results_parts: int
-    results: Results | None = None
+    results: Results | None
 
     def to_dict(self) -> dict:
         """Return the result as plain JSON-ready data."""
@@ -525,7 +526,7 @@ def merge(out: str | Path, *, force: bool = False, key_json: bool = True,
 
     merged = merge_run(out, force=force, key_json=key_json, progress=progress)
     return MergeResult(out=Path(out), files=merged.files, key_parts=merged.key_parts,
-                       results_parts=merged.results_parts, results=merged.results)  # type: ignore[arg-type]
+                       results_parts=merged.results_parts, results=merged.results)
 
 
 # --- export -----------------------------------------------------------------------------------------------
