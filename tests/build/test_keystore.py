@@ -151,17 +151,18 @@ def test_a_store_goes_to_worker_processes_as_its_path(tmp_path, klass):
 def test_ids_are_read_from_one_value_and_older_or_damaged_stores_are_scanned(tmp_path, klass):
     path = write(tmp_path / "k.sqlite", klass)
     with sqlite3.connect(path) as db:
-        assert json.loads(db.execute("SELECT value FROM meta WHERE name = 'ids'").fetchone()[0]) == IDS
+        assert json.loads(db.execute("SELECT value FROM meta WHERE name = 'ids'").fetchone()[0]) == "\n".join(IDS)
     assert KeyStore(path).ids() == IDS
     part = write(tmp_path / "p.sqlite", klass, part=Shard(2, 2), rows=range(3, 5))
     assert KeyStore(part).ids() == IDS[3:]
-    for change in ("DELETE FROM meta WHERE name = 'ids'",  # a store written before the list was kept
-                   "UPDATE meta SET value = '[\"s1\"]' WHERE name = 'ids'",  # too short: not trusted
-                   "UPDATE meta SET value = '{' WHERE name = 'ids'"):  # not JSON
+    for change, args in (("DELETE FROM meta WHERE name = 'ids'", ()),  # written before the list was kept
+                         ("UPDATE meta SET value = ? WHERE name = 'ids'", (json.dumps("s1\ns2"),)),  # too short
+                         ("UPDATE meta SET value = ? WHERE name = 'ids'", (json.dumps(IDS),)),  # not one text
+                         ("UPDATE meta SET value = '{' WHERE name = 'ids'", ())):  # not JSON
         copy = tmp_path / "old.sqlite"
         copy.write_bytes(path.read_bytes())
         with sqlite3.connect(copy) as db:
-            db.execute(change)
+            db.execute(change, args)
         db.close()
         store = KeyStore(copy)
         assert store.ids() == IDS and list(load_key(copy)["students"]) == IDS
