@@ -80,6 +80,7 @@ def test_symbolic_element_for_expression_parts():
 RUNNER = r'''
 import importlib.util, json, sys
 import pathlib
+sys.dont_write_bytecode = True  # leave the exported course as exported (no __pycache__ beside server.py)
 sys.path[:] = [p for p in sys.path if p not in ("", ".") and not p.startswith(sys.argv[2])]
 # PrairieLearn puts the course's serverFilesCourse/ on the import path (ahead of an exgen that CI installed).
 course = next(p for p in pathlib.Path(sys.argv[1]).resolve().parents if (p / "serverFilesCourse").is_dir())
