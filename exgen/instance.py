@@ -33,9 +33,14 @@ def freeze(value: Any) -> Any:
     kind = type(value)
     if kind in _PLAIN:
         return value
-    if kind in _SEQUENCES:
-        return tuple([freeze(v) for v in value])
-    if kind in _MAPPINGS or isinstance(value, Mapping):
+    if kind is list or kind is tuple:
+        # leaves (most of a key's values) are kept without a call: a key store freezes every graded
+        # student's instances, and the calls were most of that time
+        return tuple([v if type(v) in _PLAIN else freeze(v) for v in value])
+    if kind is dict or kind is MappingProxyType:
+        return MappingProxyType({k if type(k) is str else str(k): v if type(v) in _PLAIN else freeze(v)
+                                 for k, v in value.items()})
+    if isinstance(value, Mapping):
         return MappingProxyType({str(k): freeze(v) for k, v in value.items()})
     if isinstance(value, (list, tuple)):
         return tuple(freeze(v) for v in value)
