@@ -275,7 +275,7 @@ def _grade(task: tuple[_Writing, Sequence[tuple[int, Submission, str | None]]]) 
 
 
 def _grade_in(writing: _Writing, batch: Sequence[tuple[int, Submission, str | None]]) -> list[Graded]:
-    from exgen.build.keyfile import json_item
+    from exgen.grading.results import entry_json
     from exgen.grading.writers import feedback_text
 
     assert _key is not None  # noqa: S101
@@ -287,7 +287,7 @@ def _grade_in(writing: _Writing, batch: Sequence[tuple[int, Submission, str | No
         result, problems = grade_submission(entry["name"], entry["exercises"], sub)
         graded = Graded(pos=pos, result=result, problems=problems)
         if writing.json:
-            graded.json = json_item(result.to_dict())
+            graded.json = entry_json(result)
         if path is not None:
             try:
                 text = feedback_text(writing.bank, result)
