@@ -138,23 +138,28 @@ def part_stats(results: Results) -> list[PartStat]:
     for info in results.exercises:
         for pid in info.parts:
             stats[(info.id, pid)] = PartStat(info.id, pid, getattr(info, "type", "") or "")
-    rest: dict[tuple[str, str], list[float]] = defaultdict(list)
+    rest: dict[tuple[str, str], list[float]] = {key: [] for key in stats}
+    # per part, what each of its students adds to (the loop runs once per answer of the class)
+    adds = {key: (st.shares.append, st.students.append, rest[key].append, st.by_tag, st.by_verdict)
+            for key, st in stats.items()}
     for student in results.students:
         total = student.total
         for ex in student.exercises:
+            eid = ex.id
             for part in ex.parts:
-                key = (ex.id, part.id)
-                st = stats.get(key)
-                if st is None:
+                found = adds.get((eid, part.id))
+                if found is None:
                     continue
-                verdict = part.verdict
-                st.verdicts[verdict] += 1
-                st.shares.append(part.points / part.max_points if part.max_points else 0.0)
-                st.students.append(student)
-                rest[key].append(total - part.points)
+                add_share, add_student, add_rest, by_tag, by_verdict = found
+                points, top = part.points, part.max_points
+                add_share(points / top if top else 0.0)
+                add_student(student)
+                add_rest(total - points)
                 if part.tag:
-                    st.by_tag[part.tag].append(student)
-                st.by_verdict[verdict].append(student)
+                    by_tag[part.tag].append(student)
+                by_verdict[part.verdict].append(student)
+    for st in stats.values():  # counted in the order first seen, as the lists are
+        st.verdicts.update({verdict: len(who) for verdict, who in st.by_verdict.items()})
     # Parts answered by the same students (in a class, usually all of them) rank them the same way: the
     # ranking is sorted once per distinct list of students, not once per part (a class of 10,000 and 44 parts).
     rankings: list[tuple[list[StudentResult], list[int]]] = []
@@ -363,13 +368,23 @@ def render_report(results: Results, *, charts: list[str] | None, chart_note: str
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def _who(students: Sequence[StudentResult]) -> str:
-    return ", ".join(f"{md_code(s.id)} ({md_text(s.name)})" for s in sorted(students, key=lambda s: s.id))
+def _who(students: Sequence[StudentResult], shown: dict[int, str] | None = None) -> str:
+    """The students, by id, each as "`id` (name)"; ``shown`` keeps each student's text by identity (a student
+    is named under many parts)."""
+    if shown is None:
+        shown = {}
+    out = []
+    for s in sorted(students, key=lambda s: s.id):
+        text = shown.get(id(s))
+        if text is None:
+            text = shown[id(s)] = f"{md_code(s.id)} ({md_text(s.name)})"
+        out.append(text)
+    return ", ".join(out)
 
 
-def _students(who: Sequence[StudentResult]) -> str:
+def _students(who: Sequence[StudentResult], shown: dict[int, str] | None = None) -> str:
     # Translators: in misconceptions.md, after a misconception: how many students made it, then who they are.
-    return _("%(count)s student(s): %(who)s") % {"count": len(who), "who": _who(who)}
+    return _("%(count)s student(s): %(who)s") % {"count": len(who), "who": _who(who, shown)}
 
 
 #: What misconceptions.md lists after a part's misconceptions (messages, translated where shown).
@@ -387,11 +402,12 @@ def render_misconceptions(results: Results, stats: list[PartStat] | None = None)
              "*" + _("Instructor only: this file names students. Share %(file)s, which does not.")
              % {"file": REPORT_MD} + "*", ""]
     stats = part_stats(results) if stats is None else stats
+    shown: dict[int, str] = {}  # (the results live as long as this text is built: ids are not reused)
     for info in results.exercises:
         lines += [f"## {md_text(info.id)}: {md_text(info.title)}", ""]
         for st in (s for s in stats if s.exercise == info.id):
             lines += ["### " + _("Part (%(part)s)") % {"part": md_text(st.part)}, ""]
-            rows = [f"- {md_code(tag)}: {md_text(describe_mistake(st.type, tag))} {_students(who)}"
+            rows = [f"- {md_code(tag)}: {md_text(describe_mistake(st.type, tag))} {_students(who, shown)}"
                     for tag, who in _tags(st)]
             # the students of a part are the class's own result objects: told apart by identity, in one set
             # per part (a set built per student, of results hashed field by field, is quadratic: 13 s of CPU
@@ -402,7 +418,7 @@ def render_misconceptions(results: Results, stats: list[PartStat] | None = None)
             for label, who in ((UNMATCHED, unmatched), (UNREADABLE, st.by_verdict.get("invalid", [])),
                                (UNANSWERED, st.by_verdict.get("missing", []))):
                 if who:
-                    rows.append(f"- {_(label)}: {_students(who)}")
+                    rows.append(f"- {_(label)}: {_students(who, shown)}")
             lines += (rows or ["- " + _("Everyone graded got it right.")]) + [""]
     return "\n".join(lines).rstrip("\n") + "\n"
 

@@ -192,7 +192,9 @@ def write_outputs(results: Results, out: OutputDir, formats: list[str], prepared
     if bad:
         raise ExgenError(f"unknown output format {bad[0]!r}; expected some of {', '.join(FORMATS)}")
     paths = feedback_files(results) if "feedback" in formats else {}
-    out.check_free(output_files(formats, paths.values()))
+    # the files the workers wrote were checked before they were written (``exgen.grading.batch``)
+    done = set(prepared.written) if prepared is not None else set()
+    out.check_free([f for f in output_files(formats, paths.values()) if f not in done])
     files: dict[str, str | bytes] = {}
     failed: list[str] = []
     if "csv" in formats:
