@@ -508,6 +508,25 @@ def _fontconfig_files(family: str) -> list[str]:
     return sorted({line for line in proc.stdout.splitlines() if line.strip()})
 
 
+def load_charting(cache_dir: Path | None = None) -> None:
+    """Import what :func:`draw_charts` draws with (matplotlib), its caches in ``cache_dir`` as there; a grading
+    run with workers does it while they grade (``exgen.grading.batch``).
+
+    Raises:
+        ImportError: matplotlib is not installed.
+    """
+    import logging
+
+    # matplotlib announces a slow first font-cache build (a loaded machine, an empty home) on stderr, where a
+    # grading run prints one line per problem; a level the user set on its logger is left alone
+    mpl_log = logging.getLogger("matplotlib")
+    if mpl_log.level == logging.NOTSET:
+        mpl_log.setLevel(logging.ERROR)
+    with _caches_in(cache_dir):
+        import matplotlib.backends.backend_agg  # noqa: F401
+        import matplotlib.figure  # noqa: F401
+
+
 def draw_charts(results: Results, *, cache_dir: Path | None = None,
                 lacking: list[str] | None = None, stats: list[PartStat] | None = None) -> dict[str, bytes]:
     """Return the PNG charts by file name, their titles and labels in the running language.
@@ -522,18 +541,12 @@ def draw_charts(results: Results, *, cache_dir: Path | None = None,
     Raises:
         ImportError: matplotlib is not installed.
     """
-    import logging
     import warnings
 
-    # matplotlib announces a slow first font-cache build (a loaded machine, an empty home) on stderr, where a
-    # grading run prints one line per problem; a level the user set on its logger is left alone
-    mpl_log = logging.getLogger("matplotlib")
-    if mpl_log.level == logging.NOTSET:
-        mpl_log.setLevel(logging.ERROR)
-    with _caches_in(cache_dir):
-        from matplotlib import rc_context
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
+    load_charting(cache_dir)
+    from matplotlib import rc_context
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
     def png(fig) -> bytes:
         FigureCanvasAgg(fig)
