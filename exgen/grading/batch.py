@@ -104,12 +104,9 @@ def grade_submission(name: str, instances: Sequence[Instance],
                                                                      "parts": ", ".join(part_ids)}))
         try:
             scores = grade_instance(inst, given)
-            parts = tuple(PartResult(id=p.id, kind=p.kind, verdict=scores[p.id].verdict,
-                                     points=round_points(scores[p.id].points),
-                                     max_points=round_points(scores[p.id].max_points),
-                                     feedback=scores[p.id].feedback, tag=scores[p.id].tag,
-                                     answer=answer_text(given.get(p.id)))
-                          for p in inst.parts)
+            parts = tuple([PartResult(p.id, p.kind, s.verdict, round_points(s.points), round_points(s.max_points),
+                                      s.feedback, s.tag, answer_text(given.get(p.id)))
+                           for p, s in [(p, scores[p.id]) for p in inst.parts]])
         except Exception as err:  # a bug in a kind must not stop a class's grading; it is reported
             problems.append(Problem("error", _("%(who)s: exercise %(id)s: internal grader error (%(error)s); graded "
                                                "as invalid") % {"who": _who(sub), "id": inst.exercise_id,
