@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from exgen.bank import safeyaml  # noqa: E402
+from exgen.bank import safeyaml, yamlevents  # noqa: E402
 from exgen.bank.roster import MAX_ROSTER_BYTES, read_roster  # noqa: E402
 from exgen.bank.spec import MAX_EXERCISES, load_bank  # noqa: E402
 from exgen.bank.yamlsrc import MAX_BANK_BYTES  # noqa: E402
@@ -208,17 +208,17 @@ def main() -> int:
             path = Path(tmp, f"{len(cases)}.csv")
             path.write_text(text, encoding="utf-8")
             cases.append((name, path, read_roster, False))
-        real = safeyaml._CParser
+        real = yamlevents._CParser
         for name, path, reader, is_yaml in cases:
             size = path.stat().st_size
             fast, outcome = timed(reader, path, args.repeat) if with_c else (float("nan"), "")
             slow = float("nan")
             if not args.no_python and is_yaml:
-                safeyaml._CParser = None
+                yamlevents._CParser = None
                 try:
                     slow, outcome_py = timed(reader, path, 1)
                 finally:
-                    safeyaml._CParser = real
+                    yamlevents._CParser = real
                 outcome = outcome or outcome_py
             old = baseline(path, args.baseline_timeout) if is_yaml and not args.no_baseline else None
             old_text = "" if not is_yaml or args.no_baseline else (f"{old:8.3f}s" if old is not None

@@ -14,7 +14,6 @@ parts of exgen (numpy, sympy, the renderer) are imported only when a function ru
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +21,7 @@ from exgen.build.keyfile import KEY_FILE
 from exgen.errors import BankError, ExgenError, IncompleteRun, OptionError, one_line
 from exgen.grading.writers import FORMATS as GRADE_OUTPUTS
 from exgen.parallel import Shard, parse_shard
-from exgen.render.formats import DOCUMENT_FORMATS
+from exgen.records import Record
 
 if TYPE_CHECKING:
     from exgen.bank.roster import Student
@@ -32,10 +31,21 @@ if TYPE_CHECKING:
     from exgen.grading.submissions import Item, Submission
 
 __all__ = ["generate", "grade", "merge", "export", "preview", "init", "resolve_bank", "validate", "exporter",
-           "GenerateResult", "GradeResult", "MergeResult", "IncompleteRun", "DOCUMENT_FORMATS", "GRADE_OUTPUTS"]
+           "GenerateResult", "GradeResult", "MergeResult", "IncompleteRun",
+           "DOCUMENT_FORMATS",  # noqa: F822 (given by __getattr__, loaded on first use)
+           "GRADE_OUTPUTS"]
 
 #: Defaults of ``generate`` (and of ``exgen generate``).
 GENERATE_FORMATS: tuple[str, ...] = ("md", "tex")
+
+
+def __getattr__(name: str) -> Any:
+    # The document formats' table loads the renderers' entry points: not on the grading path.
+    if name == "DOCUMENT_FORMATS":
+        from exgen.render.formats import DOCUMENT_FORMATS
+
+        return DOCUMENT_FORMATS
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 GENERATE_OUT = "exgen-out"
 MAX_STUDENTS = 100_000
 #: Defaults of ``grade`` (and of ``exgen grade``): every grading output.
@@ -52,8 +62,7 @@ Progress = Callable[[int, int], None]
 
 # --- results ----------------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class GenerateResult:
+class GenerateResult(Record):
     """What ``generate`` wrote.
 
     Attributes:
@@ -65,12 +74,13 @@ class GenerateResult:
         formats: the document formats written.
     """
 
+    __slots__ = ("out", "files", "students", "bank", "seed", "formats")
     out: Path
     files: list[str]
     students: list[Student]
     bank: BankSpec
     seed: int
-    formats: list[str] = field(default_factory=list)
+    formats: list[str]
 
     def to_dict(self) -> dict:
         """Return the result as plain JSON-ready data."""
@@ -78,8 +88,7 @@ class GenerateResult:
                 "bank": self.bank.id, "seed": self.seed, "formats": list(self.formats)}
 
 
-@dataclass(frozen=True)
-class GradeResult:
+class GradeResult(Record):
     """What ``grade`` found and wrote.
 
     Attributes:
@@ -90,6 +99,7 @@ class GradeResult:
         key: the answer key's file name (``answer_key.json``), or ``(given key)`` for a loaded key.
     """
 
+    __slots__ = ("results", "files", "out", "key")
     results: Results
     files: list[str]
     out: Path | None
@@ -297,6 +307,7 @@ def generate(bank: str | Path | BankSpec | None = None, *,
             content.
     """
     from exgen.i18n import language
+    from exgen.render.formats import DOCUMENT_FORMATS
     from exgen.runs.generate import generate_run
 
     chosen = _choose(formats, DOCUMENT_FORMATS, "document format")
@@ -467,8 +478,7 @@ def _grade_into(key_doc: Mapping[str, Any], items: list[Item], key_name: str, *,
 
 # --- merge ------------------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class MergeResult:
+class MergeResult(Record):
     """What ``merge`` wrote.
 
     Attributes:
@@ -478,11 +488,13 @@ class MergeResult:
         results: the merged grading results, or None when only key parts were merged.
     """
 
+    __slots__ = ("out", "files", "key_parts", "results_parts", "results")
+    _defaults = {"results": None}
     out: Path
     files: list[str]
     key_parts: int
     results_parts: int
-    results: Results | None = None
+    results: Results | None
 
     def to_dict(self) -> dict:
         """Return the result as plain JSON-ready data."""
@@ -514,7 +526,7 @@ def merge(out: str | Path, *, force: bool = False, key_json: bool = True,
 
     merged = merge_run(out, force=force, key_json=key_json, progress=progress)
     return MergeResult(out=Path(out), files=merged.files, key_parts=merged.key_parts,
-                       results_parts=merged.results_parts, results=merged.results)  # type: ignore[arg-type]
+                       results_parts=merged.results_parts, results=merged.results)
 
 
 # --- export -----------------------------------------------------------------------------------------------

@@ -52,8 +52,15 @@ class CommaList(click.ParamType):
 
     name = "list"
 
-    def __init__(self, choices: Mapping[str, str]):
-        self.choices = choices
+    def __init__(self, choices: Mapping[str, str] | Callable[[], Mapping[str, str]]):
+        # A callable is asked on first use: the document formats' table is not loaded by `exgen grade`.
+        self._choices = choices
+
+    @property
+    def choices(self) -> Mapping[str, str]:
+        if callable(self._choices):
+            self._choices = self._choices()
+        return self._choices
 
     def described(self) -> str:
         """Return ``a (what a is), b (what b is)`` for ``--help``."""
@@ -105,7 +112,16 @@ def _lang_choice() -> click.Choice:
 _LANG_OPTION = click.option(
     "--lang", type=_lang_choice(), default=None,
     help="Language of the worksheets, keys, solutions and feedback (default: the bank's 'language:', else en).")
-_DOCUMENTS = CommaList({name: f.help for name, f in api.DOCUMENT_FORMATS.items()})
+_DOCUMENTS = CommaList(lambda: {name: f.help for name, f in api.DOCUMENT_FORMATS.items()})
+
+
+class _ListOption(click.Option):
+    """An option of a ``CommaList`` whose help ends with the list's names, looked up when help is shown."""
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        if self.help and self.help.endswith(":"):
+            self.help = f"{self.help} {self.type.described()}."  # type: ignore[attr-defined]
+        return super().get_help_record(ctx)
 _GRADE_OUTPUTS = CommaList(api.GRADE_OUTPUTS)
 
 
@@ -114,8 +130,8 @@ _GRADE_OUTPUTS = CommaList(api.GRADE_OUTPUTS)
 @click.option("--seed", type=SEED, help="Override the bank's seed.")
 @click.option("--roster", type=click.Path(dir_okay=False), help="CSV with a header 'id,name'.")
 @click.option("--count", type=click.IntRange(1, api.MAX_STUDENTS), help="Number of anonymous students (default 1).")
-@click.option("--format", "formats", type=_DOCUMENTS, default=",".join(api.GENERATE_FORMATS), show_default=True,
-              help=f"Comma-separated formats: {_DOCUMENTS.described()}.")
+@click.option("--format", "formats", cls=_ListOption, type=_DOCUMENTS, default=",".join(api.GENERATE_FORMATS),
+              show_default=True, help="Comma-separated formats:")
 @click.option("--combined", is_flag=True,
               help="Also write pdf/class-worksheets.pdf and pdf/class-keys.pdf: the whole class, each student "
                    "starting on an odd page, for double-sided printing.")
@@ -285,8 +301,8 @@ def init(bank, folder, force) -> None:
                    "LMS's response export, the *-key.json written by 'exgen export qti/moodle'.")
 @click.option("--out", default=api.GRADE_OUT, show_default=True, type=click.Path(file_okay=False),
               help="Output folder; nothing is written outside it.")
-@click.option("--format", "formats", type=_GRADE_OUTPUTS, default=",".join(api.GRADE_FORMATS), show_default=True,
-              help=f"Comma-separated outputs: {_GRADE_OUTPUTS.described()}.")
+@click.option("--format", "formats", cls=_ListOption, type=_GRADE_OUTPUTS, default=",".join(api.GRADE_FORMATS),
+              show_default=True, help="Comma-separated outputs:")
 @click.option("--jobs", type=click.IntRange(1, api.MAX_JOBS), default=1, show_default=True,
               help="Worker processes for large batches (results are identical).")
 @click.option("--shard", metavar="I/N", help="Grade only slice I of N of the submission files (one machine of a "

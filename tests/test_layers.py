@@ -11,7 +11,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "exgen"
 
 #: Layer of each top-level module or sub-package; a module may import its own layer or lower ones.
 LAYERS = {
-    "errors": 0, "instance": 0, "discovery": 0, "resources": 0, "formatting": 0, "outputs": 0, "parallel": 0,
+    "errors": 0, "records": 0, "instance": 0, "discovery": 0, "resources": 0, "formatting": 0, "outputs": 0, "parallel": 0,
     "i18n": 0,
     "expr": 1, "answers": 2, "types": 3, "bank": 4, "build": 5, "render": 6, "grading": 7, "exporters": 8,
     "api": 9, "runs": 9, "cli": 10, "__main__": 10, "__init__": 9,
@@ -57,7 +57,7 @@ def test_every_module_has_a_layer():
 
 def test_top_of_the_package_stays_small():
     top = [p.name for p in PACKAGE.glob("*.py")]
-    assert len(top) <= 11, top
+    assert len(top) <= 12, top
 
 
 @pytest.mark.parametrize("module", sorted(MODULES))

@@ -19,6 +19,7 @@ from functools import lru_cache
 import numpy as np
 
 from exgen.expr.parser import Node
+from exgen.expr.stream import Stream
 
 Box = tuple[tuple[str, float, float], ...]
 
@@ -143,7 +144,7 @@ def _log_scale(u: np.ndarray, side: np.ndarray, lo: float, hi: float) -> np.ndar
     return np.clip(np.where(positive, pos, neg), lo, hi)
 
 
-def draw(rng: np.random.Generator, box: Box, n: int) -> dict[str, np.ndarray]:
+def draw(rng: Stream, box: Box, n: int) -> dict[str, np.ndarray]:
     """Return n points of ``box``: the first half uniform, the second half at log-uniform magnitudes."""
     half = n // 2
     u = rng.random((len(box), 2 * n - half))
@@ -170,7 +171,7 @@ def exponent_variables(*nodes: Node) -> frozenset[str]:
     return frozenset(found)
 
 
-def lattice(rng: np.random.Generator, box: Box, exponents: frozenset[str], limit: int) -> dict[str, np.ndarray]:
+def lattice(rng: Stream, box: Box, exponents: frozenset[str], limit: int) -> dict[str, np.ndarray]:
     """Return points where the exponent variables run over whole and half-whole values (every combination,
     or ``limit`` of them) and the other variables are drawn uniformly: there a negative base has a real
     power, which exposes ``(a^b)^c`` against ``a^(b*c)`` (at a = -1.3, b = 2, c = 1/2: 1.3 against -1.3)."""

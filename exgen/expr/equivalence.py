@@ -25,9 +25,7 @@ verdict is reproducible.
 
 from __future__ import annotations
 
-import hashlib
 import math
-import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -38,6 +36,7 @@ from exgen.expr import domain as dom
 from exgen.expr.evaluate import Bounded, bounded
 from exgen.expr.parser import Node
 from exgen.expr.stable import stable
+from exgen.expr.stream import Stream, text_seed
 
 #: Points per batch; batches are drawn until ``WANTED`` points decide, at most ``MAX_BATCHES``.
 N_POINTS = 32
@@ -79,9 +78,8 @@ class Comparison:
 
 
 def seed_from(*labels: str) -> int:
-    """Return a stable 64-bit seed from text labels (SHA-256; independent of Python's hash salt)."""
-    digest = hashlib.sha256("\x00".join(labels).encode("utf-8")).digest()
-    return int.from_bytes(digest[:8], "little")
+    """Return a stable 64-bit seed from text labels (independent of Python's hash salt)."""
+    return text_seed(*labels)
 
 
 def sample_points(domain: Domain, *, seed: int, n: int = N_POINTS) -> dict[str, np.ndarray]:
@@ -89,35 +87,9 @@ def sample_points(domain: Domain, *, seed: int, n: int = N_POINTS) -> dict[str, 
     return dom.draw(_rng(seed, 0), dom.box_of(domain, domain.keys()), n)
 
 
-_MASK64 = (1 << 64) - 1
-_local = threading.local()
-
-
-def _mix(x: int) -> int:
-    """splitmix64's finaliser: a well-spread 64-bit value from any 64-bit value."""
-    x = (x + 0x9E3779B97F4A7C15) & _MASK64
-    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _MASK64
-    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _MASK64
-    return x ^ (x >> 31)
-
-
-def _rng(seed: int, stream: int) -> np.random.Generator:
-    """Return a generator whose draws depend only on (seed, stream).
-
-    Building a seeded generator costs ~20 us (a SeedSequence); setting the state of a reused, per-thread
-    PCG64 costs ~1 us, which matters when a check takes a few hundred.
-    """
-    held = getattr(_local, "rng", None)
-    if held is None:
-        bits = np.random.PCG64(0)
-        held = _local.rng = (bits, np.random.Generator(bits), bits.state)
-    bits, generator, state = held
-    a, b = _mix(seed & _MASK64), _mix((seed ^ (stream * 0xD1B54A32D192ED03)) & _MASK64)
-    state["state"] = {"state": (a << 64) | b, "inc": ((_mix(a ^ stream) << 64) | _mix(b + stream)) | 1}
-    state["has_uint32"] = 0
-    state["uinteger"] = 0
-    bits.state = state
-    return generator
+def _rng(seed: int, stream: int) -> Stream:
+    """Return the draws that depend only on (seed, stream)."""
+    return Stream(seed, stream)
 
 
 @lru_cache(maxsize=1024)

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from exgen.formatting import score
+from exgen.grading.mdescape import md_code, md_text
 from exgen.grading.results import Results, StudentResult
 from exgen.i18n import N_, NP_, _, pgettext
 
@@ -63,24 +64,6 @@ VERDICT_NAMES = {"correct": NP_("verdict", "correct"), "partial": NP_("verdict",
 PROBLEM_LEVELS = {"error": NP_("problem level", "error"), "warning": NP_("problem level", "warning")}
 _VERDICT_COLORS = {"correct": "#4a9d5b", "partial": "#a6cf6a", "incorrect": "#d9534f", "invalid": "#f0ad4e",
                    "missing": "#bbbbbb"}
-
-
-_MD_ESCAPED = str.maketrans({ch: "\\" + ch for ch in "\\`*_{}[]<>#|$!~&"})
-_BACKTICKS = re.compile("`+")
-
-
-def md_text(text: str) -> str:
-    """Escape user-supplied text (names, ids) for Markdown: emphasis, links, HTML, math, tables."""
-    return " ".join(str(text).split()).translate(_MD_ESCAPED)
-
-
-def md_code(text: str) -> str:
-    """Return ``text`` as an inline code span that no backtick in it can close."""
-    text = " ".join(str(text).split())
-    longest = max(map(len, _BACKTICKS.findall(text)), default=0)
-    fence = "`" * (longest + 1)
-    pad = " " if text.startswith("`") or text.endswith("`") or not text else ""
-    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def _mean(values: Sequence[float]) -> float:

@@ -26,7 +26,6 @@ import re
 import stat
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -35,6 +34,7 @@ from exgen.bank.files import read_regular_file, shown, walk_regular_files
 from exgen.bank.safeyaml import MAX_INT_DIGITS, SUBMISSION_LIMITS, YamlError, load_yaml
 from exgen.errors import ExgenError
 from exgen.i18n import NP_, in_every_language
+from exgen.records import Record
 
 #: Largest submission file read (checked with ``stat`` before reading).
 MAX_SUBMISSION_BYTES = 5_000_000
@@ -62,18 +62,19 @@ WHOLE = "*"
 SUBMISSION_FORM = "a mapping with 'student: <id>' and 'answers:' (exercise id or id.part -> answer)"
 
 
-@dataclass(frozen=True)
-class Submission:
+class Submission(Record):
     """One student's answers as read from a file or a CSV row.
 
     ``answers`` maps exercise id -> part id -> raw answer (text, number, boolean or nested lists);
     ``source`` names where it came from (``s001.yaml`` or ``class.csv:4``) for messages.
     """
 
+    __slots__ = ("student", "answers", "source", "name")
+    _defaults = {"name": None}
     student: str | None
     answers: dict[str, dict[str, Any]]
     source: str
-    name: str | None = None
+    name: str | None
 
 
 def _shown(value: Any, limit: int = 40) -> str:

@@ -15,8 +15,7 @@ from typing import Any
 
 from exgen.errors import ExgenError
 from exgen.formatting import score
-from exgen.grading.report import CHART_FILES as _CHARTS
-from exgen.grading.report import MISCONCEPTIONS_MD, REPORT_MD, build_report, md_code, md_text
+from exgen.grading.mdescape import md_code, md_text
 from exgen.grading.results import Results, StudentResult
 from exgen.i18n import NP_, _, pgettext
 from exgen.outputs import OutputDir, clean_text
@@ -174,7 +173,8 @@ def _score(value: float) -> str:
 
 def planned_files(results: Results, formats: list[str]) -> list[str]:
     """Return every file (relative to --out) that :func:`write_outputs` would write, PNGs excepted."""
-    return [f for f in output_files(formats, feedback_files(results).values()) if f not in _CHARTS]
+    charts = _report_files()[2:] if "report" in formats else ()
+    return [f for f in output_files(formats, feedback_files(results).values()) if f not in charts]
 
 
 def output_files(formats: Iterable[str], feedback: Iterable[str]) -> list[str]:
@@ -183,7 +183,14 @@ def output_files(formats: Iterable[str], feedback: Iterable[str]) -> list[str]:
     files = [name for fmt, name in (("csv", GRADES_CSV), ("canvas", CANVAS_CSV), ("json", RESULTS_JSON))
              if fmt in chosen]
     files += list(feedback) if "feedback" in chosen else []
-    return files + ([REPORT_MD, MISCONCEPTIONS_MD, *_CHARTS] if "report" in chosen else [])
+    return files + (list(_report_files()) if "report" in chosen else [])
+
+
+def _report_files() -> tuple[str, ...]:
+    """report.md, misconceptions.md and the charts (the report's module is loaded only when it is asked for)."""
+    from exgen.grading.report import CHART_FILES, MISCONCEPTIONS_MD, REPORT_MD
+
+    return (REPORT_MD, MISCONCEPTIONS_MD, *CHART_FILES)
 
 
 class Prepared:
@@ -238,6 +245,8 @@ def write_outputs(results: Results, out: OutputDir, formats: list[str], prepared
                 failed.append(f"{paths[student.id]}: not written (internal error: {type(err).__name__})")
     report: list[str] = []
     if "report" in formats:
+        from exgen.grading.report import build_report
+
         with out.scratch() as scratch:
             built = build_report(results, cache_dir=scratch)
         files.update(built)
@@ -248,5 +257,6 @@ def write_outputs(results: Results, out: OutputDir, formats: list[str], prepared
         raise ExgenError("\n".join(failed + [str(err)])) from None
     if failed:
         raise ExgenError("\n".join(failed))
-    order = [f for f in output_files(formats, paths.values()) if f not in (REPORT_MD, MISCONCEPTIONS_MD, *_CHARTS)] + report
+    made_by_report = _report_files() if "report" in formats else ()
+    order = [f for f in output_files(formats, paths.values()) if f not in made_by_report] + report
     return [f for f in order if f in written]
