@@ -8,7 +8,9 @@
    seconds per student (CPU = user + system of exgen and every TeX it ran, which the machine's other load
    disturbs less than the wall clock), their ratios, and the issue's figure (0.9 s per student) beside the
    target (3x faster: 0.3 s per student). Both use 2 TeX workers on a 2-CPU machine (``--jobs 2`` where
-   the command has it; before it, one worker per CPU).
+   the command has it; before it, one worker per CPU). ``--baseline-ref fc25832`` measures instead the
+   code before the graph pictures were drawn with PGF's basic layer (TikZ matrices of nodes: 0.94 s of CPU
+   a student; see docs/benchmarks.md).
 2. The class PDF (``--combined``) on ``--sample`` students, both trees: the baseline compiled one LaTeX
    document for the whole class (everything twice); this tree joins the students' PDFs with qpdf.
 3. A Korean roster (``--korean`` students with Hangul names: XeLaTeX, whose OpenType fonts cannot go into a

@@ -12,8 +12,9 @@
 4. end-to-end grading of the class (``exgen grade --key OUT subs --out ...``; read, grade, write every
    output): answers per second with ``--jobs 1`` and ``--jobs 2``, and the speed-up.
 5. cold grading of one submission against the N-student key, on the command line
-   (``exgen grade --key OUT/answer_key.sqlite s.yaml --format json,feedback``) and from Python
-   (``exgen.grade(...)``), beside ``python -c "import numpy"``: --repeat runs of each, interleaved, min and
+   (``exgen grade --key OUT/answer_key.sqlite s.yaml --format json,feedback``), from Python
+   (``exgen.grade(...)``) and by the Gradescope autograder (``exgen export gradescope --key OUT`` ships the
+   store; ``python -m exgen.exporters.autograder_main`` per submission), beside ``python -c "import numpy"``: --repeat runs of each, interleaved, min and
    median of wall and CPU time; and, where valgrind is installed, the instructions each executes (callgrind,
    median of three hash seeds), which no other load changes: the figure the target is judged by then.
 6. sharded runs: 4 shards of generate and of grade (``--shard i/4``, then ``exgen merge``) on a class of
@@ -327,6 +328,8 @@ def step_cold(args, tmp: Path, gen: Path, subs: Path) -> None:
                                        "--force", "-q"),
         "exgen.grade (Python)": [sys.executable, "-c", f"import exgen; exgen.grade({str(sub)!r}, key={str(key)!r}, "
                                  "out='one-py', formats='json,feedback', force=True)"],
+        "Gradescope autograder": [sys.executable, "-m", "exgen.exporters.autograder_main", "--root",
+                                  str(autograder_root(tmp, key, sub))],
         'python -c "import numpy"': [sys.executable, "-c", "import numpy"],
     }
     for cmd in cmds.values():  # warm the file-system cache and the byte-code, as an autograder image would be
@@ -349,7 +352,7 @@ def step_cold(args, tmp: Path, gen: Path, subs: Path) -> None:
         base = counts['python -c "import numpy"']
         for label, n in counts.items():
             print(f"{label:28} {n / 1e6:6.0f} M instructions (callgrind, median of 3 hash seeds) | ratio {n / base:.2f}")
-    for label in list(cmds)[:2]:
+    for label in list(cmds)[:3]:
         wall, cpu = times[label]
         by_count = (f"; {counts[label] / base:.2f}x in instructions ({counts[label] / 1e6:.0f} M / {base / 1e6:.0f} M)"
                     if counts else "")
@@ -358,6 +361,21 @@ def step_cold(args, tmp: Path, gen: Path, subs: Path) -> None:
              f"{min(cpu) / min(base_cpu):.2f}x CPU ({min(cpu) * 1000:.0f} ms / {min(base_cpu) * 1000:.0f} ms){by_count}",
              'within 1.5x of python -c "import numpy"',
              (counts[label] / base if counts else min(cpu) / min(base_cpu)) <= 1.5)
+
+
+def autograder_root(tmp: Path, key: Path, sub: Path) -> Path:
+    """The folders Gradescope gives ``run_autograder`` (what ``exgen export gradescope --key`` ships, unpacked),
+    for the submitter whose submission ``sub`` is, matched by id."""
+    root = tmp / "autograder"
+    source = root / "source" / "exgen_autograder"
+    source.mkdir(parents=True, exist_ok=True)
+    (root / "submission").mkdir(exist_ok=True)
+    (root / "results").mkdir(exist_ok=True)
+    shutil.copyfile(key, source / "key.sqlite")
+    shutil.copyfile(sub, root / "submission" / "answers.yaml")
+    (source / "config.json").write_text(json.dumps({"key_file": "key.sqlite", "student_key": "id"}))
+    (root / "submission_metadata.json").write_text(json.dumps({"users": [{"id": sub.stem, "name": sub.stem}]}))
+    return root
 
 
 def instructions(cmds: dict[str, list[str]], *, cwd: Path, env: dict) -> dict[str, float]:

@@ -34,6 +34,8 @@ SCRATCH_PREFIX = ".exgen-scratch-"
 _STALE_FILE = re.compile(r"^\..+\.exgen-[a-z0-9_]{8}\.tmp$")
 _STALE_DIR = re.compile(r"^\.exgen-scratch-[a-z0-9_]{8}\.tmp$")
 _UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+#: The ASCII bytes written as they are: deleting them from an ASCII text leaves its control characters.
+_ASCII_WRITABLE = bytes([9, 10, 13, *range(0x20, 0x7F)])
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
 #: Most write failures listed in one message (a full disk fails every file).
 MAX_FAILURES_SHOWN = 10
@@ -44,12 +46,20 @@ _CHUNK = 1 << 20
 
 def clean_text(text: str) -> str:
     """Return ``text`` with lone surrogates and control characters (tab, LF and CR excepted) as U+FFFD."""
+    if text.isascii() and not text.encode("ascii").translate(None, _ASCII_WRITABLE):
+        return text  # the usual case, checked in C at memory speed (a regular expression takes ~50 times longer)
     return _UNWRITABLE.sub("\ufffd", text) if _UNWRITABLE.search(text) else text
 
 
 def encoded(data: bytes | str) -> bytes:
     """Return the bytes written for ``data``: text is cleaned (:func:`clean_text`) and encoded as UTF-8."""
-    return clean_text(data).encode("utf-8") if isinstance(data, str) else data
+    if not isinstance(data, str):
+        return data
+    if data.isascii():
+        raw = data.encode("ascii")
+        if not raw.translate(None, _ASCII_WRITABLE):
+            return raw
+    return clean_text(data).encode("utf-8")
 
 
 def safe_join(root: Path, relative: str) -> Path:

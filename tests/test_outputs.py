@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from exgen.errors import ExgenError
-from exgen.outputs import OutputDir, clean_stale, clean_text, write_atomic
+from exgen.outputs import OutputDir, clean_stale, clean_text, encoded, write_atomic
 
 
 @given(st.text())
@@ -18,6 +18,15 @@ def test_any_text_is_writable_as_utf8(text):
     decoded = data.decode("utf-8")
     assert not any(0xD800 <= ord(c) <= 0xDFFF or ord(c) < 9 or 0x7F <= ord(c) <= 0x9F for c in decoded)
     assert len(decoded) == len(text)
+
+
+@given(st.one_of(st.text(), st.text(st.characters(max_codepoint=0x7F)), st.text(st.characters(max_codepoint=0xA0))))
+def test_the_ascii_fast_path_cleans_as_the_definition_does(text):
+    # the definition: each lone surrogate and control character but tab, LF and CR becomes U+FFFD
+    expected = "".join("\ufffd" if (ord(c) < 0x20 and c not in "\t\n\r") or 0x7F <= ord(c) <= 0x9F
+                       or 0xD800 <= ord(c) <= 0xDFFF else c for c in text)
+    assert clean_text(text) == expected
+    assert encoded(text) == expected.encode("utf-8") and encoded(b"\x00raw") == b"\x00raw"
 
 
 def test_surrogates_and_controls_become_replacement_characters(tmp_path):

@@ -130,6 +130,17 @@ def list_items(doc: Mapping, field: str, items: Iterable[str]) -> Iterator[str]:
     yield head if first else "\n ]" + head[at + 2:]
 
 
+def key_path(path: str | Path) -> Path:
+    """Return the key file ``path`` names: itself, or for a folder the key ``exgen generate`` wrote into it
+    (the store if there, else the JSON)."""
+    from exgen.build.keystore import STORE_FILE
+
+    path = Path(path)
+    if path.is_dir() and not path.is_symlink():
+        return path / STORE_FILE if (path / STORE_FILE).exists() or not (path / KEY_FILE).exists() else path / KEY_FILE
+    return path
+
+
 def key_document(path: str | Path) -> dict:
     """Return the ``exgen-key/1`` document (``answer_key.json``'s content) of a key file of either form; a
     folder means the key ``exgen generate`` wrote into it (the store if there, else the JSON).
@@ -139,11 +150,9 @@ def key_document(path: str | Path) -> dict:
     """
     import io
 
-    from exgen.build.keystore import STORE_FILE, KeyStore, export_json, is_store
+    from exgen.build.keystore import KeyStore, export_json, is_store
 
-    path = Path(path)
-    if path.is_dir() and not path.is_symlink():
-        path = path / STORE_FILE if (path / STORE_FILE).exists() or not (path / KEY_FILE).exists() else path / KEY_FILE
+    path = key_path(path)
     load_key(path)  # checks the file, either form
     if is_store(path):
         text = io.StringIO()

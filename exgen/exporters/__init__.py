@@ -6,9 +6,10 @@
 from __future__ import annotations
 
 from functools import cache
+from typing import TYPE_CHECKING
 
-from exgen.discovery import discover
-from exgen.exporters.base import Exporter
+if TYPE_CHECKING:  # the registry's modules load on first use: the autograder (a module here) needs none of them
+    from exgen.exporters.base import Exporter
 
 #: Modules of this package that are helpers, not exporters.
 _HELPERS = {"base", "autograder_main", "moodle_check", "html", "moodle_stack"}
@@ -17,6 +18,9 @@ _HELPERS = {"base", "autograder_main", "moodle_check", "html", "moodle_stack"}
 @cache
 def all_exporters() -> dict[str, Exporter]:
     """Return every exporter by name (imports each exporter module of this package once)."""
+    from exgen.discovery import discover
+    from exgen.exporters.base import Exporter
+
     return dict(sorted(discover(__name__, __path__, "EXPORTER", Exporter, skip=_HELPERS).items()))
 
 

@@ -73,7 +73,7 @@ def _find_student(users: list[dict], field: str, students: dict) -> tuple[str, s
     Raises:
         SubmissionProblem: no submitter has that field, or none is in the key (a message for the student).
     """
-    index = {_normalise(sid, field): sid for sid in students}
+    index: dict[str, str] | None = None
     notes: list[str] = []
     tried = []
     for user in users:
@@ -81,7 +81,13 @@ def _find_student(users: list[dict], field: str, students: dict) -> tuple[str, s
         if value in (None, ""):
             continue
         tried.append(str(value))
-        sid = index.get(_normalise(value, field))
+        # The id as written usually is the key's; only otherwise are the key's ids all normalised (a class of
+        # 10,000 would spend that on every submission).
+        sid = next((c for c in dict.fromkeys((str(value), _normalise(value, field))) if c in students), None)
+        if sid is None:
+            if index is None:
+                index = {_normalise(s, field): s for s in students}
+            sid = index.get(_normalise(value, field))
         if sid is not None:
             others = [str(u.get("name") or u.get(field)) for u in users if u is not user]
             if others:
@@ -140,7 +146,7 @@ def md_escape(text: str) -> str:
 def md_text(text: str) -> str:
     """Return feedback (rich text: words and ``$...$`` math) as Markdown: math as readable text, Markdown's
     special characters escaped (Gradescope renders test output in the ``md`` format)."""
-    from exgen.exporters.html import plain_text
+    from exgen.render.plaintext import plain_text
 
     return md_escape(plain_text(text))
 

@@ -1,8 +1,11 @@
 """Gradescope: an autograder zip (``setup.sh`` and ``run_autograder`` at its root) that grades with exgen
 against the stored answer key of the worksheets students were given.
 
-The zip carries ``exgen_autograder/key.json`` (an ``exgen-key/1`` answer key: the one ``exgen generate`` wrote
-for the printed worksheets, ``--key``, or one drawn now for a roster, ``--roster``), a wheel of this very exgen
+The zip carries the answer key it grades against, as it was given: ``exgen_autograder/key.sqlite`` (the key
+store ``exgen generate`` wrote for the printed worksheets, ``--key week1`` or ``--key week1/answer_key.sqlite``:
+read one student per submission, so a class of 10,000 costs a submission no more than a class of 10) or
+``exgen_autograder/key.json`` (an ``exgen-key/1`` document: ``--key week1/answer_key.json``, or one drawn now
+for a roster, ``--roster``; read whole at each submission), a wheel of this very exgen
 (built here, deterministically, from the installed package), ``requirements.txt`` pinning exgen's dependencies
 to the versions this export was built and tested with, and a small config. ``setup.sh`` installs them into a
 virtual environment at image build; ``run_autograder`` runs ``python -m exgen.exporters.autograder_main`` per
@@ -17,7 +20,7 @@ import base64
 import hashlib
 import importlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +44,8 @@ BUNDLE = "exgen_autograder"
 PLUGINS = "plugins"
 STUDENT_KEYS = ("email", "id", "sid")
 VISIBILITIES = ("visible", "after_due_date", "after_published", "hidden")
+#: Largest key store shipped (a class of 100,000 is about 400 MB).
+MAX_STORE_BYTES = 2_000_000_000
 
 SETUP_SH = """#!/usr/bin/env bash
 # exgen autograder: runs once, as root, when Gradescope builds the image. Makes a virtual environment with a
@@ -102,7 +107,7 @@ answers.yaml (or answers.json):
     answers:
       {example}
 
-Each student is graded against their exercises in exgen_autograder/key.json, found by their Gradescope
+Each student is graded against their exercises in exgen_autograder/{key_file}, found by their Gradescope
 {key} (emails compared without regard to case); a student who is not in the key gets a message saying so.
 Give students the worksheets of that same key (exgen generate --roster: ids = Gradescope {key}s).
 Built by exgen {version}; requirements.txt pins the versions it was built with.
@@ -233,15 +238,45 @@ def key_for(bank: BankSpec, *, seed: int, key: str = "", roster: str = "") -> di
     return doc
 
 
-def _normalised_ids(doc: dict, student_key: str) -> None:
+def _normalised_ids(ids: Sequence[str], student_key: str) -> None:
     """Refuse a key whose ids collide once emails are compared without case (two students, one account)."""
     seen: dict[str, str] = {}
-    for s in doc["students"]:
-        norm = normalise_id(str(s["id"]), student_key)
+    for sid in ids:
+        norm = normalise_id(str(sid), student_key)
         if norm in seen:
-            raise ExgenError(f"the key has students {seen[norm]!r} and {s['id']!r}, the same Gradescope "
+            raise ExgenError(f"the key has students {seen[norm]!r} and {sid!r}, the same Gradescope "
                              f"{student_key} when case is ignored")
-        seen[norm] = s["id"]
+        seen[norm] = sid
+
+
+class _Key:
+    """The key the zip ships: its file name and bytes, the student ids, the seed and the first exercise's
+    (exercise id, part id) for the README's example."""
+
+    def __init__(self, file: str, data: bytes, ids: list[str], seed: int, parts: int, example: tuple[str, str] | None):
+        self.file, self.data, self.ids, self.seed, self.parts, self.example = file, data, ids, seed, parts, example
+
+
+def _given_store(bank: BankSpec, key: str) -> _Key | None:
+    """The key store ``key`` names (the file, or the folder ``exgen generate`` wrote it into), shipped as it is;
+    None when ``key`` is a JSON key."""
+    from exgen.bank.files import read_regular_file
+    from exgen.build.keyfile import key_path
+    from exgen.build.keystore import KeyStore, is_store
+
+    path = key_path(key)
+    if not is_store(path):
+        return None
+    store = KeyStore(path)
+    if store.bank.get("id") != bank.id:
+        raise ExgenError(f"{key}: this key was generated from bank {store.bank.get('id')!r}, not {bank.id!r}; "
+                         "export with the bank the worksheets came from")
+    data = read_regular_file(path, limit=MAX_STORE_BYTES, what="answer key store")
+    ids = store.ids()
+    first = store.exercises[0] if store.exercises else None
+    example = (str(first["id"]), str(first["parts"][0])) if first and first["parts"] else None
+    parts = sum(len(e["parts"]) for e in store.exercises)
+    return _Key("key.sqlite", data, ids, int(store.bank.get("seed", 0)), parts, example)
 
 
 def normalise_id(value: str, student_key: str) -> str:
@@ -265,23 +300,31 @@ def build_autograder(bank: BankSpec, *, seed: int, key: str = "", roster: str = 
         raise ExgenError(f"--student-key {student_key!r}: expected one of {', '.join(STUDENT_KEYS)}")
     if visibility not in VISIBILITIES:
         raise ExgenError(f"--visibility {visibility!r}: expected one of {', '.join(VISIBILITIES)}")
-    doc = key_for(bank, seed=seed, key=key, roster=roster)
-    _normalised_ids(doc, student_key)
+    shipped = _given_store(bank, key) if key and not roster else None
+    if shipped is None:
+        doc = key_for(bank, seed=seed, key=key, roster=roster)
+        students = doc["students"]
+        first = students[0]["exercises"][0] if students and students[0]["exercises"] else None
+        shipped = _Key("key.json", dumps(doc).encode("utf-8"), [s["id"] for s in students],
+                       doc["bank"].get("seed", seed),
+                       sum(len(e["parts"]) for e in students[0]["exercises"]) if students else 0,
+                       (first["id"], first["parts"][0]["id"]) if first and first["parts"] else None)
+    _normalised_ids(shipped.ids, student_key)
     wheel_name, wheel = build_wheel()
     pins, python = pinned_requirements()
-    config = {"format": "exgen-autograder/2", "key_file": "key.json", "bank": bank.id,
-              "seed": doc["bank"].get("seed", seed), "student_key": student_key, "visibility": visibility,
-              "exgen": __version__, "python": f"{python[0]}.{python[1]}"}
-    first = doc["students"][0]["exercises"][0] if doc["students"] and doc["students"][0]["exercises"] else None
-    example = f"{first['id']}:\n        {first['parts'][0]['id']}: 42" if first and first["parts"] else "dot:\n        a: 42"
+    config = {"format": "exgen-autograder/2", "key_file": shipped.file, "bank": bank.id, "seed": shipped.seed,
+              "student_key": student_key, "visibility": visibility, "exgen": __version__,
+              "python": f"{python[0]}.{python[1]}", "students": len(shipped.ids), "parts": shipped.parts}
+    example = (f"{shipped.example[0]}:\n        {shipped.example[1]}: 42" if shipped.example
+               else "dot:\n        a: 42")
     entries: dict[str, bytes | str] = {
         "setup.sh": SETUP_SH.replace("%(wheel)s", wheel_name).replace("%(minpy_tuple)s", f"{python[0]}, {python[1]}")
         .replace("%(minpy)s", f"{python[0]}.{python[1]}").replace("%%", "%"),
         "run_autograder": RUN_AUTOGRADER,
         "README.txt": README.format(bank=bank.id, seed=config["seed"], key=student_key, version=__version__,
-                                    example=example, students=len(doc["students"])),
+                                    example=example, students=len(shipped.ids), key_file=shipped.file),
         f"{BUNDLE}/config.json": json.dumps(config, indent=1, sort_keys=True) + "\n",
-        f"{BUNDLE}/key.json": dumps(doc),
+        f"{BUNDLE}/{shipped.file}": shipped.data,
         f"{BUNDLE}/requirements.txt": "# exgen's dependencies, pinned to the versions this autograder was built with\n"
                                       + "".join(f"{p}\n" for p in pins),
         f"{BUNDLE}/{wheel_name}": wheel,
@@ -301,14 +344,15 @@ class GradescopeExporter(Exporter):
     summary = "Gradescope: autograder zip that grades answers.yaml against the worksheets' stored key"
     forms = FORMS
     options = (
-        Option("key", "", "answer_key.json that exgen generate wrote for the worksheets (students' ids = their "
-                          "Gradescope emails, ids or SIDs); shipped in the zip and graded against."),
+        Option("key", "", "The key exgen generate wrote for the worksheets: its folder, answer_key.sqlite (read one "
+                          "student per submission: any class size) or answer_key.json (students' ids = their "
+                          "Gradescope emails, ids or SIDs); shipped in the zip as it is and graded against."),
         Option("roster", "", "Instead of --key: a roster CSV (id,name); the key is drawn now for its students."),
         Option("student_key", "email", "Gradescope user field matched with the key's student ids (emails "
                                        "without regard to case).", choices=STUDENT_KEYS),
         Option("visibility", "visible", "When students see the per-part results.", choices=VISIBILITIES),
     )
-    examples = ("exgen export gradescope week1.yaml --key week1/answer_key.json --out autograder.zip",
+    examples = ("exgen export gradescope week1.yaml --key week1 --out autograder.zip",
                 "exgen export gradescope week1.yaml --roster class.csv --student-key sid --out autograder.zip")
     default_out = "autograder.zip"
     out_help = "The autograder zip to upload to Gradescope."
@@ -325,11 +369,10 @@ class GradescopeExporter(Exporter):
         import zipfile
 
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            doc = json.loads(zf.read(f"{BUNDLE}/key.json"))
-        parts = sum(len(e["parts"]) for e in (doc["students"][0]["exercises"] if doc["students"] else []))
-        return ExportResult(files=[str(out)], questions=parts, notes=[
-            f"graded against the stored key of {len(doc['students'])} student(s), matched by Gradescope "
-            f"{student_key}" + (" (case-insensitive)" if student_key == "email" else "")])
+            config = json.loads(zf.read(f"{BUNDLE}/config.json"))
+        return ExportResult(files=[str(out)], questions=config["parts"], notes=[
+            f"graded against the stored key ({config['key_file']}) of {config['students']} student(s), matched by "
+            f"Gradescope {student_key}" + (" (case-insensitive)" if student_key == "email" else "")])
 
 
 EXPORTER = GradescopeExporter()

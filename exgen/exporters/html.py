@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 from exgen.instance import Instance
 from exgen.render.html import Math, markdown_html, rich_html
+from exgen.render.plaintext import TEX_SYMBOLS, plain_text  # noqa: F401 (the exporters' names for them)
 
 
 def mathjax(latex: str, display: bool) -> str:
@@ -88,31 +89,6 @@ def solution_html(instance: Instance, math: Math) -> str:
 
 
 #: LaTeX commands shown as the symbol a reader expects in plain text.
-TEX_SYMBOLS = {r"\cdot": "·", r"\odot": "⊙", r"\times": "×", r"\top": "ᵀ", r"\theta": "θ", r"\sigma": "σ",
-               r"\partial": "∂", r"\,": " ", r"\;": " ", r"\quad": " ", r"\qquad": " ", r"\to": "→",
-               r"\le": "≤", r"\ge": "≥", r"\ne": "≠", r"\approx": "≈", r"\eta": "η", r"\nabla": "∇",
-               r"\lambda": "λ", r"\alpha": "α", r"\beta": "β", r"\mu": "μ"}
-
-
-def plain_text(text: str) -> str:
-    """Return rich text (words with ``$...$`` math) as plain readable text: math loses its ``$``, LaTeX
-    commands become symbols (or their names), braces and backslashes go (for Cloze answers, Gradescope)."""
-    import re
-
-    from exgen.render.richtext import render_rich
-
-    def untex(body: str, display: bool) -> str:
-        for cmd, sym in sorted(TEX_SYMBOLS.items(), key=lambda kv: -len(kv[0])):
-            body = body.replace(cmd, sym)
-        body = body.replace("^ᵀ", "ᵀ")
-        body = re.sub(r"\\(?:frac|dfrac|tfrac)\{([^{}]*)\}\{([^{}]*)\}", r"(\1)/(\2)", body)
-        return re.sub(r"\\([A-Za-z]+)", r"\1", body)
-
-    plain = render_rich(text, words=str, math=untex)
-    plain = plain.replace("\\", "").replace("{", "").replace("}", "")
-    return " ".join(plain.split())
-
-
 def margin(value: float, tolerance) -> float:
     """Return the absolute margin exgen's checker allows around ``value`` (``abs + rel * |value|``, widened to
     half a unit of the asked decimal place or significant figure; see docs/tolerance.md)."""

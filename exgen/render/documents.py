@@ -67,6 +67,12 @@ def _html_globals() -> dict:
     return {"answer_script": script, "answer_script_source": source}
 
 
+def _tex_globals() -> dict:
+    from exgen.render.diagrams.tikz import PREAMBLE
+
+    return {"graph_macros": PREAMBLE}
+
+
 def _html_escape(text: Any) -> str:
     from exgen.render.html import html_text
 
@@ -78,7 +84,7 @@ _LATEX_DELIMITERS = {"block_start_string": "((*", "block_end_string": "*))", "va
 
 FORMATS: dict[str, Format] = {
     "md": Format("md", "markdown", "md", md_text, {}, filters={"rich": _md_rich}),
-    "tex": Format("tex", "latex", "tex", tex_text, _LATEX_DELIMITERS),
+    "tex": Format("tex", "latex", "tex", tex_text, _LATEX_DELIMITERS, globals=_tex_globals),
     "html": Format("html", "html", "html", _html_escape, {}, autoescape=True, filters=_html_filters(),
                    globals=_html_globals),
 }

@@ -62,7 +62,7 @@ def test_students_read_one_at_a_time_equal_the_instances(tmp_path, klass):
     with pytest.raises(KeyError):
         key["students"]["nobody"]
     assert key["bank"] == {"id": "dl-math-basics", "title": key["bank"]["title"], "seed": 7,
-                           "course": key["bank"]["course"]}
+                           "course": key["bank"]["course"], "language": "en"}
     assert [e["id"] for e in key["exercises"]] == [i.exercise_id for i in students[0][1]]
 
 
@@ -146,3 +146,23 @@ def test_a_store_goes_to_worker_processes_as_its_path(tmp_path, klass):
     store.ids()
     copy = pickle.loads(pickle.dumps(store))  # noqa: S301  (our own object)
     assert copy.path == store.path and copy.student("s4") == store.student("s4")
+
+
+def test_ids_are_read_from_one_value_and_older_or_damaged_stores_are_scanned(tmp_path, klass):
+    path = write(tmp_path / "k.sqlite", klass)
+    with sqlite3.connect(path) as db:
+        assert json.loads(db.execute("SELECT value FROM meta WHERE name = 'ids'").fetchone()[0]) == "\n".join(IDS)
+    assert KeyStore(path).ids() == IDS
+    part = write(tmp_path / "p.sqlite", klass, part=Shard(2, 2), rows=range(3, 5))
+    assert KeyStore(part).ids() == IDS[3:]
+    for change, args in (("DELETE FROM meta WHERE name = 'ids'", ()),  # written before the list was kept
+                         ("UPDATE meta SET value = ? WHERE name = 'ids'", (json.dumps("s1\ns2"),)),  # too short
+                         ("UPDATE meta SET value = ? WHERE name = 'ids'", (json.dumps(IDS),)),  # not one text
+                         ("UPDATE meta SET value = '{' WHERE name = 'ids'", ())):  # not JSON
+        copy = tmp_path / "old.sqlite"
+        copy.write_bytes(path.read_bytes())
+        with sqlite3.connect(copy) as db:
+            db.execute(change, args)
+        db.close()
+        store = KeyStore(copy)
+        assert store.ids() == IDS and list(load_key(copy)["students"]) == IDS

@@ -377,3 +377,44 @@ def test_export_needs_a_key_or_a_roster(tmp_path, key_path):
     clash.write_text("id,name\nAda@x.org,A\nada@x.org,B\n")
     with pytest.raises(ExgenError, match="same Gradescope email"):
         exgen.export("gradescope", BANK, roster=str(clash), out=tmp_path / "c.zip")
+
+
+# --- a key store: shipped as it is, read one student per submission ------------------------------------------
+
+@pytest.fixture(scope="module")
+def store_zip(key_path):
+    from exgen.bank.spec import load_bank
+    from exgen.exporters.gradescope import build_autograder
+
+    bank = load_bank(BANK)
+    return build_autograder(bank, seed=bank.seed, key=str(key_path.parent))  # the folder: its answer_key.sqlite
+
+
+def test_a_key_store_is_shipped_as_it_is(store_zip, key_path):
+    with zipfile.ZipFile(__import__("io").BytesIO(store_zip)) as zf:
+        config = json.loads(zf.read("exgen_autograder/config.json"))
+        assert config["key_file"] == "key.sqlite" and config["students"] == len(ROSTER.strip().splitlines()) - 1
+        assert zf.read("exgen_autograder/key.sqlite") == (key_path.parent / "answer_key.sqlite").read_bytes()
+        assert "exgen_autograder/key.json" not in zf.namelist()
+        assert "exgen_autograder/key.sqlite" in zf.read("README.txt").decode()
+
+
+def test_grading_against_a_shipped_key_store(tmp_path, store_zip, key_path, results_validator, how):
+    root = _autograder(tmp_path, store_zip)
+    res = _grade_with(root, {"users": [{"email": EMAIL.upper(), "id": 1, "name": "Ada"}]}, _key_answers(key_path), how)
+    results_validator.validate(res)
+    assert res["score"] == pytest.approx(sum(t["max_score"] for t in res["tests"]), abs=0.01) and res["score"] > 0
+    wrong = _grade_with(root, {"users": [{"email": EMAIL, "id": 1, "name": "Ada"}]},
+                        _key_answers(key_path, wrong_first=True), how)
+    assert wrong["tests"][0]["score"] < wrong["tests"][0]["max_score"]
+    eve = _grade_with(root, {"users": [{"email": "eve@example.edu", "id": 9, "name": "Eve"}]}, {}, how)
+    assert eve["score"] == 0 and "not in this assignment" in eve["output"]
+
+
+def test_a_key_store_of_another_bank_is_refused(key_path):
+    from exgen.api import resolve_bank
+    from exgen.errors import ExgenError
+    from exgen.exporters.gradescope import build_autograder
+
+    with pytest.raises(ExgenError, match="generated from bank 'dl-math-basics', not 'dot_product'"):
+        build_autograder(resolve_bank("dot_product"), seed=1, key=str(key_path.parent / "answer_key.sqlite"))

@@ -24,6 +24,9 @@ _WORD = re.compile(r"[A-Za-z]{3,}")
 _TIKZ = re.compile(r"\\begin\{tikzpicture\}.*?\\end\{tikzpicture\}", re.S)
 #: A node's text: ``\node[options] (name) at (place) {text};``.
 _TIKZ_NODE = re.compile(r"\\node\b[^;{]*\{(.*?)\};", re.S)
+#: A graph picture (``exgen.render.diagrams.tikz``): cells and lines, one a line; only the labels are read.
+_GRAPH = re.compile(r"\\exgengraph\{.*?%\n\}(?!\{)", re.S)
+_GRAPH_TEXT = re.compile(r"^\\exgeng(?:fwd|bwd|mark|leaf|op)(?:\{[^{}]*\})*?\{([^{}]*(?:\{.*\})?[^{}]*)\}%$", re.M)
 
 
 def _math_words(math: str) -> str:
@@ -55,6 +58,7 @@ def prose(text: str, fmt: str) -> str:
     if fmt == "tex":
         text = text.split("\\begin{document}", 1)[-1]
         text = _TIKZ.sub(lambda m: " ".join(_TIKZ_NODE.findall(m.group(0))), text)
+        text = _GRAPH.sub(lambda m: " ".join(_GRAPH_TEXT.findall(m.group(0))), text)
         text = re.sub(r"(?<!\\)%.*", " ", text)
         text = _drop_math(text)
         text = re.sub(r"\\(begin|end)\{[^}]*\}(\[[^\]]*\])?", " ", text)

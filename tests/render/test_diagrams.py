@@ -12,6 +12,7 @@ import pytest
 from exgen.build.seeding import rng_for
 from exgen.errors import ExgenError
 from exgen.render.diagrams.mermaid import mermaid
+from exgen.render.diagrams.tikz import PREAMBLE as GRAPH_MACROS
 from exgen.render.diagrams.tikz import tikz
 from exgen.types import get_type
 from tests.conftest import seed_sweep
@@ -23,7 +24,7 @@ PREAMBLE = r"""\documentclass{article}
 \usepackage{amsmath,amssymb}
 \usepackage{tikz}
 \usetikzlibrary{arrows.meta,positioning}
-\begin{document}
+""" + GRAPH_MACROS + r"""\begin{document}
 """
 
 
@@ -316,3 +317,50 @@ def test_tikz_words_never_overlap_in_the_pdf(tmp_path):
                 dx, dy = min(a[2], b[2]) - max(a[0], b[0]), min(a[3], b[3]) - max(a[1], b[1])
                 small = min(a[3] - a[1], b[3] - b[1])
                 assert not (dx > 0.5 and dy > 0.3 * small), (number, a, b)
+
+
+def test_tikz_picture_sets_no_stray_space():
+    """Every line of a picture ends with %: a line end would be a space in the picture, moving what follows."""
+    for type_name, params in CASES + [SCALAR6]:
+        d = drawings(build(type_name, 5, **params))
+        for text in (d["tikz"], d["tikz_key"]):
+            assert text.startswith(r"\exgengraph{") and "\n\n" not in text
+            assert all(line.endswith("%") for line in text.split("\n")[:-1])
+
+
+@pytest.mark.integration
+@pytest.mark.needs("pdflatex", "pdftotext", why="TeX Live and poppler-utils; see .ci/run")
+def test_tikz_labels_stand_above_and_below_their_arrow_in_the_pdf(tmp_path):
+    """Where the grid puts a label is where TeX set it: an arrow's forward value above its gradient, both
+    centred on one column; and every asked part is marked."""
+    import xml.etree.ElementTree as ET
+
+    cases = [(t, p, seed) for t, p in CASES + [SCALAR6] for seed in (5, 6)]
+    pictures = [drawings(build(t, seed, **p)) for t, p, seed in cases]
+    body = [rf"\sbox0{{{d['tikz']}}}\resizebox{{\linewidth}}{{!}}{{\usebox0}}\clearpage" for d in pictures]
+    (tmp_path / "d.tex").write_text(PREAMBLE + "\n".join(body) + "\n\\end{document}\n")
+    subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "d.tex"], cwd=tmp_path,
+                   capture_output=True, check=True, timeout=180)
+    subprocess.run(["pdftotext", "-bbox", "d.pdf", "d.html"], cwd=tmp_path, check=True, timeout=60)
+    text = (tmp_path / "d.html").read_text(encoding="utf-8").replace("&nbsp;", " ")
+    root = ET.fromstring(re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", "?", text))
+    pages = [p for p in root.iter() if p.tag.endswith("page")]
+    assert len(pages) == len(cases)
+    checked = 0
+    for (type_name, params, seed), page in zip(cases, pages):
+        inst = build(type_name, seed, **params)
+        words: dict[str, list[tuple[float, ...]]] = {}
+        for w in page:
+            if w.tag.endswith("word"):  # "(f)" may come out as "(f" and ")": keyed by "(f"
+                words.setdefault(w.text.rstrip(")") if w.text.startswith("(") else w.text, []).append(
+                    tuple(float(w.get(k)) for k in ("xMin", "yMin", "xMax", "yMax")))
+        for part in inst.parts:
+            assert words.get(f"({part.id}"), (type_name, seed, part.id)  # once, or on each arrow of a value
+        for e in inst.context["graph"]["edges"]:
+            fwd, grad = e.get("forward_part"), e.get("grad_part")
+            if fwd and grad and not e["grad_given"]:
+                # above it (y grows downwards), centred on the same column
+                assert any(a[3] <= b[1] and abs((a[0] + a[2]) - (b[0] + b[2])) / 2 < 1.0
+                           for a in words[f"({fwd}"] for b in words[f"({grad}"]), (type_name, seed, fwd, grad)
+                checked += 1
+    assert checked >= 10

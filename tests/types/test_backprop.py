@@ -310,4 +310,4 @@ def test_renders_in_every_format():
                 assert text.strip()
                 if type_name != "batch_shapes":
                     assert ("mermaid" in text) == (fmt == "md")
-                    assert ("tikzpicture" in text) == (fmt == "tex")
+                    assert ("\\exgengraph{" in text) == (fmt == "tex")

@@ -16,8 +16,8 @@ gradient asked at a branching value (a *mark*) takes a (row, gap) cell of its ow
 small backtracking search under the rules that make overlaps impossible: no line runs through a node,
 a label or a mark, no two values share a stretch of row, no vertical line passes a node, and each node
 has one left entry, one top and one bottom. The drawing (``exgen.render.diagrams.tikz``) puts labels and
-nodes in the cells of a TikZ matrix, whose rows and columns TeX sizes to what they hold, so cells never
-overlap whatever the fonts; lines run only along rows, node columns and lanes.
+nodes in the cells of a grid whose rows and columns TeX sizes to what they hold, so cells never overlap
+whatever the fonts; lines run only along rows, node columns and lanes.
 """
 
 from __future__ import annotations
