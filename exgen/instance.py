@@ -14,11 +14,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, NewType
+from typing import Any, NewType, TypeVar
 
 #: The name of an answer kind (``exgen.answers``). Types write the constants ``exgen.answers`` exports
 #: (``Part(kind=CHOICE)``), never bare strings; ``ExerciseType.build`` checks them against the registry.
 KindName = NewType("KindName", str)
+_T = TypeVar("_T")
 
 
 # Exact types checked first: a key store loads every graded student's instances, and the generic checks
@@ -33,9 +34,14 @@ def freeze(value: Any) -> Any:
     kind = type(value)
     if kind in _PLAIN:
         return value
-    if kind in _SEQUENCES:
-        return tuple([freeze(v) for v in value])
-    if kind in _MAPPINGS or isinstance(value, Mapping):
+    if kind is list or kind is tuple:
+        # leaves (most of a key's values) are kept without a call: a key store freezes every graded
+        # student's instances, and the calls were most of that time
+        return tuple([v if type(v) in _PLAIN else freeze(v) for v in value])
+    if kind is dict or kind is MappingProxyType:
+        return MappingProxyType({k if type(k) is str else str(k): v if type(v) in _PLAIN else freeze(v)
+                                 for k, v in value.items()})
+    if isinstance(value, Mapping):
         return MappingProxyType({str(k): freeze(v) for k, v in value.items()})
     if isinstance(value, (list, tuple)):
         return tuple(freeze(v) for v in value)
@@ -85,8 +91,9 @@ class WrongAnswer:
 
     @classmethod
     def from_dict(cls, d: Mapping) -> WrongAnswer:
-        return cls(value=d["value"], tag=d["tag"], feedback=d["feedback"], kind=d.get("kind"),
-                   credit=float(d.get("credit", 0.0)))
+        # built as __init__ would build it, field by field (see _built)
+        return _built(cls, {"value": freeze(d["value"]), "tag": d["tag"], "feedback": d["feedback"],
+                            "kind": d.get("kind"), "credit": float(d.get("credit", 0.0))})
 
 
 @dataclass(frozen=True)
@@ -125,12 +132,12 @@ class Part:
 
     @classmethod
     def from_dict(cls, d: Mapping) -> Part:
-        return cls(
-            id=d["id"], kind=d["kind"], prompt=d["prompt"], answer=d["answer"],
-            points=float(d["points"]), tolerance=d.get("tolerance"), options=d.get("options") or {},
-            solution=tuple(d.get("solution", ())),
-            wrong_answers=tuple(WrongAnswer.from_dict(w) for w in d.get("wrong_answers", ())),
-        )
+        return _built(cls, {
+            "id": d["id"], "kind": d["kind"], "prompt": d["prompt"], "answer": freeze(d["answer"]),
+            "points": float(d["points"]), "tolerance": freeze(d.get("tolerance")),
+            "options": freeze(d.get("options") or {}), "solution": tuple(d.get("solution", ())),
+            "wrong_answers": tuple([WrongAnswer.from_dict(w) for w in d.get("wrong_answers", ())]),
+        })
 
 
 @dataclass(frozen=True)
@@ -178,8 +185,17 @@ class Instance:
 
     @classmethod
     def from_dict(cls, d: Mapping) -> Instance:
-        return cls(
-            exercise_id=d["id"], type=d["type"], title=d["title"], points=float(d["points"]),
-            given=d.get("given") or {}, context=d.get("context") or {}, grading=d.get("grading") or {},
-            parts=tuple(Part.from_dict(p) for p in d["parts"]),
-        )
+        return _built(cls, {
+            "exercise_id": d["id"], "type": d["type"], "title": d["title"], "points": float(d["points"]),
+            "given": freeze(d.get("given") or {}), "context": freeze(d.get("context") or {}),
+            "grading": freeze(d.get("grading") or {}), "parts": tuple([Part.from_dict(p) for p in d["parts"]]),
+        })
+
+
+def _built(cls: type[_T], fields: dict[str, Any]) -> _T:
+    """Return an instance of the frozen dataclass ``cls`` with ``fields`` (every field, already in the form its
+    ``__post_init__`` gives): the key store builds every graded student's instances, and a frozen dataclass's
+    ``__init__`` sets each field through ``object.__setattr__``, then ``__post_init__`` sets most again."""
+    obj = object.__new__(cls)
+    obj.__dict__.update(fields)
+    return obj

@@ -19,6 +19,7 @@ import gc
 import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from exgen.errors import ExgenError, OptionError
@@ -89,6 +90,25 @@ def parse_shard(text: str | Shard | None) -> Shard:
     if not 1 <= index <= count <= MAX_SHARDS:
         raise OptionError(f"shard: expected i/n with 1 <= i <= n <= {MAX_SHARDS:,}, got {index}/{count}")
     return Shard(index, count)
+
+
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Run a block with the young-object threshold of :class:`Workers` and the objects that exist when it starts
+    left out of collections (``gc.freeze``, unless something else froze objects already): for the serial work
+    after a batch, which allocates much over results the collector would otherwise walk again and again (the
+    class report, the gradebooks). The thresholds are restored and the objects unfrozen after."""
+    saved = gc.get_threshold()
+    gc.set_threshold(max(saved[0], GC_THRESHOLD), *saved[1:])
+    freeze = gc.get_freeze_count() == 0
+    if freeze:
+        gc.freeze()
+    try:
+        yield
+    finally:
+        if freeze:
+            gc.unfreeze()
+        gc.set_threshold(*saved)
 
 
 def chunks(items: Sequence[T], size: int) -> list[Sequence[T]]:

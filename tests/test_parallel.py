@@ -78,3 +78,25 @@ def test_the_collector_runs_less_often_while_workers_run_and_as_before_after(job
     with pytest.raises(ExgenError, match="thirteen"), Workers(jobs) as workers:
         list(workers.map(_boom, [[13]]))
     assert gc.get_threshold() == before
+
+
+def test_fewer_collections_raises_the_threshold_freezes_and_restores_both():
+    import gc
+
+    from exgen.parallel import GC_THRESHOLD, fewer_collections
+
+    before = gc.get_threshold()
+    assert gc.get_freeze_count() == 0
+    with fewer_collections():
+        assert gc.get_threshold()[0] == max(before[0], GC_THRESHOLD)
+        assert gc.get_freeze_count() > 0  # what existed is left out of collections
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+    gc.freeze()  # someone else's frozen objects stay frozen
+    try:
+        frozen = gc.get_freeze_count()
+        with pytest.raises(RuntimeError):
+            with fewer_collections():
+                raise RuntimeError("a failing block restores them too")
+        assert gc.get_threshold() == before and gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()

@@ -14,6 +14,7 @@ by the whitelist parser; sympy is never imported here.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any, Final
 
 import numpy as np
@@ -61,7 +62,10 @@ def _seed(part: Part) -> int:
 
 def _options(part: Part) -> dict:
     """Return compare()'s tolerance options for the part (exact to 10 digits unless a tolerance is set)."""
-    tol = part.tolerance
+    return _tolerance_options(part.tolerance)
+
+
+def _tolerance_options(tol: Mapping | None) -> dict:
     if not tol:
         return {}
     rel, absolute = outer_window(tol)
@@ -70,6 +74,15 @@ def _options(part: Part) -> dict:
         return abs(student - key) <= REL_TOL * max(abs(student), abs(key)) or accepts(student, key, tol)
 
     return {"rel_tol": max(rel, REL_TOL), "abs_tol": absolute, "rule": rule}
+
+
+@lru_cache(maxsize=4096)
+def _compared(value: Node, reference: Node, domain: tuple, answer_text: str, tolerance: tuple | None) -> Comparison:
+    """``compare`` of a formula with a stored one, remembered: a comparison depends only on the two formulas,
+    the domain, the key's text (the seed of the sample points) and the tolerance, and a class gives the same
+    answers to the same keys again and again. (The result is shared: nobody writes into its arrays.)"""
+    seed = sample_seed(answer_text, [name for name, _ in domain])
+    return compare(value, reference, dict(domain), seed=seed, **_tolerance_options(dict(tolerance or {})))
 
 
 PRECEDENCE_HINT = N_("Not correct as written: a product without * is as strong as / and read left to right, so "
@@ -169,7 +182,12 @@ class ExpressionKind(AnswerKind):
 
     def compare(self, value: Node, reference: Node, part: Part) -> Comparison:
         """Compare a formula with a stored one on the part's domain, with the key's sample points."""
-        return compare(value, reference, _domain(part), seed=_seed(part), **_options(part))
+        domain = _domain(part)
+        try:
+            return _compared(value, reference, tuple(domain.items()), str(_stored_text(part.answer)),
+                             tuple(part.tolerance.items()) if part.tolerance else None)
+        except TypeError:  # a tolerance or domain that cannot be a cache key (not one exgen writes)
+            return compare(value, reference, domain, seed=_seed(part), **_options(part))
 
     def equals(self, value: Any, target: Any, part: Part) -> bool:
         ref = self._reference(target, part)

@@ -54,14 +54,9 @@ def _example(shape: tuple[int, ...]) -> str:
 
 
 def _tokens(text: str) -> list[str]:
-    out, pos = [], 0
-    while pos < len(text):
-        m = _TOKEN_RE.match(text, pos)
-        if not m or m.end() == pos:
-            break
-        out.append(m.group(1) or m.group(2))
-        pos = m.end()
-    return [t for t in out if t is not None]
+    # Every match takes at least one character, and a match fails only on trailing spaces (with no new
+    # line), so scanning the whole text finds exactly the tokens a match-by-match loop would.
+    return [bracket or other for bracket, other in _TOKEN_RE.findall(text)]
 
 
 def _parse_bracketed(tokens: list[str]) -> list:

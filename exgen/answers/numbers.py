@@ -20,6 +20,11 @@ _FRACTION_RE = re.compile(rf"^({_DECIMAL})\s*/\s*({_DECIMAL})$")
 _LOOKALIKES = str.maketrans({"\u2212": "-", "\u2013": "-", "\u00a0": " ", "\u2009": " ", "\u2215": "/",
                              "\u00f7": "/"})
 
+#: Number texts already read, with their values (a class types the same entries again and again); only
+#: texts that were read are kept: an error's message is in the running language.
+_READ: dict[str, float] = {}
+MAX_REMEMBERED = 100_000
+
 NUMBER_FORM = N_("a number such as 3, -0.25, 3/4 or 1.5e-3")
 
 
@@ -48,6 +53,9 @@ def parse_number(raw: object) -> float:
         return value
     if not isinstance(raw, str):
         raise FormatError(_("expected %(form)s") % {"form": _(NUMBER_FORM)})
+    known = _READ.get(raw) if type(raw) is str else None
+    if known is not None:
+        return known
     text = normalise(raw).strip()
     if len(text) > MAX_NUMBER_CHARS:
         raise FormatError(_("number is too long (at most %(limit)d characters)") % {"limit": MAX_NUMBER_CHARS})
@@ -64,6 +72,8 @@ def parse_number(raw: object) -> float:
         value = float(frac.group(1)) / den
     if not math.isfinite(value):
         raise FormatError(_("number is too large"))
+    if len(_READ) < MAX_REMEMBERED and type(raw) is str:
+        _READ[raw] = value
     return value
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+from types import MappingProxyType
 
 KEYS = ("abs", "rel", "decimals", "significant_figures")
 #: Float noise forgiven without any tolerance: a relative floor, never an absolute one.
@@ -34,7 +35,25 @@ def _dec(x: float) -> Decimal:
     return Decimal(repr(float(x)))
 
 
+#: The fields of frozen tolerances already read, by identity (each entry holds its tolerance, so an id is not
+#: reused while it is here): a matrix answer checks every entry against the same tolerance.
+_READ: dict[int, tuple[Mapping, tuple[float, float, int | None, int | None]]] = {}
+
+
 def _fields(tolerance: Mapping | None) -> tuple[float, float, int | None, int | None]:
+    if type(tolerance) is MappingProxyType:  # read-only: what it says cannot change
+        found = _READ.get(id(tolerance))
+        if found is not None and found[0] is tolerance:
+            return found[1]
+        if len(_READ) >= 4096:
+            _READ.clear()
+        fields = _read_fields(tolerance)
+        _READ[id(tolerance)] = (tolerance, fields)
+        return fields
+    return _read_fields(tolerance)
+
+
+def _read_fields(tolerance: Mapping | None) -> tuple[float, float, int | None, int | None]:
     tol = tolerance or {}
     decimals = tol.get("decimals")
     sig = tol.get("significant_figures")

@@ -104,12 +104,9 @@ def grade_submission(name: str, instances: Sequence[Instance],
                                                                      "parts": ", ".join(part_ids)}))
         try:
             scores = grade_instance(inst, given)
-            parts = tuple(PartResult(id=p.id, kind=p.kind, verdict=scores[p.id].verdict,
-                                     points=round_points(scores[p.id].points),
-                                     max_points=round_points(scores[p.id].max_points),
-                                     feedback=scores[p.id].feedback, tag=scores[p.id].tag,
-                                     answer=answer_text(given.get(p.id)))
-                          for p in inst.parts)
+            parts = tuple([PartResult(p.id, p.kind, s.verdict, round_points(s.points), round_points(s.max_points),
+                                      s.feedback, s.tag, answer_text(given.get(p.id)))
+                           for p, s in [(p, scores[p.id]) for p in inst.parts]])
         except Exception as err:  # a bug in a kind must not stop a class's grading; it is reported
             problems.append(Problem("error", _("%(who)s: exercise %(id)s: internal grader error (%(error)s); graded "
                                                "as invalid") % {"who": _who(sub), "id": inst.exercise_id,
@@ -275,7 +272,7 @@ def _grade(task: tuple[_Writing, Sequence[tuple[int, Submission, str | None]]]) 
 
 
 def _grade_in(writing: _Writing, batch: Sequence[tuple[int, Submission, str | None]]) -> list[Graded]:
-    from exgen.build.keyfile import json_item
+    from exgen.grading.results import entry_json
     from exgen.grading.writers import feedback_text
 
     assert _key is not None  # noqa: S101
@@ -287,7 +284,7 @@ def _grade_in(writing: _Writing, batch: Sequence[tuple[int, Submission, str | No
         result, problems = grade_submission(entry["name"], entry["exercises"], sub)
         graded = Graded(pos=pos, result=result, problems=problems)
         if writing.json:
-            graded.json = json_item(result.to_dict())
+            graded.json = entry_json(result)
         if path is not None:
             try:
                 text = feedback_text(writing.bank, result)
@@ -337,29 +334,39 @@ def grade_run(key: Mapping[str, Any], items: Sequence[Item], *, jobs: int = 1, s
     if jobs > 1 and key.get("store") is None:
         _allow_pickling_instances()
     with Workers(jobs, initializer=_setup, initargs=(key,), finalizer=_teardown) as workers:
-        files = sum(1 for item in mine if item.path is not None)
-        if jobs > 1 and files > READ_CHUNK:
-            read = [r for batch in workers.map(_read, chunks(mine, READ_CHUNK)) for r in batch]
-        else:
-            read = _read(mine)
-        part = PartResults(shard=shard, read_problems=[], seen=[], graded={},
-                           key_ids=ids[shard.range(len(ids)).start:shard.range(len(ids)).stop])
-        first: dict[str, Submission] = {}
-        for subs, problems in read:
-            part.read_problems += problems
-            for sub in subs:
-                in_key = sub.student is not None and sub.student in positions
-                part.seen.append(Seen(sub.student, sub.source, in_key))
-                if in_key and sub.student not in first:
-                    first[str(sub.student)] = sub
-        todo = sorted(first.values(), key=lambda sub: positions[str(sub.student)])
-        writing = _Writing()
-        if out is not None:
-            writing = _plan_outputs(part, todo, out, formats, key)
-        size = max(1, min(CHUNK, -(-len(todo) // (4 * jobs))))
-        tasks = [(writing, [(positions[str(s.student)], s, part.paths.get(str(s.student))) for s in batch])
-                 for batch in chunks(todo, size)]
-        done = 0
+        return _run(workers, key, mine, ids, positions, shard, jobs, out, formats, progress)
+
+
+def _run(workers: Workers, key: Mapping[str, Any], mine: Sequence[Item], ids: list[str], positions: dict[str, int],
+         shard: Shard, jobs: int, out: OutputDir | None, formats: Sequence[str],
+         progress: Callable[[int, int], None] | None) -> PartResults:
+    files = sum(1 for item in mine if item.path is not None)
+    if jobs > 1 and files > READ_CHUNK:
+        read = [r for batch in workers.map(_read, chunks(mine, READ_CHUNK)) for r in batch]
+    else:
+        read = _read(mine)
+    part = PartResults(shard=shard, read_problems=[], seen=[], graded={},
+                       key_ids=ids[shard.range(len(ids)).start:shard.range(len(ids)).stop])
+    first: dict[str, Submission] = {}
+    for subs, problems in read:
+        part.read_problems += problems
+        for sub in subs:
+            in_key = sub.student is not None and sub.student in positions
+            part.seen.append(Seen(sub.student, sub.source, in_key))
+            if in_key and sub.student not in first:
+                first[str(sub.student)] = sub
+    todo = sorted(first.values(), key=lambda sub: positions[str(sub.student)])
+    writing = _Writing()
+    if out is not None:
+        writing = _plan_outputs(part, todo, out, formats, key)
+    size = max(1, min(CHUNK, -(-len(todo) // (4 * jobs))))
+    tasks = [(writing, [(positions[str(s.student)], s, part.paths.get(str(s.student))) for s in batch])
+             for batch in chunks(todo, size)]
+    # this process mostly waits while the workers grade: it loads the report's charting library meanwhile
+    # (after the workers were forked, and after the output folder was checked: it uses a scratch folder there)
+    charting = _load_charting(out) if jobs > 1 and out is not None and "report" in formats and todo else None
+    done = 0
+    try:
         for batch in workers.map(_grade, tasks):
             for graded in batch:
                 part.graded[graded.result.id] = graded
@@ -368,7 +375,28 @@ def grade_run(key: Mapping[str, Any], items: Sequence[Item], *, jobs: int = 1, s
             done += len(batch)
             if progress:
                 progress(done, len(todo))
+    finally:
+        if charting is not None:
+            charting.join()
     return part
+
+
+def _load_charting(out: OutputDir) -> Any:
+    """Start a thread that imports the report's charting library (its caches in a scratch folder of ``out``)."""
+    import threading
+
+    def load() -> None:
+        try:
+            with out.scratch() as scratch:
+                from exgen.grading.report import load_charting
+
+                load_charting(scratch)
+        except Exception:  # noqa: S110  (no matplotlib, or no scratch folder: the report says so when it draws)
+            pass
+
+    thread = threading.Thread(target=load, name="exgen-charting", daemon=True)
+    thread.start()
+    return thread
 
 
 def _plan_outputs(part: PartResults, todo: Sequence[Submission], out: OutputDir, formats: Sequence[str],

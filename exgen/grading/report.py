@@ -121,34 +121,57 @@ def part_stats(results: Results) -> list[PartStat]:
     for info in results.exercises:
         for pid in info.parts:
             stats[(info.id, pid)] = PartStat(info.id, pid, getattr(info, "type", "") or "")
-    rest: dict[tuple[str, str], list[float]] = defaultdict(list)
+    rest: dict[tuple[str, str], list[float]] = {key: [] for key in stats}
+    # per part, what each of its students adds to (the loop runs once per answer of the class)
+    adds = {key: (st.shares.append, st.students.append, rest[key].append, st.by_tag, st.by_verdict)
+            for key, st in stats.items()}
     for student in results.students:
+        total = student.total
         for ex in student.exercises:
+            eid = ex.id
             for part in ex.parts:
-                st = stats.get((ex.id, part.id))
-                if st is None:
+                found = adds.get((eid, part.id))
+                if found is None:
                     continue
-                st.verdicts[part.verdict] += 1
-                st.shares.append(part.points / part.max_points if part.max_points else 0.0)
-                st.students.append(student)
-                rest[(ex.id, part.id)].append(student.total - part.points)
+                add_share, add_student, add_rest, by_tag, by_verdict = found
+                points, top = part.points, part.max_points
+                add_share(points / top if top else 0.0)
+                add_student(student)
+                add_rest(total - points)
                 if part.tag:
-                    st.by_tag[part.tag].append(student)
-                st.by_verdict[part.verdict].append(student)
+                    by_tag[part.tag].append(student)
+                by_verdict[part.verdict].append(student)
+    for st in stats.values():  # counted in the order first seen, as the lists are
+        st.verdicts.update({verdict: len(who) for verdict, who in st.by_verdict.items()})
+    # Parts answered by the same students (in a class, usually all of them) rank them the same way: the
+    # ranking is sorted once per distinct list of students, not once per part (a class of 10,000 and 44 parts).
+    rankings: list[tuple[list[StudentResult], list[int]]] = []
     for key, st in stats.items():
         st.difficulty = _mean(st.shares)
-        st.discrimination = upper_lower(st.shares, [s.total for s in st.students], [s.id for s in st.students])
+        order = next((found for members, found in rankings if members == st.students), None)
+        if order is None:
+            order = ranking([s.total for s in st.students], [s.id for s in st.students])
+            rankings.append((st.students, order))
+        st.discrimination = upper_lower(st.shares, order=order)
         st.point_biserial = correlation(st.shares, rest[key])
     return list(stats.values())
 
 
-def upper_lower(shares: Sequence[float], totals: Sequence[float], ids: Sequence[str]) -> float | None:
-    """Return the upper-lower discrimination index (None for fewer than 2 students)."""
+def ranking(totals: Sequence[float], ids: Sequence[str]) -> list[int]:
+    """Return the positions of students from the highest total to the lowest (ties broken by id)."""
+    return sorted(range(len(totals)), key=lambda k: (-totals[k], ids[k]))
+
+
+def upper_lower(shares: Sequence[float], totals: Sequence[float] = (), ids: Sequence[str] = (), *,
+                order: Sequence[int] | None = None) -> float | None:
+    """Return the upper-lower discrimination index (None for fewer than 2 students); ``order``: the
+    students' :func:`ranking` by (totals, ids), when already known."""
     n = len(shares)
     if n < 2:
         return None
     group = min(n // 2, max(1, round(GROUP_SHARE * n)))
-    order = sorted(range(n), key=lambda k: (-totals[k], ids[k]))
+    if order is None:
+        order = ranking(totals, ids)
     upper = [shares[k] for k in order[:group]]
     lower = [shares[k] for k in order[-group:]]
     return _mean(upper) - _mean(lower)
@@ -160,9 +183,10 @@ def correlation(xs: Sequence[float], ys: Sequence[float]) -> float | None:
     if n < 3:
         return None
     mx, my = _mean(xs), _mean(ys)
-    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys))
-    sxx = sum((x - mx) ** 2 for x in xs)
-    syy = sum((y - my) ** 2 for y in ys)
+    # lists, not generators: the same sums in the same order, faster
+    sxy = sum([(x - mx) * (y - my) for x, y in zip(xs, ys)])
+    sxx = sum([(x - mx) ** 2 for x in xs])
+    syy = sum([(y - my) ** 2 for y in ys])
     if sxx <= 1e-12 or syy <= 1e-12:
         return None
     return sxy / math.sqrt(sxx * syy)
@@ -327,13 +351,23 @@ def render_report(results: Results, *, charts: list[str] | None, chart_note: str
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def _who(students: Sequence[StudentResult]) -> str:
-    return ", ".join(f"{md_code(s.id)} ({md_text(s.name)})" for s in sorted(students, key=lambda s: s.id))
+def _who(students: Sequence[StudentResult], shown: dict[int, str] | None = None) -> str:
+    """The students, by id, each as "`id` (name)"; ``shown`` keeps each student's text by identity (a student
+    is named under many parts)."""
+    if shown is None:
+        shown = {}
+    out = []
+    for s in sorted(students, key=lambda s: s.id):
+        text = shown.get(id(s))
+        if text is None:
+            text = shown[id(s)] = f"{md_code(s.id)} ({md_text(s.name)})"
+        out.append(text)
+    return ", ".join(out)
 
 
-def _students(who: Sequence[StudentResult]) -> str:
+def _students(who: Sequence[StudentResult], shown: dict[int, str] | None = None) -> str:
     # Translators: in misconceptions.md, after a misconception: how many students made it, then who they are.
-    return _("%(count)s student(s): %(who)s") % {"count": len(who), "who": _who(who)}
+    return _("%(count)s student(s): %(who)s") % {"count": len(who), "who": _who(who, shown)}
 
 
 #: What misconceptions.md lists after a part's misconceptions (messages, translated where shown).
@@ -351,11 +385,12 @@ def render_misconceptions(results: Results, stats: list[PartStat] | None = None)
              "*" + _("Instructor only: this file names students. Share %(file)s, which does not.")
              % {"file": REPORT_MD} + "*", ""]
     stats = part_stats(results) if stats is None else stats
+    shown: dict[int, str] = {}  # (the results live as long as this text is built: ids are not reused)
     for info in results.exercises:
         lines += [f"## {md_text(info.id)}: {md_text(info.title)}", ""]
         for st in (s for s in stats if s.exercise == info.id):
             lines += ["### " + _("Part (%(part)s)") % {"part": md_text(st.part)}, ""]
-            rows = [f"- {md_code(tag)}: {md_text(describe_mistake(st.type, tag))} {_students(who)}"
+            rows = [f"- {md_code(tag)}: {md_text(describe_mistake(st.type, tag))} {_students(who, shown)}"
                     for tag, who in _tags(st)]
             # the students of a part are the class's own result objects: told apart by identity, in one set
             # per part (a set built per student, of results hashed field by field, is quadratic: 13 s of CPU
@@ -366,7 +401,7 @@ def render_misconceptions(results: Results, stats: list[PartStat] | None = None)
             for label, who in ((UNMATCHED, unmatched), (UNREADABLE, st.by_verdict.get("invalid", [])),
                                (UNANSWERED, st.by_verdict.get("missing", []))):
                 if who:
-                    rows.append(f"- {_(label)}: {_students(who)}")
+                    rows.append(f"- {_(label)}: {_students(who, shown)}")
             lines += (rows or ["- " + _("Everyone graded got it right.")]) + [""]
     return "\n".join(lines).rstrip("\n") + "\n"
 
@@ -456,6 +491,25 @@ def _fontconfig_files(family: str) -> list[str]:
     return sorted({line for line in proc.stdout.splitlines() if line.strip()})
 
 
+def load_charting(cache_dir: Path | None = None) -> None:
+    """Import what :func:`draw_charts` draws with (matplotlib), its caches in ``cache_dir`` as there; a grading
+    run with workers does it while they grade (``exgen.grading.batch``).
+
+    Raises:
+        ImportError: matplotlib is not installed.
+    """
+    import logging
+
+    # matplotlib announces a slow first font-cache build (a loaded machine, an empty home) on stderr, where a
+    # grading run prints one line per problem; a level the user set on its logger is left alone
+    mpl_log = logging.getLogger("matplotlib")
+    if mpl_log.level == logging.NOTSET:
+        mpl_log.setLevel(logging.ERROR)
+    with _caches_in(cache_dir):
+        import matplotlib.backends.backend_agg  # noqa: F401
+        import matplotlib.figure  # noqa: F401
+
+
 def draw_charts(results: Results, *, cache_dir: Path | None = None,
                 lacking: list[str] | None = None, stats: list[PartStat] | None = None) -> dict[str, bytes]:
     """Return the PNG charts by file name, their titles and labels in the running language.
@@ -470,18 +524,12 @@ def draw_charts(results: Results, *, cache_dir: Path | None = None,
     Raises:
         ImportError: matplotlib is not installed.
     """
-    import logging
     import warnings
 
-    # matplotlib announces a slow first font-cache build (a loaded machine, an empty home) on stderr, where a
-    # grading run prints one line per problem; a level the user set on its logger is left alone
-    mpl_log = logging.getLogger("matplotlib")
-    if mpl_log.level == logging.NOTSET:
-        mpl_log.setLevel(logging.ERROR)
-    with _caches_in(cache_dir):
-        from matplotlib import rc_context
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
+    load_charting(cache_dir)
+    from matplotlib import rc_context
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
     def png(fig) -> bytes:
         FigureCanvasAgg(fig)

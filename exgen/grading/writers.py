@@ -79,8 +79,12 @@ def csv_cell(text: str) -> str:
 def _csv(rows: list[list[str]]) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    # cleaned per cell, before the csv module sees them (some Python versions refuse a NUL in a field)
-    writer.writerows([[clean_text(cell) for cell in row] for row in rows])
+    # cleaned per cell, before the csv module sees them (some Python versions refuse a NUL in a field); a
+    # class's cells rarely need it, which one search of them all tells
+    every = "\n".join([cell for row in rows for cell in row])
+    if clean_text(every) != every:
+        rows = [[clean_text(cell) for cell in row] for row in rows]
+    writer.writerows(rows)
     return buf.getvalue()
 
 
@@ -130,21 +134,41 @@ def feedback_text(bank: Mapping[str, Any], student: StudentResult) -> str:
     lines = ["# " + _("Feedback: %(title)s") % {"title": md_text(title)}, "",
              _("Student: %(name)s (%(id)s)") % {"name": md_text(student.name), "id": md_code(student.id)}, "",
              _("Total: %(points)s") % {"points": f"**{score(student.total)} / {score(student.max_points)}**"}, ""]
+    # a file names the same few verdicts and scores again and again: each looked up or formatted once
+    words: dict[str, str] = {}
+    your_answer = _("Your answer: %(answer)s")
     for n, ex in enumerate(student.exercises, start=1):
-        lines += [f"## {n}. {md_text(ex.title)} ({md_text(ex.id)}): {score(ex.points)} / {score(ex.max_points)}", ""]
+        ex_id = md_text(ex.id)
+        lines += [f"## {n}. {md_text(ex.title)} ({ex_id}): {_score(ex.points)} / {_score(ex.max_points)}", ""]
         for part in ex.parts:
-            verdict = pgettext("verdict", VERDICT_WORDS[part.verdict]) if part.verdict in VERDICT_WORDS else part.verdict
-            lines.append(f"### {md_text(ex.id)}.{md_text(part.id)}: {verdict} "
-                         f"({score(part.points)} / {score(part.max_points)})")
+            verdict = words.get(part.verdict)
+            if verdict is None:
+                verdict = words[part.verdict] = (pgettext("verdict", VERDICT_WORDS[part.verdict])
+                                                 if part.verdict in VERDICT_WORDS else part.verdict)
+            lines.append(f"### {ex_id}.{md_text(part.id)}: {verdict} "
+                         f"({_score(part.points)} / {_score(part.max_points)})")
             lines.append("")
             if part.answer is not None:
-                lines += [_("Your answer: %(answer)s") % {"answer": md_code(part.answer)}, ""]
+                lines += [your_answer % {"answer": md_code(part.answer)}, ""]
             lines += [part.feedback, ""]
     if student.warnings:
         lines += ["## " + _("Notes on your submission"), ""]
         lines += [f"- {md_text(w)}" for w in student.warnings]
         lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+_SCORES: dict[float, str] = {}
+
+
+def _score(value: float) -> str:
+    """``score(value)``, remembered (points repeat: 0, 1, 0.5, ...)."""
+    text = _SCORES.get(value)
+    if text is None:
+        text = score(value)
+        if len(_SCORES) < 10_000:
+            _SCORES[value] = text
+    return text
 
 
 def planned_files(results: Results, formats: list[str]) -> list[str]:
@@ -195,11 +219,22 @@ def write_outputs(results: Results, out: OutputDir, formats: list[str], prepared
         ExgenError: an unknown format; files already there with other content, without ``force``
             (nothing written); or files that could not be built or written (one line each).
     """
+    from exgen.parallel import fewer_collections
+
+    # the report and gradebooks allocate much over a class's results, which the collector would walk again
+    # and again at its default threshold (a fifth of this step's CPU for a class of 10,000)
+    with fewer_collections():
+        return _write_outputs(results, out, formats, prepared)
+
+
+def _write_outputs(results: Results, out: OutputDir, formats: list[str], prepared: Prepared | None) -> list[str]:
     bad = [f for f in formats if f not in FORMATS]
     if bad:
         raise ExgenError(f"unknown output format {bad[0]!r}; expected some of {', '.join(FORMATS)}")
     paths = feedback_files(results) if "feedback" in formats else {}
-    out.check_free(output_files(formats, paths.values()))
+    # the files the workers wrote were checked before they were written (``exgen.grading.batch``)
+    done = set(prepared.written) if prepared is not None else set()
+    out.check_free([f for f in output_files(formats, paths.values()) if f not in done])
     files: dict[str, str | bytes] = {}
     failed: list[str] = []
     if "csv" in formats:
