@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from exgen.errors import FormatError
 from exgen.i18n import _
 from exgen.instance import KindName, Part, WrongAnswer
+from exgen.records import Record
 
 if TYPE_CHECKING:
     import numpy as np
@@ -29,15 +29,24 @@ MAX_ANSWER_CHARS = 20_000
 VERDICTS = ("correct", "partial", "incorrect", "invalid", "missing")
 
 
-@dataclass(frozen=True)
-class Score:
+class Score(Record):
     """The outcome of checking one part: points, a verdict, feedback and the misconception matched."""
 
+    __slots__ = ("points", "max_points", "verdict", "feedback", "tag")
     points: float
     max_points: float
     verdict: str
     feedback: str
-    tag: str | None = None
+    tag: str | None
+
+    def __init__(self, points: float, max_points: float, verdict: str, feedback: str, tag: str | None = None):
+        # one per graded answer: set directly (Record's general __init__ is slower)
+        setattr_ = object.__setattr__
+        setattr_(self, "points", points)
+        setattr_(self, "max_points", max_points)
+        setattr_(self, "verdict", verdict)
+        setattr_(self, "feedback", feedback)
+        setattr_(self, "tag", tag)
 
     def to_dict(self) -> dict:
         return {"points": self.points, "max_points": self.max_points, "verdict": self.verdict,
@@ -70,14 +79,15 @@ class SpaceForm(enum.Enum):
     CHOICES = "choices"    # a tick box before each of ``labels``
 
 
-@dataclass(frozen=True)
-class AnswerSpace:
+class AnswerSpace(Record):
     """The room a part's answer needs on paper, declared by its kind (``AnswerKind.answer_space``)."""
 
+    __slots__ = ("form", "rows", "cols", "labels")
+    _defaults = {"rows": 1, "cols": 1, "labels": ()}
     form: SpaceForm
-    rows: int = 1
-    cols: int = 1
-    labels: tuple[str, ...] = ()
+    rows: int
+    cols: int
+    labels: tuple[str, ...]
 
     def to_dict(self) -> dict:
         return {"form": self.form.value, "rows": self.rows, "cols": self.cols, "labels": list(self.labels)}

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
@@ -37,6 +36,7 @@ from exgen.expr.evaluate import Bounded, bounded
 from exgen.expr.parser import Node
 from exgen.expr.stable import stable
 from exgen.expr.stream import Stream, text_seed
+from exgen.records import Record
 
 #: Points per batch; batches are drawn until ``WANTED`` points decide, at most ``MAX_BATCHES``.
 N_POINTS = 32
@@ -58,8 +58,7 @@ Domain = Mapping[str, Sequence[float]]
 PointRule = Callable[[float, float], bool]
 
 
-@dataclass(frozen=True)
-class Comparison:
+class Comparison(Record):
     """The outcome of comparing a formula with a reference at sample points.
 
     ``reason`` is "equal"; "differs" (a point where both are defined and differ); "undefined" (the formula
@@ -67,14 +66,16 @@ class Comparison:
     too few points of the domain to decide); or "unsure" (too few points could be decided).
     """
 
+    __slots__ = ("equal", "valid", "reason", "student", "reference", "point", "sample")
+    _defaults = {"point": None, "sample": None}
     equal: bool
     valid: int  # deciding points: both defined, values compared
     reason: str
     student: np.ndarray  # values at the deciding points
     reference: np.ndarray
-    point: Mapping[str, float] | None = field(default=None)  # where they differ, if they do
+    point: Mapping[str, float] | None  # where they differ, if they do
     #: (formula, reference) values at the first batch of points (nan where undefined), for diagnosis
-    sample: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
+    sample: tuple[np.ndarray, np.ndarray] | None
 
 
 def seed_from(*labels: str) -> int:

@@ -15,14 +15,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
-from fractions import Fraction
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from exgen.expr.parser import Node
 from exgen.expr.stable import stable
+from exgen.records import Record
+
+if TYPE_CHECKING:
+    from fractions import Fraction
 
 #: Unit roundoff of double precision, and the allowance for one library function call (a few ulps).
 U = 2.0 ** -53
@@ -36,13 +39,13 @@ _CONSTANTS = {"e": math.e, "pi": math.pi}
 Arrays = tuple[np.ndarray, np.ndarray, np.ndarray]  # value, error bound, undefined
 
 
-@dataclass(frozen=True)
-class Bounded:
+class Bounded(Record):
     """A formula's values at points, with absolute error bounds and the points outside its domain.
 
     ``known`` marks the points with a value and a finite error bound (neither undefined nor unknown).
     """
 
+    __slots__ = ("value", "error", "undefined", "known")
     value: np.ndarray
     error: np.ndarray
     undefined: np.ndarray
@@ -416,6 +419,8 @@ _MAX_BITS = 4000
 
 def _rational(node: Node) -> Fraction | None:
     """The exact value of a variable-free subtree of + - * / and whole powers of numbers, or None."""
+    from fractions import Fraction  # only for constants: not on the start-up path of a graded submission
+
     op = node.op
     if op == "num":
         return Fraction(node.number)
@@ -447,6 +452,10 @@ def _rational(node: Node) -> Fraction | None:
 def _fold(node: Node) -> tuple[float, float, bool]:
     """Return (float value, its error, undefined) of a variable-free subtree, computed exactly: in rational
     arithmetic when it is one, else by the precise evaluator."""
+    if node.op == "num":  # a number is its own value (no rational arithmetic to load for it)
+        return float(node.number), 0.0, False
+    from fractions import Fraction
+
     try:
         exact = _rational(node)
     except ZeroDivisionError:

@@ -32,7 +32,6 @@ import math
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 
 from exgen.errors import FormatError
@@ -54,7 +53,6 @@ FUNCTIONS = tuple(ARITY)
 
 
 
-@dataclass(frozen=True, eq=False)
 class Node:
     """One AST node: ``op`` is num, const, var, neg, add, sub, mul, div, pow or call.
 
@@ -63,24 +61,42 @@ class Node:
     have the same structure and values.
     """
 
+    __slots__ = ("op", "args", "value", "_hash")
     op: str
-    args: tuple[Node, ...] = ()
-    value: float | str | None = None
+    args: tuple[Node, ...]
+    value: float | str | None
+    _hash: int
 
-    def __post_init__(self) -> None:
-        # Trees are keys of several caches: a hash computed once, and compared before the structure, keeps
-        # every lookup O(1) instead of a walk over the whole tree.
-        object.__setattr__(self, "_hash", hash((self.op, self.args, self.value)))
+    def __init__(self, op: str, args: tuple[Node, ...] = (), value: float | str | None = None):
+        # A plain immutable class (a dataclass costs every graded submission's start-up to build). Trees are
+        # keys of several caches: a hash computed once, and compared before the structure, keeps every lookup
+        # O(1) instead of a walk over the whole tree.
+        object.__setattr__(self, "op", op)
+        object.__setattr__(self, "args", args)
+        object.__setattr__(self, "value", value)
+        object.__setattr__(self, "_hash", hash((op, args, value)))
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"Node is immutable: cannot set {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"Node is immutable: cannot delete {name!r}")
+
+    def __reduce__(self) -> tuple:
+        return (Node, (self.op, self.args, self.value))
+
+    def __repr__(self) -> str:
+        return f"Node(op={self.op!r}, args={self.args!r}, value={self.value!r})"
 
     def __hash__(self) -> int:
-        return self._hash  # type: ignore[attr-defined]
+        return self._hash
 
     def __eq__(self, other: object) -> bool:
         if self is other:
             return True
         if not isinstance(other, Node):
             return NotImplemented
-        return (self._hash == other._hash and self.op == other.op  # type: ignore[attr-defined]
+        return (self._hash == other._hash and self.op == other.op
                 and self.value == other.value and self.args == other.args)
 
     @property
@@ -105,12 +121,26 @@ def _variables(node: Node) -> frozenset[str]:
     return found
 
 
-@dataclass
 class Token:
-    kind: str  # "num", "var", "const", "func", "op", "end"
-    text: str  # the token as normalised (a canonical name for func), "|(" / "|)" for resolved bars
-    pos: int  # index in the normalised text
-    shown: str = ""  # the token as typed, for messages
+    """One token: ``kind`` is num, var, const, func, op or end; ``text`` the token as normalised (a canonical
+    name for func; "|(" / "|)" for resolved bars); ``pos`` its index in the normalised text; ``shown`` the
+    token as typed, for messages."""
+
+    __slots__ = ("kind", "text", "pos", "shown")
+
+    def __init__(self, kind: str, text: str, pos: int, shown: str = ""):
+        self.kind, self.text, self.pos, self.shown = kind, text, pos, shown
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Token):
+            return NotImplemented
+        return (self.kind, self.text, self.pos, self.shown) == (other.kind, other.text, other.pos, other.shown)
+
+    # mutable, as the dataclass it replaced: not hashable
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Token(kind={self.kind!r}, text={self.text!r}, pos={self.pos!r}, shown={self.shown!r})"
 
 
 class _Source:
