@@ -12,9 +12,8 @@ instance's ``to_dict`` and ``from_dict(to_dict(x)) == x`` holds exactly.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, NewType, TypeVar
+from typing import Any, ClassVar, NewType, TypeVar
 
 #: The name of an answer kind (``exgen.answers``). Types write the constants ``exgen.answers`` exports
 #: (``Part(kind=CHOICE)``), never bare strings; ``ExerciseType.build`` checks them against the registry.
@@ -64,22 +63,56 @@ def thaw(value: Any) -> Any:
     return value
 
 
-@dataclass(frozen=True)
-class WrongAnswer:
+class _Frozen:
+    """Immutable fields, equality, hashing and repr by ``_FIELDS`` (what ``@dataclass(frozen=True)`` gave these
+    classes, without the millisecond a dataclass costs every graded submission's start-up to create).
+
+    Fields live in the instance's ``__dict__``: ``__init__`` and :func:`_built` fill it at once, unpickling
+    restores it, and setting an attribute afterwards is an error.
+    """
+
+    _FIELDS: ClassVar[tuple[str, ...]] = ()
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"{type(self).__name__} is frozen: cannot set {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"{type(self).__name__} is frozen: cannot delete {name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return self.__dict__ == other.__dict__
+
+    def __hash__(self) -> int:
+        return hash(tuple(self.__dict__[f] for f in self._FIELDS))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({', '.join(f'{f}={self.__dict__[f]!r}' for f in self._FIELDS)})"
+
+
+def replace(obj: _T, **changes: Any) -> _T:
+    """Return a copy of an instance, part or wrong answer with some fields changed (``dataclasses.replace``)."""
+    fields = {f: obj.__dict__[f] for f in obj._FIELDS}  # type: ignore[attr-defined]
+    return type(obj)(**{**fields, **changes})
+
+
+class WrongAnswer(_Frozen):
     """A known wrong answer: the value a misconception produces and what to tell the student.
 
     ``kind`` names the answer kind that reads this value when it differs from the part's (e.g. the
     element-wise product *vector* given where the dot product *scalar* is asked).
     """
 
+    _FIELDS = ("value", "tag", "feedback", "kind", "credit")
     value: Any
     tag: str
     feedback: str
-    kind: KindName | None = None
-    credit: float = 0.0
+    kind: KindName | None
+    credit: float
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "value", freeze(self.value))
+    def __init__(self, value: Any, tag: str, feedback: str, kind: KindName | None = None, credit: float = 0.0):
+        self.__dict__.update(value=freeze(value), tag=tag, feedback=feedback, kind=kind, credit=credit)
 
     def to_dict(self) -> dict:
         out = {"tag": self.tag, "value": thaw(self.value), "feedback": self.feedback}
@@ -96,26 +129,26 @@ class WrongAnswer:
                             "kind": d.get("kind"), "credit": float(d.get("credit", 0.0))})
 
 
-@dataclass(frozen=True)
-class Part:
+class Part(_Frozen):
     """One answerable question of an exercise."""
 
+    _FIELDS = ("id", "kind", "prompt", "answer", "points", "tolerance", "options", "solution", "wrong_answers")
     id: str
     kind: KindName
     prompt: str
     answer: Any
-    points: float = 1.0
-    tolerance: Any = None
-    options: Any = field(default_factory=dict)
-    solution: Sequence[str] = ()  # stored as a tuple
-    wrong_answers: Sequence[WrongAnswer] = ()  # stored as a tuple
+    points: float
+    tolerance: Any
+    options: Any
+    solution: Sequence[str]  # stored as a tuple
+    wrong_answers: Sequence[WrongAnswer]  # stored as a tuple
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "answer", freeze(self.answer))
-        object.__setattr__(self, "tolerance", freeze(self.tolerance))
-        object.__setattr__(self, "options", freeze(self.options or {}))
-        object.__setattr__(self, "solution", tuple(self.solution))
-        object.__setattr__(self, "wrong_answers", tuple(self.wrong_answers))
+    def __init__(self, id: str, kind: KindName, prompt: str, answer: Any, points: float = 1.0,
+                 tolerance: Any = None, options: Any = None, solution: Sequence[str] = (),
+                 wrong_answers: Sequence[WrongAnswer] = ()):
+        self.__dict__.update(id=id, kind=kind, prompt=prompt, answer=freeze(answer), points=points,
+                             tolerance=freeze(tolerance), options=freeze(options or {}), solution=tuple(solution),
+                             wrong_answers=tuple(wrong_answers))
 
     def to_dict(self) -> dict:
         return {
@@ -140,8 +173,7 @@ class Part:
         })
 
 
-@dataclass(frozen=True)
-class Instance:
+class Instance(_Frozen):
     """One exercise as one student sees it.
 
     ``given`` holds the data the statement shows (matrices, vectors, numbers, formulas) by name, and
@@ -149,20 +181,21 @@ class Instance:
     ``grading`` holds the bank's grading options for this exercise (e.g. ``reveal_answer``).
     """
 
+    _FIELDS = ("exercise_id", "type", "title", "points", "given", "parts", "context", "grading")
     exercise_id: str
     type: str
     title: str
     points: float
     given: Any
     parts: tuple[Part, ...]
-    context: Any = field(default_factory=dict)
-    grading: Any = field(default_factory=dict)
+    context: Any
+    grading: Any
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "given", freeze(self.given or {}))
-        object.__setattr__(self, "context", freeze(self.context or {}))
-        object.__setattr__(self, "grading", freeze(self.grading or {}))
-        object.__setattr__(self, "parts", tuple(self.parts))
+    def __init__(self, exercise_id: str, type: str, title: str, points: float, given: Any,
+                 parts: Sequence[Part], context: Any = None, grading: Any = None):
+        self.__dict__.update(exercise_id=exercise_id, type=type, title=title, points=points,
+                             given=freeze(given or {}), parts=tuple(parts), context=freeze(context or {}),
+                             grading=freeze(grading or {}))
 
     def part(self, part_id: str) -> Part:
         """Return the part with this id; raises KeyError when there is none."""
@@ -193,9 +226,8 @@ class Instance:
 
 
 def _built(cls: type[_T], fields: dict[str, Any]) -> _T:
-    """Return an instance of the frozen dataclass ``cls`` with ``fields`` (every field, already in the form its
-    ``__post_init__`` gives): the key store builds every graded student's instances, and a frozen dataclass's
-    ``__init__`` sets each field through ``object.__setattr__``, then ``__post_init__`` sets most again."""
+    """Return an instance of ``cls`` with ``fields`` (every field, already in the form its ``__init__`` gives):
+    the key store builds every graded student's instances, and this skips the freezing they need not."""
     obj = object.__new__(cls)
     obj.__dict__.update(fields)
     return obj

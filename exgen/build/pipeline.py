@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +11,7 @@ from exgen.bank.spec import BankSpec, ExerciseSpec
 from exgen.build.seeding import rng_for
 from exgen.errors import ExgenError, GenerationError
 from exgen.i18n import current_language
-from exgen.instance import Instance, Part
+from exgen.instance import Instance, Part, replace
 from exgen.types import get_type
 from exgen.types.mistakes import effective_tolerance
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from html import escape as html_escape
 from typing import Any
 
@@ -53,7 +53,7 @@ from exgen.exporters.html import (
 )
 from exgen.formatting import decimal
 from exgen.grading.lms_refs import QuestionRef, ref_html
-from exgen.instance import Instance, Part
+from exgen.instance import Instance, Part, replace
 
 QTI_NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"

@@ -266,10 +266,9 @@ def _check_kinds(type_name: str, parts: list[Part]) -> None:
 
 def _with_precision(part: Part) -> Part:
     """Return the part with its precision stated after the prompt, from the tolerance the checker uses."""
-    from dataclasses import replace
-
     from exgen.answers import get_kind
     from exgen.answers.precision import precision_sentence
+    from exgen.instance import replace
 
     if not get_kind(part.kind).honours_tolerance:
         return part
@@ -277,7 +276,7 @@ def _with_precision(part: Part) -> Part:
 
 
 def _with_points(part: Part, points: float) -> Part:
-    from dataclasses import replace
+    from exgen.instance import replace
 
     return replace(part, points=points)
 

@@ -13,12 +13,12 @@ its own.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from exgen.errors import FormatError
 from exgen.i18n import N_
-from exgen.instance import Part, WrongAnswer
+from exgen.instance import Part, WrongAnswer, replace
 
 
 @dataclass(frozen=True)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from functools import cache
 
 import numpy as np
 import pytest
 
 from exgen.answers import CHOICE, EXPRESSION, MATRIX, SCALAR, SHAPE, LmsForm, SpaceForm, all_kinds, get_kind, grade_part
-from exgen.instance import Part
+from exgen.instance import Part, replace
 from tests.conftest import typed
 
 KINDS = sorted(all_kinds())

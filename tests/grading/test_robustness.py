@@ -208,11 +208,10 @@ def test_any_answer_values_are_graded(instances, max_examples):
 
 
 def test_whole_answers_unknown_parts_and_internal_errors(instances, monkeypatch):
-    from dataclasses import replace
-
     from exgen.answers import get_kind
     from exgen.grading.batch import grade_submission
     from exgen.grading.submissions import WHOLE, Submission
+    from exgen.instance import replace
 
     multi = instances[0]
     single = replace(multi, exercise_id="single", parts=multi.parts[:1])
