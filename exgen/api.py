@@ -472,7 +472,7 @@ def _grade_into(key_doc: Mapping[str, Any], items: list[Item], key_name: str, *,
     prepared = Prepared(students=[g.json or "" for g in graded] if "json" in chosen else None,
                         feedback={part.paths[g.result.id]: g.feedback for g in graded if g.feedback is not None},
                         written=part.written, failures=[g.failure for g in graded if g.failure])
-    files = write_outputs(results, target, chosen, prepared)
+    files = write_outputs(results, target, chosen, prepared, jobs=workers)
     return GradeResult(results=results, files=files, out=Path(out), key=key_name)  # type: ignore[arg-type]
 
 

@@ -207,3 +207,54 @@ class Workers:
         finally:
             for future in flight:
                 future.cancel()
+
+
+class Aside:
+    """One call run in a forked process while this one goes on (``Aside(fn, *args)``, then ``result()``).
+
+    For a step that only reads what this process already holds (the class report over the results, while
+    the gradebooks and results.json are built here): forking shares the data without pickling it, and the
+    result comes back through a pipe. Where forking is not available, or the child fails in any way, the
+    call runs here when its result is asked for, so the result never depends on which way it ran.
+    """
+
+    def __init__(self, fn: Callable[..., R], *args: Any):
+        self._fn, self._args = fn, args
+        self._proc: Any = None
+        self._conn: Any = None
+        if sys.platform.startswith("linux"):
+            import multiprocessing
+
+            context = multiprocessing.get_context("fork")
+            self._conn, child = context.Pipe(duplex=False)
+            try:
+                self._proc = context.Process(target=_aside_child, args=(fn, args, child), daemon=True)
+                self._proc.start()
+            except OSError:  # no processes left: run it here instead
+                self._conn.close()
+                self._proc = self._conn = None
+            finally:
+                child.close()
+
+    def result(self) -> Any:
+        if self._proc is not None:
+            try:
+                ok, value = self._conn.recv()
+            except (EOFError, OSError):
+                ok, value = False, None
+            finally:
+                self._conn.close()
+                self._proc.join()
+                self._proc = None
+            if ok:
+                return value
+        return self._fn(*self._args)
+
+
+def _aside_child(fn: Callable[..., Any], args: tuple, conn: Any) -> None:
+    try:
+        conn.send((True, fn(*args)))
+    except BaseException:  # the parent runs the call itself, so that its errors are raised there, as usual
+        conn.send((False, None))
+    finally:
+        conn.close()

@@ -100,3 +100,31 @@ def test_fewer_collections_raises_the_threshold_freezes_and_restores_both():
         assert gc.get_threshold() == before and gc.get_freeze_count() == frozen
     finally:
         gc.unfreeze()
+
+
+def _pid_and_square(x: int) -> tuple[int, int]:
+    import os
+
+    return os.getpid(), x * x
+
+
+def _fails_in_a_child(parent: int) -> int:
+    import os
+
+    if os.getpid() != parent:
+        raise RuntimeError("only in the child")
+    return 7
+
+
+def test_aside_runs_in_a_forked_process_and_falls_back_to_this_one():
+    import os
+    import sys
+
+    from exgen.parallel import Aside
+
+    pid, value = Aside(_pid_and_square, 12).result()
+    assert value == 144
+    assert (pid != os.getpid()) == sys.platform.startswith("linux")  # forked where the platform allows
+    assert Aside(_fails_in_a_child, os.getpid()).result() == 7  # the child failed: run here instead
+    with pytest.raises(ZeroDivisionError):
+        Aside(divmod, 1, 0).result()  # an error of the call itself is raised here, as a plain call raises it

@@ -208,8 +208,12 @@ class Prepared:
         self.students, self.feedback, self.written, self.failures = students, feedback, list(written), list(failures)
 
 
-def write_outputs(results: Results, out: OutputDir, formats: list[str], prepared: Prepared | None = None) -> list[str]:
+def write_outputs(results: Results, out: OutputDir, formats: list[str], prepared: Prepared | None = None, *,
+                  jobs: int = 1) -> list[str]:
     """Write the chosen formats into ``out`` and return the files written (relative paths, in order).
+
+    With ``jobs`` above 1, the class report is built in a forked process while this one builds the other
+    files (the same bytes either way).
 
     Every file is built before any is written. A student's feedback that cannot be built (a bug) or a file
     that cannot be written is reported after all the other files are written; nothing a student wrote can
@@ -224,10 +228,18 @@ def write_outputs(results: Results, out: OutputDir, formats: list[str], prepared
     # the report and gradebooks allocate much over a class's results, which the collector would walk again
     # and again at its default threshold (a fifth of this step's CPU for a class of 10,000)
     with fewer_collections():
-        return _write_outputs(results, out, formats, prepared)
+        return _write_outputs(results, out, formats, prepared, jobs)
 
 
-def _write_outputs(results: Results, out: OutputDir, formats: list[str], prepared: Prepared | None) -> list[str]:
+def _build_report(results: Results, out: OutputDir) -> dict[str, str | bytes]:
+    from exgen.grading.report import build_report
+
+    with out.scratch() as scratch:
+        return build_report(results, cache_dir=scratch)
+
+
+def _write_outputs(results: Results, out: OutputDir, formats: list[str], prepared: Prepared | None,
+                   jobs: int) -> list[str]:
     bad = [f for f in formats if f not in FORMATS]
     if bad:
         raise ExgenError(f"unknown output format {bad[0]!r}; expected some of {', '.join(FORMATS)}")
@@ -235,6 +247,11 @@ def _write_outputs(results: Results, out: OutputDir, formats: list[str], prepare
     # the files the workers wrote were checked before they were written (``exgen.grading.batch``)
     done = set(prepared.written) if prepared is not None else set()
     out.check_free([f for f in output_files(formats, paths.values()) if f not in done])
+    aside = None
+    if "report" in formats and jobs > 1:
+        from exgen.parallel import Aside
+
+        aside = Aside(_build_report, results, out)
     files: dict[str, str | bytes] = {}
     failed: list[str] = []
     if "csv" in formats:
@@ -254,10 +271,7 @@ def _write_outputs(results: Results, out: OutputDir, formats: list[str], prepare
                 failed.append(f"{paths[student.id]}: not written (internal error: {type(err).__name__})")
     report: list[str] = []
     if "report" in formats:
-        from exgen.grading.report import build_report
-
-        with out.scratch() as scratch:
-            built = build_report(results, cache_dir=scratch)
+        built = aside.result() if aside is not None else _build_report(results, out)
         files.update(built)
         report = list(built)
     try:
