@@ -122,6 +122,8 @@ class _ListOption(click.Option):
         if self.help and self.help.endswith(":"):
             self.help = f"{self.help} {self.type.described()}."  # type: ignore[attr-defined]
         return super().get_help_record(ctx)
+
+
 _GRADE_OUTPUTS = CommaList(api.GRADE_OUTPUTS)
 
 
