@@ -93,7 +93,9 @@ class _Frozen:
 
 def replace(obj: _T, **changes: Any) -> _T:
     """Return a copy of an instance, part or wrong answer with some fields changed (``dataclasses.replace``)."""
-    fields = {f: obj.__dict__[f] for f in obj._FIELDS}  # type: ignore[attr-defined]
+    if not isinstance(obj, _Frozen):
+        raise TypeError(f"replace() takes an instance, a part or a wrong answer, not {type(obj).__name__}")
+    fields = {f: obj.__dict__[f] for f in obj._FIELDS}
     return type(obj)(**{**fields, **changes})
 
 

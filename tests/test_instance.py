@@ -64,3 +64,10 @@ def test_freeze_keeps_leaves_and_turns_keys_to_text():
     frozen = freeze({"a": [1, [2.5, None, True]], 3: {"b": ("x",)}})
     assert frozen == MappingProxyType({"a": (1, (2.5, None, True)), "3": MappingProxyType({"b": ("x",)})})
     assert_frozen(frozen)
+
+
+def test_replace_takes_only_instances_parts_and_wrong_answers():
+    from exgen.bank.roster import Student
+
+    with pytest.raises(TypeError, match="not Student"):
+        replace(Student("s1", "A"), name="B")

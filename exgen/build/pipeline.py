@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -72,7 +73,7 @@ def part_points_problems(bank: BankSpec) -> list[str]:
 
 
 def _part_points_problem(ex: ExerciseSpec, seed: int) -> str:
-    plain = replace(ex, part_points=None)
+    plain = dataclasses.replace(ex, part_points=None)  # a bank spec: still a dataclass
     try:
         shapes = [tuple(p.id for p in build_instance(plain, seed=seed, student_id=f"probe-{k}").parts)
                   for k in range(PROBES)]
