@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
-from typing import Any, ClassVar, NewType, TypeVar
+from typing import Any, NewType, TypeVar
+
+from exgen.records import Record, replace  # noqa: F401 (replace: the name callers import from here)
 
 #: The name of an answer kind (``exgen.answers``). Types write the constants ``exgen.answers`` exports
 #: (``Part(kind=CHOICE)``), never bare strings; ``ExerciseType.build`` checks them against the registry.
@@ -63,40 +65,10 @@ def thaw(value: Any) -> Any:
     return value
 
 
-class _Frozen:
-    """Immutable fields, equality, hashing and repr by ``_FIELDS`` (what ``@dataclass(frozen=True)`` gave these
-    classes, without the millisecond a dataclass costs every graded submission's start-up to create).
-
-    Fields live in the instance's ``__dict__``: ``__init__`` and :func:`_built` fill it at once, unpickling
-    restores it, and setting an attribute afterwards is an error.
-    """
-
-    _FIELDS: ClassVar[tuple[str, ...]] = ()
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError(f"{type(self).__name__} is frozen: cannot set {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise AttributeError(f"{type(self).__name__} is frozen: cannot delete {name!r}")
-
-    def __eq__(self, other: object) -> bool:
-        if type(other) is not type(self):
-            return NotImplemented
-        return self.__dict__ == other.__dict__
-
-    def __hash__(self) -> int:
-        return hash(tuple(self.__dict__[f] for f in self._FIELDS))
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({', '.join(f'{f}={self.__dict__[f]!r}' for f in self._FIELDS)})"
-
-
-def replace(obj: _T, **changes: Any) -> _T:
-    """Return a copy of an instance, part or wrong answer with some fields changed (``dataclasses.replace``)."""
-    if not isinstance(obj, _Frozen):
-        raise TypeError(f"replace() takes an instance, a part or a wrong answer, not {type(obj).__name__}")
-    fields = {f: obj.__dict__[f] for f in obj._FIELDS}
-    return type(obj)(**{**fields, **changes})
+class _Frozen(Record):
+    """A record whose fields live in the instance's ``__dict__`` (no ``__slots__``): ``__init__`` and
+    :func:`_built` fill it at once, which is the cheapest way to build the many instances a key store loads;
+    equality, hashing, repr and immutability come from :class:`exgen.records.Record`."""
 
 
 class WrongAnswer(_Frozen):
