@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 import exgen
-from tests.conftest import ROOT
+from tests.conftest import ROOT, skip_or_fail
 
 pytestmark = [pytest.mark.integration,
               pytest.mark.needs("chromium", why="Debian's chromium and fonts-noto-cjk (apt-get install chromium "
@@ -90,7 +90,7 @@ def test_korean_html_has_a_glyph_for_every_character(korean_html, student, doc):
 def test_the_check_sees_missing_fonts(korean_html, tmp_path, monkeypatch):
     dejavu = Path("/usr/share/fonts/truetype/dejavu")
     if not dejavu.is_dir() or not shutil.which("fc-list"):
-        pytest.skip("needs fonts-dejavu-core and fontconfig to hide the CJK fonts from Chromium")
+        skip_or_fail("needs fonts-dejavu-core and fontconfig to hide the CJK fonts from Chromium")
     conf = tmp_path / "fonts.conf"
     conf.write_text(f'<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>'
                     f"<dir>{dejavu}</dir><cachedir>{tmp_path / 'cache'}</cachedir></fontconfig>\n")
